@@ -1,0 +1,161 @@
+"""The decision record as plain data.
+
+Every output goes through this shape: the models produce it (`Decision.to_record()`), the writers
+turn it into Markdown, readers of imported files produce it, and a frozen version stores it as JSON.
+Keeping one shape is what makes the page, the exports and the PDF agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+POINT_KINDS = ("good", "neutral", "bad")
+SUPPORT_LEVELS = ("supported", "partial", "not", "unknown")
+RELATION_KINDS = ("supersedes", "superseded_by", "amends", "amended_by", "relates_to", "see_also")
+
+# Where a free section sits among the sections Adroit models, so exports keep the author's order.
+SECTION_ANCHORS = (
+    "start",
+    "context",
+    "drivers",
+    "options",
+    "outcome",
+    "pros_cons",
+    "considerations",
+    "more_information",
+    "end",
+)
+
+
+@dataclass
+class Point:
+    kind: str  # one of POINT_KINDS
+    text: str
+
+
+@dataclass
+class Scenario:
+    title: str
+    description: str = ""
+    choose_when: str = ""
+    points: list[Point] = field(default_factory=list)
+
+
+@dataclass
+class Support:
+    scenario: str  # the scenario's title, unique within a decision
+    level: str = "unknown"
+    note: str = ""
+
+
+@dataclass
+class Option:
+    title: str
+    description: str = ""
+    support: list[Support] = field(default_factory=list)
+
+    def support_for(self, scenario: str) -> Support:
+        for cell in self.support:
+            if cell.scenario == scenario:
+                return cell
+        return Support(scenario=scenario)
+
+
+@dataclass
+class Consideration:
+    title: str
+    body: str = ""
+    is_open: bool = False
+    options: list[Option] = field(default_factory=list)
+
+
+@dataclass
+class Relation:
+    kind: str  # one of RELATION_KINDS
+    number: int | None = None
+    title: str = ""
+    # How the source file named the target (a file name, a slug or a URL), kept for round trips.
+    target: str = ""
+
+
+@dataclass
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass
+class Section:
+    heading: str
+    body: str = ""
+    after: str = "end"  # one of SECTION_ANCHORS
+    level: int = 2
+
+
+@dataclass
+class Record:
+    title: str
+    number: int | None = None
+    status: str = "draft"
+    date: str = ""  # ISO date of the last status change, or as the source wrote it
+    workspace: str = ""
+    owner: str = ""
+    decision_makers: list[str] = field(default_factory=list)
+    consulted: list[str] = field(default_factory=list)
+    informed: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    context: str = ""
+    overview: str = ""
+    drivers: list[str] = field(default_factory=list)
+    options_intro: str = ""
+    scenarios: list[Scenario] = field(default_factory=list)
+    chosen: str = ""  # the chosen scenario's title
+    rationale: str = ""
+    consequences: list[Point] = field(default_factory=list)
+    confirmation: str = ""
+    considerations: list[Consideration] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return f"ADR-{self.number:04d}" if self.number is not None else "ADR"
+
+    def sections_after(self, anchor: str) -> list[Section]:
+        return [s for s in self.sections if s.after == anchor]
+
+    def open_considerations(self) -> list[Consideration]:
+        return [c for c in self.considerations if c.is_open]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        return _build(cls, data)
+
+
+_NESTED: dict[tuple[type, str], type] = {
+    (Record, "scenarios"): Scenario,
+    (Record, "consequences"): Point,
+    (Record, "considerations"): Consideration,
+    (Record, "relations"): Relation,
+    (Record, "references"): Reference,
+    (Record, "sections"): Section,
+    (Scenario, "points"): Point,
+    (Consideration, "options"): Option,
+    (Option, "support"): Support,
+}
+
+
+def _build(kind: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(kind)}
+    values = {}
+    for name, value in data.items():
+        if name not in known:
+            continue
+        child = _NESTED.get((kind, name))
+        values[name] = [_build(child, item) for item in value] if child else value
+    return kind(**values)

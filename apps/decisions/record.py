@@ -123,6 +123,10 @@ class Record:
     def ref(self) -> str:
         return f"ADR-{self.number:04d}" if self.number is not None else "ADR"
 
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ").capitalize()
+
     def sections_after(self, anchor: str) -> list[Section]:
         return [s for s in self.sections if s.after == anchor]
 

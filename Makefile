@@ -1,0 +1,57 @@
+# Adroit: `make run` to try it, `make test` to check it. Both set everything up from a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+# The ADR corpus beside the checkout (../shared/corpus) feeds the import tests when it is there.
+ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
+export ADROIT_CORPUS
+PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
+
+.PHONY: run test lint format setup migrate example browser worker bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+example: migrate
+	$(BIN)/python manage.py load_example
+
+run: example
+	@PORT=$(PORT) $(BIN)/python manage.py demo_login
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: migrate
+	$(BIN)/python manage.py db_worker
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup browser lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""The one place that decides whether a request may see or change a decision."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from apps.workspaces.models import Membership
+
+from .models import Decision, DecisionQuerySet
+
+
+def get_membership(request: HttpRequest, slug: str) -> Membership:
+    """The user's membership of the workspace; 404 for outsiders, so workspaces stay private."""
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(workspace__slug=slug, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    return membership
+
+
+def get_decision_for(
+    request: HttpRequest,
+    slug: str,
+    number: int,
+    need: str = "view",
+    queryset: DecisionQuerySet | None = None,
+) -> Decision:
+    """The decision, if the user's role in its workspace allows `need`; else 404 or 403."""
+    membership = get_membership(request, slug)
+    if not membership.allows(need):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    queryset = queryset if queryset is not None else Decision.objects.all()
+    decision = queryset.filter(workspace=membership.workspace, number=number).first()
+    if decision is None:
+        raise Http404("No such decision.")
+    # Reuse the membership's workspace row so the page does not query it again.
+    decision.workspace = membership.workspace
+    decision.membership = membership
+    return decision

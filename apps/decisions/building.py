@@ -1,0 +1,153 @@
+"""Record -> models: how example data, kits and imports become decisions."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from apps.workspaces.models import Workspace
+
+from . import record as rec
+from .models import (
+    INVERSE_KIND,
+    Consequence,
+    Consideration,
+    Decision,
+    FreeSection,
+    Option,
+    Participant,
+    ParticipantRole,
+    Reference,
+    Relation,
+    RelationKind,
+    Scenario,
+    ScenarioPoint,
+    Support,
+    Tag,
+)
+
+# A relation read from a file may be written from either side ("superseded by 4"); store it once,
+# from the side that acts.
+FORWARD_OF = {inverse: kind for kind, inverse in INVERSE_KIND.items() if inverse != kind}
+
+
+@transaction.atomic
+def save_record(
+    workspace: Workspace, record: rec.Record, owner=None, number: int | None = None
+) -> Decision:
+    """Create a decision with every part of the record. Relations are linked by `link_relations`."""
+    number = number or record.number or Decision.next_number(workspace)
+    decision = Decision.objects.create(
+        workspace=workspace,
+        number=number,
+        title=record.title,
+        status=record.status,
+        owner=owner,
+        context=record.context,
+        overview=record.overview,
+        drivers="\n".join(record.drivers),
+        options_intro=record.options_intro,
+        rationale=record.rationale,
+        confirmation=record.confirmation,
+    )
+    people = [
+        (ParticipantRole.DECISION_MAKER, record.decision_makers),
+        (ParticipantRole.CONSULTED, record.consulted),
+        (ParticipantRole.INFORMED, record.informed),
+    ]
+    Participant.objects.bulk_create(
+        Participant(decision=decision, role=role, name=name, position=i)
+        for role, names in people
+        for i, name in enumerate(dict.fromkeys(names))
+    )
+    decision.tags.set(
+        Tag.objects.get_or_create(workspace=workspace, name=name)[0] for name in record.tags
+    )
+    scenarios = {}
+    for i, item in enumerate(record.scenarios):
+        scenario = Scenario.objects.create(
+            decision=decision,
+            position=i,
+            title=item.title,
+            description=item.description,
+            choose_when=item.choose_when,
+        )
+        scenarios[item.title] = scenario
+        ScenarioPoint.objects.bulk_create(
+            ScenarioPoint(scenario=scenario, kind=p.kind, text=p.text, position=j)
+            for j, p in enumerate(item.points)
+        )
+    for i, item in enumerate(record.considerations):
+        consideration = Consideration.objects.create(
+            decision=decision, position=i, title=item.title, body=item.body, is_open=item.is_open
+        )
+        for j, opt in enumerate(item.options):
+            option = Option.objects.create(
+                consideration=consideration,
+                position=j,
+                title=opt.title,
+                description=opt.description,
+            )
+            Support.objects.bulk_create(
+                Support(
+                    option=option,
+                    scenario=scenarios[cell.scenario],
+                    level=cell.level,
+                    note=cell.note,
+                )
+                for cell in opt.support
+                if cell.scenario in scenarios and (cell.level != "unknown" or cell.note)
+            )
+    Consequence.objects.bulk_create(
+        Consequence(decision=decision, kind=p.kind, text=p.text, position=i)
+        for i, p in enumerate(record.consequences)
+    )
+    Reference.objects.bulk_create(
+        Reference(decision=decision, title=r.title, url=r.url, position=i)
+        for i, r in enumerate(record.references)
+    )
+    FreeSection.objects.bulk_create(
+        FreeSection(
+            decision=decision,
+            heading=s.heading,
+            body=s.body,
+            after=s.after,
+            level=s.level,
+            position=i,
+        )
+        for i, s in enumerate(record.sections)
+    )
+    if record.chosen in scenarios:
+        decision.chosen = scenarios[record.chosen]
+        decision.save(update_fields=["chosen"])
+    return decision
+
+
+def link_relations(decision: Decision, relations: list[rec.Relation]) -> list[rec.Relation]:
+    """Store relations to decisions of the same workspace; returns those whose target is unknown."""
+    unresolved = []
+    for relation in relations:
+        target = (
+            Decision.objects.filter(
+                workspace_id=decision.workspace_id, number=relation.number
+            ).first()
+            if relation.number is not None
+            else None
+        )
+        if target is None or target.pk == decision.pk:
+            unresolved.append(relation)
+            continue
+        if relation.kind in FORWARD_OF:
+            source, target, kind = target, decision, FORWARD_OF[relation.kind]
+        else:
+            source, kind = decision, RelationKind(relation.kind)
+        Relation.objects.get_or_create(source=source, target=target, kind=kind)
+    return unresolved
+
+
+def ensure_user(username: str, password: str, **names: str):
+    user, created = get_user_model().objects.get_or_create(username=username, defaults=names)
+    if created:
+        user.set_password(password)
+        user.save()
+    return user

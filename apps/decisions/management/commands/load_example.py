@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.decisions.building import ensure_user, link_relations, save_record
+from apps.decisions.models import Decision
+from apps.decisions.record import Record
+from apps.workspaces.models import Membership, Workspace
+
+DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "example.yaml"
+
+
+def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Workspace | None:
+    """Load the example workspace once; returns None when it is already there."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = data["workspace"]
+    if Workspace.objects.filter(slug=spec["slug"]).exists():
+        return None
+    password = password if password is not None else settings.DEMO_PASSWORD
+    with transaction.atomic():
+        workspace = Workspace.objects.create(**spec)
+        users = {}
+        for person in data["users"]:
+            role = person.pop("role")
+            user = ensure_user(password=password, **person)
+            users[user.username] = user
+            Membership.objects.create(workspace=workspace, user=user, role=role)
+        saved = []
+        for item in data["decisions"]:
+            decision = save_record(
+                workspace, Record.from_dict(item), owner=users.get(item.get("owner"))
+            )
+            if item.get("decided_on"):
+                Decision.objects.filter(pk=decision.pk).update(decided_on=item["decided_on"])
+            saved.append((decision, Record.from_dict(item).relations))
+        for decision, relations in saved:
+            link_relations(decision, relations)
+    return workspace
+
+
+class Command(BaseCommand):
+    help = "Load the example workspace and its demo users (once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+
+    def handle(self, *args, file: Path, **options):
+        workspace = load_example(file)
+        if workspace is None:
+            self.stdout.write("The example workspace is already loaded.")
+        else:
+            count = workspace.decisions.count()
+            self.stdout.write(self.style.SUCCESS(f"Loaded {count} example decisions."))

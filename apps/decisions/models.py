@@ -1,0 +1,468 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max, Prefetch, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from apps.workspaces.models import Workspace
+
+from . import record as rec
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    DEPRECATED = "deprecated", "Deprecated"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class PointKind(models.TextChoices):
+    GOOD = "good", "Good"
+    NEUTRAL = "neutral", "Neutral"
+    BAD = "bad", "Bad"
+
+
+class SupportLevel(models.TextChoices):
+    SUPPORTED = "supported", "Supported"
+    PARTIAL = "partial", "Partial"
+    NOT = "not", "Not supported"
+    UNKNOWN = "unknown", "Not assessed"
+
+
+class RelationKind(models.TextChoices):
+    SUPERSEDES = "supersedes", "Supersedes"
+    AMENDS = "amends", "Amends"
+    RELATES_TO = "relates_to", "Relates to"
+    SEE_ALSO = "see_also", "See also"
+
+
+# The reverse reading of each relation, as the target's page shows it.
+INVERSE_KIND = {
+    RelationKind.SUPERSEDES: "superseded_by",
+    RelationKind.AMENDS: "amended_by",
+    RelationKind.RELATES_TO: "relates_to",
+    RelationKind.SEE_ALSO: "see_also",
+}
+
+
+class ParticipantRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    CONSULTED = "consulted", "Consulted"
+    INFORMED = "informed", "Informed"
+
+
+class Tag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Tags are how people filter the log; duplicates would split one topic in two.
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_tag_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DecisionQuerySet(models.QuerySet):
+    def for_user(self, user) -> DecisionQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(workspace__memberships__user=user)
+
+    def for_log(self) -> DecisionQuerySet:
+        return self.select_related("workspace", "owner").prefetch_related("tags")
+
+    def with_record(self) -> DecisionQuerySet:
+        """Everything `to_record()` reads, in a fixed number of queries whatever the size."""
+        return self.select_related("workspace", "owner", "chosen").prefetch_related(
+            "tags",
+            "participants",
+            Prefetch("scenarios", queryset=Scenario.objects.prefetch_related("points")),
+            "consequences",
+            Prefetch(
+                "considerations",
+                queryset=Consideration.objects.prefetch_related(
+                    Prefetch(
+                        "options",
+                        queryset=Option.objects.prefetch_related(
+                            Prefetch("support", queryset=Support.objects.select_related("scenario"))
+                        ),
+                    )
+                ),
+            ),
+            Prefetch("relations", queryset=Relation.objects.select_related("target")),
+            Prefetch("inverse_relations", queryset=Relation.objects.select_related("source")),
+            "references",
+            "free_sections",
+        )
+
+
+class Decision(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="decisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_decisions",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="decisions")
+    context = models.TextField("context and problem statement", blank=True)
+    overview = models.TextField(blank=True)
+    drivers = models.TextField("decision drivers", blank=True, help_text="One driver per line.")
+    options_intro = models.TextField("introduction to the scenarios", blank=True)
+    chosen = models.ForeignKey(
+        "Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="chosen scenario",
+    )
+    rationale = models.TextField(blank=True)
+    confirmation = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    # Bumped on every save of the record: a save based on an older revision is a conflict.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workspace", "-number"]
+        constraints = [
+            # ADR-0007 must name one decision in its workspace, in links, files and exports.
+            models.UniqueConstraint(
+                fields=["workspace", "number"], name="unique_decision_number_per_workspace"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="decision_status_is_known"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="decision_number_positive"),
+        ]
+        indexes = [
+            # The log sorts and filters by these.
+            models.Index(fields=["workspace", "status"], name="decision_ws_status"),
+            models.Index(fields=["-updated_at"], name="decision_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:detail", args=[self.workspace.slug, self.number])
+
+    @property
+    def ref(self) -> str:
+        return f"ADR-{self.number:04d}"
+
+    @property
+    def slug(self) -> str:
+        # "Requirements/Strategy" reads as two words, as Docusaurus and adr-tools slug it.
+        return slugify(self.title.replace("/", " "))[:80] or "decision"
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.number:04d}-{self.slug}"
+
+    @property
+    def owner_name(self) -> str:
+        return (self.owner.get_full_name() or self.owner.username) if self.owner else ""
+
+    def clean(self) -> None:
+        if self.chosen_id and self.pk and self.chosen.decision_id != self.pk:
+            raise ValidationError({"chosen": "The chosen scenario must be one of this decision's."})
+
+    @classmethod
+    def next_number(cls, workspace: Workspace) -> int:
+        top = cls.objects.filter(workspace=workspace).aggregate(top=Max("number"))["top"]
+        return (top or 0) + 1
+
+    def participant_names(self, role: str) -> list[str]:
+        return [p.name for p in self.participants.all() if p.role == role]
+
+    def to_record(self) -> rec.Record:
+        """The whole record as plain data; reads only prefetched rows (see `with_record`)."""
+        scenarios = list(self.scenarios.all())
+        relations = [
+            rec.Relation(
+                kind=r.kind,
+                number=r.target.number,
+                title=r.target.title,
+                target=r.target.file_stem + ".md",
+            )
+            for r in self.relations.all()
+        ] + [
+            rec.Relation(
+                kind=INVERSE_KIND[r.kind],
+                number=r.source.number,
+                title=r.source.title,
+                target=r.source.file_stem + ".md",
+            )
+            for r in self.inverse_relations.all()
+        ]
+        return rec.Record(
+            title=self.title,
+            number=self.number,
+            status=self.status,
+            date=(self.decided_on or self.updated_at or self.created_at).strftime("%Y-%m-%d")
+            if (self.decided_on or self.updated_at or self.created_at)
+            else "",
+            workspace=self.workspace.slug,
+            owner=self.owner_name,
+            decision_makers=self.participant_names(ParticipantRole.DECISION_MAKER),
+            consulted=self.participant_names(ParticipantRole.CONSULTED),
+            informed=self.participant_names(ParticipantRole.INFORMED),
+            tags=sorted(t.name for t in self.tags.all()),
+            context=self.context,
+            overview=self.overview,
+            drivers=[line.strip() for line in self.drivers.splitlines() if line.strip()],
+            options_intro=self.options_intro,
+            scenarios=[s.to_record() for s in scenarios],
+            chosen=self.chosen.title if self.chosen else "",
+            rationale=self.rationale,
+            consequences=[rec.Point(kind=c.kind, text=c.text) for c in self.consequences.all()],
+            confirmation=self.confirmation,
+            considerations=[c.to_record(scenarios) for c in self.considerations.all()],
+            relations=relations,
+            references=[rec.Reference(title=r.title, url=r.url) for r in self.references.all()],
+            sections=[
+                rec.Section(heading=s.heading, body=s.body, after=s.after, level=s.level)
+                for s in self.free_sections.all()
+            ],
+        )
+
+
+class Ordered(models.Model):
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Participant(Ordered):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    name = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            # Listing the same person twice as consulted says nothing more.
+            models.UniqueConstraint(
+                fields=["decision", "role", "name"], name="unique_participant_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Scenario(Ordered):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="scenarios")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    choose_when = models.TextField(
+        "choose this when", blank=True, help_text="Guidance: when is this the right option?"
+    )
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            # The matrix and the outcome name scenarios by title; two alike would be ambiguous.
+            models.UniqueConstraint(fields=["decision", "title"], name="unique_scenario_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def to_record(self) -> rec.Scenario:
+        return rec.Scenario(
+            title=self.title,
+            description=self.description,
+            choose_when=self.choose_when,
+            points=[rec.Point(kind=p.kind, text=p.text) for p in self.points.all()],
+        )
+
+
+class ScenarioPoint(Ordered):
+    """A pro or con of a scenario, in MADR's words: good, neutral or bad, because ..."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="points")
+    kind = models.CharField(max_length=10, choices=PointKind.choices)
+    text = models.TextField()
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PointKind.values), name="scenario_point_kind_is_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, because {self.text}"
+
+
+class Consequence(Ordered):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="consequences")
+    kind = models.CharField(max_length=10, choices=PointKind.choices)
+    text = models.TextField()
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PointKind.values), name="consequence_kind_is_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, because {self.text}"
+
+
+class Consideration(Ordered):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="considerations")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    is_open = models.BooleanField(
+        "open", default=True, help_text="Open until the team has settled it."
+    )
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "title"], name="unique_consideration_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def to_record(self, scenarios: list[Scenario]) -> rec.Consideration:
+        return rec.Consideration(
+            title=self.title,
+            body=self.body,
+            is_open=self.is_open,
+            options=[o.to_record(scenarios) for o in self.options.all()],
+        )
+
+
+class Option(Ordered):
+    """An option a consideration can be met with (e.g. IAM for authentication)."""
+
+    consideration = models.ForeignKey(
+        Consideration, on_delete=models.CASCADE, related_name="options"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["consideration", "title"], name="unique_option_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def to_record(self, scenarios: list[Scenario]) -> rec.Option:
+        cells = {cell.scenario_id: cell for cell in self.support.all()}
+        return rec.Option(
+            title=self.title,
+            description=self.description,
+            support=[
+                rec.Support(scenario=s.title, level=cells[s.pk].level, note=cells[s.pk].note)
+                if s.pk in cells
+                else rec.Support(scenario=s.title)
+                for s in scenarios
+            ],
+        )
+
+
+class Support(models.Model):
+    """One cell of the scenario x option matrix."""
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="support")
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="support")
+    level = models.CharField(
+        max_length=10, choices=SupportLevel.choices, default=SupportLevel.UNKNOWN
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            # One answer per scenario and option; two would contradict each other.
+            models.UniqueConstraint(fields=["option", "scenario"], name="one_matrix_cell_per_pair"),
+            models.CheckConstraint(
+                condition=Q(level__in=SupportLevel.values), name="support_level_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option} / {self.scenario}: {self.get_level_display()}"
+
+    def clean(self) -> None:
+        if self.option.consideration.decision_id != self.scenario.decision_id:
+            raise ValidationError("The option and the scenario belong to different decisions.")
+
+
+class Relation(models.Model):
+    source = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="relations")
+    target = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="inverse_relations")
+    kind = models.CharField(max_length=20, choices=RelationKind.choices)
+
+    class Meta:
+        ordering = ["kind", "target__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="unique_relation"),
+            # A decision cannot supersede or amend itself.
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="relation_not_to_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RelationKind.values), name="relation_kind_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.ref} {self.get_kind_display().lower()} {self.target.ref}"
+
+    def clean(self) -> None:
+        if self.source.workspace_id != self.target.workspace_id:
+            raise ValidationError("Relations link decisions of one workspace.")
+
+
+class Reference(Ordered):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="references")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FreeSection(Ordered):
+    """A section Adroit does not model, kept in place so nothing written or imported is lost."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="free_sections")
+    heading = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    after = models.CharField(
+        max_length=20,
+        choices=[(a, a.replace("_", " ")) for a in rec.SECTION_ANCHORS],
+        default="end",
+    )
+    level = models.PositiveSmallIntegerField(default=2)
+
+    def __str__(self) -> str:
+        return self.heading or "(untitled section)"

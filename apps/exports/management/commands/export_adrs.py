@@ -1,0 +1,65 @@
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.decisions.models import Decision
+from apps.exports.render import record_markdown, record_pdf
+from apps.workspaces.models import Workspace
+
+FORMATS = {
+    "madr": (".md", lambda record: record_markdown(record).encode()),
+    "pdf": (".pdf", record_pdf),
+}
+
+
+def write_atomically(path: Path, body: bytes) -> None:
+    # A half-written ADR in a git checkout is worse than none: write aside, then rename.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_workspace(workspace: Workspace, out: Path, fmt: str) -> list[Path]:
+    suffix, render = FORMATS[fmt]
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for decision in Decision.objects.filter(workspace=workspace).with_record().order_by("number"):
+        path = out / f"{decision.file_stem}{suffix}"
+        write_atomically(path, render(decision.to_record()))
+        written.append(path)
+    return written
+
+
+class Command(BaseCommand):
+    help = (
+        "Write one file per decision (NNNN-title-slug.md or .pdf), for teams that keep ADRs in git."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", type=Path, required=True, help="the folder to write into")
+        parser.add_argument("--format", choices=sorted(FORMATS), default="madr")
+        parser.add_argument("--workspace", help="the workspace's slug (default: every workspace)")
+
+    def handle(self, *args, out: Path, format: str, workspace: str | None, **options):
+        if workspace:
+            chosen = list(Workspace.objects.filter(slug=workspace))
+            if not chosen:
+                raise CommandError(f"No workspace with the slug {workspace!r}.")
+        else:
+            chosen = list(Workspace.objects.all())
+        if out.exists() and not out.is_dir():
+            raise CommandError(f"{out} exists and is not a folder.")
+        # With several workspaces, numbers repeat between them: one folder each.
+        nested = workspace is None and len(chosen) > 1
+        total = 0
+        for ws in chosen:
+            written = export_workspace(ws, out / ws.slug if nested else out, format)
+            total += len(written)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {total} files to {out}."))

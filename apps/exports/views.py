@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from apps.decisions.access import get_decision_for
+from apps.decisions.models import Decision
+
+from .render import record_markdown, record_pdf
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def decision_markdown(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+    body = record_markdown(decision.to_record()).encode()
+    return _download(body, "text/markdown; charset=utf-8", f"{decision.file_stem}.md")
+
+
+@login_required
+@require_GET
+def decision_pdf(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+    return _download(
+        record_pdf(decision.to_record()), "application/pdf", f"{decision.file_stem}.pdf"
+    )

@@ -1,0 +1,42 @@
+from apps.decisions.models import Decision
+
+
+def test_it_loads_the_api_gateway_decision_fully(example):
+    decision = Decision.objects.with_record().get(title="Decide on API Gateway Requirements")
+    record = decision.to_record()
+    assert [s.title for s in record.scenarios] == ["REST API", "HTTP API", "WebSocket API"]
+    assert all(s.choose_when for s in record.scenarios)
+    auth = record.considerations[0]
+    assert auth.title == "Authentication" and not auth.is_open
+    assert [o.title for o in auth.options] == [
+        "IAM authentication",
+        "Amazon Cognito",
+        "API key",
+        "Lambda authorizer",
+    ]
+    assert all(cell.level != "unknown" for o in auth.options for cell in o.support)
+    assert [c.title for c in record.open_considerations()] == [
+        "Monitoring and Tracing",
+        "Web Application Firewall (WAF)",
+    ]
+    assert [(r.kind, r.title) for r in record.relations] == [
+        ("see_also", "Decide on WAF Requirements/Strategy")
+    ]
+    assert len(record.references) == 2
+
+
+def test_it_loads_a_log_in_several_statuses_once(example):
+    from apps.decisions.management.commands.load_example import load_example
+
+    assert set(Decision.objects.values_list("status", flat=True)) >= {
+        "accepted",
+        "superseded",
+        "rejected",
+        "draft",
+    }
+    assert load_example() is None
+    assert Decision.objects.count() == 6
+
+
+def test_it_creates_the_demo_login(example, client):
+    assert client.login(username="demo", password="demo")

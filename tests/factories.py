@@ -1,0 +1,52 @@
+"""Small, explicit test data: plain functions, no fixtures files."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from apps.decisions.models import (
+    Consideration,
+    Decision,
+    Option,
+    Scenario,
+    ScenarioPoint,
+    Support,
+)
+from apps.workspaces.models import Membership, Workspace
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str = "ada", **extra):
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def make_workspace(slug: str = "team", name: str | None = None) -> Workspace:
+    return Workspace.objects.create(slug=slug, name=name or slug.title())
+
+
+def add_member(workspace: Workspace, user, role: str = "author") -> Membership:
+    return Membership.objects.create(workspace=workspace, user=user, role=role)
+
+
+def make_decision(workspace: Workspace, title: str = "Use PostgreSQL", **fields) -> Decision:
+    fields.setdefault("number", Decision.next_number(workspace))
+    return Decision.objects.create(workspace=workspace, title=title, **fields)
+
+
+def make_matrix(decision: Decision, scenarios: int, options: int) -> None:
+    """A decision with `scenarios` x `options` assessed cells and a pro per scenario."""
+    rows = [
+        Scenario.objects.create(decision=decision, title=f"Scenario {i}", position=i)
+        for i in range(scenarios)
+    ]
+    for row in rows:
+        ScenarioPoint.objects.create(scenario=row, kind="good", text=f"{row.title} is simple")
+    consideration = Consideration.objects.create(
+        decision=decision, title="Authentication", is_open=False
+    )
+    for j in range(options):
+        option = Option.objects.create(consideration=consideration, title=f"Option {j}", position=j)
+        Support.objects.bulk_create(
+            Support(option=option, scenario=row, level="supported") for row in rows
+        )

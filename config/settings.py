@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,8 +25,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed key is fine for a laptop; production refuses to start without its own (see below).
-SECRET_KEY = env_str("SECRET_KEY", "adroit-insecure-development-key-change-me")
+DEVELOPMENT_KEY = "adroit-insecure-development-key-change-me"  # noqa: S105 - refused in production
+# A fixed key is fine on a laptop; with ADROIT_SECURE on, Adroit refuses to start without one.
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -137,6 +139,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("ADROIT_SECURE", False):
+    if SECRET_KEY == DEVELOPMENT_KEY:
+        raise ImproperlyConfigured("Set SECRET_KEY: ADROIT_SECURE is on.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

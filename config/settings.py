@@ -46,6 +46,13 @@ INSTALLED_APPS = [
     "apps.workspaces",
     "apps.decisions",
     "apps.exports",
+    "apps.authoring",
+    "apps.reviews",
+    "apps.versions",
+    "apps.people",
+    "apps.search",
+    "apps.api",
+    "apps.porting",
 ]
 
 MIDDLEWARE = [

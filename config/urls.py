@@ -8,4 +8,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.decisions.urls")),
     path("", include("apps.exports.urls")),
+    path("", include("apps.authoring.urls")),
+    path("", include("apps.reviews.urls")),
+    path("", include("apps.versions.urls")),
+    path("", include("apps.people.urls")),
+    path("", include("apps.search.urls")),
+    path("api/", include("apps.api.urls")),
+    path("", include("apps.porting.urls")),
 ]

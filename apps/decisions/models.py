@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.workspaces.models import Workspace
@@ -19,6 +20,24 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     DEPRECATED = "deprecated", "Deprecated"
     SUPERSEDED = "superseded", "Superseded"
+
+
+# The lifecycle: draft -> in review -> accepted or rejected; accepted -> deprecated or superseded.
+# Sending a draft back (changes requested) and reopening start the next round of work.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.IN_REVIEW},
+    Status.IN_REVIEW: {Status.ACCEPTED, Status.REJECTED, Status.DRAFT},
+    Status.ACCEPTED: {Status.DEPRECATED, Status.SUPERSEDED, Status.DRAFT},
+    Status.REJECTED: {Status.DRAFT},
+    Status.DEPRECATED: set(),
+    Status.SUPERSEDED: set(),
+}
+# Moves that must say why, so the history explains them.
+NEEDS_REASON = {Status.REJECTED, Status.DEPRECATED}
+
+
+class IllegalTransition(ValidationError):
+    pass
 
 
 class PointKind(models.TextChoices):
@@ -190,6 +209,33 @@ class Decision(models.Model):
         top = cls.objects.filter(workspace=workspace).aggregate(top=Max("number"))["top"]
         return (top or 0) + 1
 
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, set())
+
+    def move_to(self, status: str, by=None, reason: str = "") -> StatusChange:
+        """Change the status along the lifecycle, recording who, when and why."""
+        if not self.can_move_to(status):
+            raise IllegalTransition(
+                f"A decision cannot go from {self.get_status_display().lower()} to "
+                f"{Status(status).label.lower()}."
+            )
+        if status in NEEDS_REASON and not reason.strip():
+            raise IllegalTransition(f"Say why the decision is {Status(status).label.lower()}.")
+        change = StatusChange.objects.create(
+            decision=self, from_status=self.status, to_status=status, by=by, reason=reason
+        )
+        self.status = status
+        if status in {Status.ACCEPTED, Status.REJECTED}:
+            self.decided_on = change.at.date()
+        # Only the status moves here: a transition must never overwrite someone's edit.
+        Decision.objects.filter(pk=self.pk).update(
+            status=status, decided_on=self.decided_on, updated_at=change.at
+        )
+        return change
+
+    def submit(self, by=None) -> StatusChange:
+        return self.move_to(Status.IN_REVIEW, by=by)
+
     def participant_names(self, role: str) -> list[str]:
         return [p.name for p in self.participants.all() if p.role == role]
 
@@ -243,6 +289,27 @@ class Decision(models.Model):
                 for s in self.free_sections.all()
             ],
         )
+
+
+class StatusChange(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # The timeline lists status changes by time across a workspace.
+            models.Index(fields=["at"], name="status_change_at")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision.ref}: {self.from_status} -> {self.to_status}"
 
 
 class Ordered(models.Model):

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthoringConfig(AppConfig):
+    name = "apps.authoring"

@@ -110,7 +110,8 @@ class _CalloutPreprocessor(Preprocessor):
                 while i < len(lines) and lines[i].startswith(">"):
                     body.append(lines[i][1:].removeprefix(" "))
                     i += 1
-                out += self._admonition(m[1].lower(), "", body)
+                # GitHub shows alerts without a title line; so do we.
+                out += self._admonition(m[1].lower(), None, body)
                 continue
             if not in_code and (m := self.fence_open.match(line.strip())):
                 if m[1].lower() in CALLOUT_KINDS:
@@ -127,9 +128,12 @@ class _CalloutPreprocessor(Preprocessor):
         return out
 
     @staticmethod
-    def _admonition(kind: str, title: str, body: list[str]) -> list[str]:
-        title = title.replace('"', "'").strip()
-        head = f'!!! {kind} "{title}"' if title else f"!!! {kind}"
+    def _admonition(kind: str, title: str | None, body: list[str]) -> list[str]:
+        if title is None:
+            head = f'!!! {kind} ""'
+        else:
+            title = title.replace('"', "'").strip()
+            head = f'!!! {kind} "{title}"' if title else f"!!! {kind}"
         return ["", head, *[f"    {b}" if b.strip() else "" for b in body], ""]
 
 

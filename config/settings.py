@@ -156,6 +156,10 @@ if env_bool("ADROIT_SECURE", False):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# PDFs render in a child process capped in time (seconds) and memory (MB).
+ADROIT_PDF_TIMEOUT = float(env_str("ADROIT_PDF_TIMEOUT", "60"))
+ADROIT_PDF_MEMORY_MB = int(env_str("ADROIT_PDF_MEMORY_MB", "1536"))
+
 # The password of the demo user that `manage.py load_example` creates.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo")
 

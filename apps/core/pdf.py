@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import multiprocessing
+import os
+import resource
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -65,9 +69,67 @@ def _data_url(url: str) -> URLFetcherResponse:
     return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
 
 
-def html_to_pdf(html: str, stylesheets: tuple[str, ...] = ("css/print.css",)) -> bytes:
-    """Render complete HTML to PDF bytes; stylesheets are paths under our static files."""
+class PdfRenderError(RuntimeError):
+    """The document could not be rendered within Adroit's time and memory limits."""
+
+
+def render_in_process(html: str, stylesheets: tuple[str, ...] = ("css/print.css",)) -> bytes:
+    """Render complete HTML to PDF bytes in this process; stylesheets are static file paths."""
     fetcher = StaticOnlyFetcher()
     sheets = [CSS(url=STATIC_ORIGIN + name, url_fetcher=fetcher) for name in stylesheets]
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=sheets)
+
+
+def html_to_pdf(
+    html: str,
+    stylesheets: tuple[str, ...] = ("css/print.css",),
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+) -> bytes:
+    """Render in a child process with a time and memory cap.
+
+    A pathological document (deep nesting, a million table cells) can make WeasyPrint run for
+    minutes or exhaust memory; in a child it only costs that child, never the server.
+    """
+    timeout = timeout if timeout is not None else settings.ADROIT_PDF_TIMEOUT
+    memory_mb = memory_mb if memory_mb is not None else settings.ADROIT_PDF_MEMORY_MB
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, html, stylesheets, memory_mb))
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise PdfRenderError(f"The PDF took longer than {timeout:g} seconds to render.")
+        outcome, payload = receiver.recv()
+    except EOFError:
+        # Pango and GLib abort the process outright when an allocation fails.
+        raise PdfRenderError(
+            f"The PDF renderer stopped without a result; the document may need more than "
+            f"{memory_mb} MB of memory."
+        ) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if outcome != "ok":
+        raise PdfRenderError(payload)
+    return payload
+
+
+def _child(sender, html: str, stylesheets: tuple[str, ...], memory_mb: int) -> None:
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        sender.send(("ok", render_in_process(html, stylesheets)))
+    except MemoryError:
+        sender.send(("error", f"The PDF needs more than {memory_mb} MB of memory to render."))
+    except Exception as error:  # noqa: BLE001 - report any failure to the parent
+        sender.send(("error", f"The PDF could not be rendered: {type(error).__name__}."))
+    finally:
+        sender.close()
+        # Leave without Python's clean-up: the inherited database connection belongs to the
+        # parent, and closing it here would close it there too.
+        os._exit(0)

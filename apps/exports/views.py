@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
 
@@ -26,6 +28,10 @@ def decision_markdown(request: HttpRequest, slug: str, number: int) -> HttpRespo
 @require_GET
 def decision_pdf(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
-    return _download(
-        record_pdf(decision.to_record()), "application/pdf", f"{decision.file_stem}.pdf"
-    )
+    try:
+        pdf = record_pdf(decision.to_record())
+    except PdfRenderError as error:
+        return render(
+            request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503
+        )
+    return _download(pdf, "application/pdf", f"{decision.file_stem}.pdf")

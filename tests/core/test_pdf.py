@@ -102,3 +102,30 @@ def test_it_reads_our_own_static_stylesheet_and_data_urls():
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     # The footer comes from @page rules in static/css/print.css, so the sheet was read.
     assert "Page 1 of 1" in text
+
+
+def test_it_stops_a_pathological_document_within_its_time_cap():
+    import time
+
+    from apps.core.pdf import PdfRenderError
+
+    cells = "<tr>" + "<td>x</td>" * 200 + "</tr>"
+    html = "<table>" + cells * 5000 + "</table>"
+    started = time.monotonic()
+    with pytest.raises(PdfRenderError, match="longer than 1 seconds"):
+        html_to_pdf(html, timeout=1)
+    assert time.monotonic() - started < 5
+
+
+def test_it_stops_a_document_that_needs_too_much_memory():
+    from apps.core.pdf import PdfRenderError
+
+    html = "<p>" + "word " * 400_000 + "</p>"
+    with pytest.raises(PdfRenderError, match="memory"):
+        html_to_pdf(html, timeout=60, memory_mb=200)
+
+
+def test_it_keeps_the_database_connection_of_the_parent(db, django_user_model):
+    django_user_model.objects.create(username="before")
+    html_to_pdf("<p>Hello</p>")
+    assert django_user_model.objects.filter(username="before").exists()

@@ -118,3 +118,14 @@ def test_its_page_pdf_and_markdown_show_the_same_text(client, example):
             assert probe in pdf_text, probe
             checked += 1
     assert checked > 40
+
+
+def test_it_explains_a_pdf_that_cannot_be_rendered(author_client, workspace, settings):
+    from ..factories import make_decision
+
+    settings.ADROIT_PDF_TIMEOUT = 0.01
+    decision = make_decision(workspace, "Huge", context="| a |\n| - |\n" + "| x |\n" * 20000)
+    response = author_client.get(f"/w/team/{decision.number}.pdf")
+    assert response.status_code == 503
+    assert "longer than" in response.content.decode()
+    assert author_client.get(decision.get_absolute_url()).status_code == 200

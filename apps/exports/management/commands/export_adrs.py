@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
 from apps.exports.render import record_markdown, record_pdf
 from apps.workspaces.models import Workspace
@@ -32,7 +33,11 @@ def export_workspace(workspace: Workspace, out: Path, fmt: str) -> list[Path]:
     written = []
     for decision in Decision.objects.filter(workspace=workspace).with_record().order_by("number"):
         path = out / f"{decision.file_stem}{suffix}"
-        write_atomically(path, render(decision.to_record()))
+        try:
+            body = render(decision.to_record())
+        except PdfRenderError as error:
+            raise CommandError(f"{decision.ref} {decision.title}: {error}") from None
+        write_atomically(path, body)
         written.append(path)
     return written
 

@@ -24,6 +24,7 @@ migrate: setup
 
 example: migrate
 	$(BIN)/python manage.py load_example
+	$(BIN)/python manage.py load_kits
 
 run: example
 	@PORT=$(PORT) $(BIN)/python manage.py demo_login

@@ -1,0 +1,80 @@
+// Guided authoring: autosave states, conflicts swapped in place, revisions kept current.
+// Plain script, no build; the editor works without it as ordinary forms.
+(function () {
+  "use strict";
+
+  // A refused save (409 conflict, 422 invalid) carries the form to show: swap it in place.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var status = evt.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  function autosaveForm(elt) {
+    return elt && elt.closest ? elt.closest("form.autosave") : null;
+  }
+
+  function show(form, text, state) {
+    var out = form.querySelector(".save-state");
+    if (out) {
+      out.textContent = text;
+      out.dataset.state = state;
+    }
+  }
+
+  // Count edits, so a save that finishes while someone is still typing does not claim "Saved".
+  document.addEventListener("input", function (evt) {
+    var form = autosaveForm(evt.target);
+    if (!form || form.classList.contains("conflict")) return;
+    form.adroitEdits = (form.adroitEdits || 0) + 1;
+    show(form, "Unsaved changes…", "dirty");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = autosaveForm(evt.detail.elt);
+    if (!form) return;
+    form.adroitSent = form.adroitEdits || 0;
+    show(form, "Saving…", "saving");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var form = autosaveForm(evt.detail.elt);
+    if (!form || !form.isConnected) return;
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (evt.detail.successful) {
+      if ((form.adroitEdits || 0) === form.adroitSent) {
+        form.adroitEdits = 0;
+        show(form, "Saved", "saved");
+      }
+    } else if (status !== 409 && status !== 422) {
+      show(form, "Save failed: your text is still here; it is saved with your next change.", "failed");
+      form.adroitEdits = (form.adroitEdits || 0) + 1;
+    }
+  });
+
+  // Forms shown at the revision this save started from move on with it; older ones stay older,
+  // so their next save is still recognised as a conflict.
+  document.addEventListener("adroit:revision", function (evt) {
+    var from = String(evt.detail.from);
+    document.querySelectorAll('input[name="revision"]').forEach(function (input) {
+      if (input.value === from) input.value = String(evt.detail.value);
+    });
+  });
+
+  // Nothing typed is lost: warn before leaving with unsaved or refused text.
+  window.addEventListener("beforeunload", function (evt) {
+    var pending = Array.prototype.some.call(
+      document.querySelectorAll("form.autosave"),
+      function (form) {
+        return form.adroitEdits > 0 || form.classList.contains("conflict") ||
+          form.classList.contains("invalid");
+      }
+    );
+    if (pending) {
+      evt.preventDefault();
+      evt.returnValue = "";
+    }
+  });
+})();

@@ -615,7 +615,8 @@ class _Reader:
         self.keep(FRONT_MATTER, doc.front_raw, 0)
         front = doc.front
         if "status" in front:
-            self._set_status(_as_text(front["status"]), None, raw_kept=True)
+            self._set_status(_as_text(front["status"]), None)
+            self.rec.relations.extend(_relations_in(_as_text(front["status"])))
         for key in ("date", "created", "last_modified"):
             if key in front and not self.rec.date:
                 self.rec.date = normalise_date(_as_text(front[key]))
@@ -667,7 +668,7 @@ class _Reader:
         if meta.key != "date" or value != meta.value:
             self.keep(meta.label, raw, 0)
 
-    def _set_status(self, raw: str, line: int | None, raw_kept: bool = False) -> None:
+    def _set_status(self, raw: str, line: int | None) -> None:
         status = normalise_status(raw)
         if self.status_found and status is None:
             return
@@ -867,6 +868,9 @@ class _Reader:
         self.rec.options_intro = _text(intro)
         for sub in subs:
             description, choose_when = _callout(sub.lines)
+            kind = _callout_kind(sub.lines)
+            if kind not in ("", "info"):
+                self.warn(f"':::{kind}' callout read as the scenario's guidance", sub.line)
             self.rec.scenarios.append(Scenario(sub.heading, description, choose_when))
         self.anchor = "options"
 
@@ -985,6 +989,11 @@ def _description_and_points(lines: list[_Line]) -> tuple[str, list[Point]]:
 
 
 _CALLOUT = re.compile(r"^\s*:::(info|tip|caution|note|warning|danger)\b(.*)$")
+
+
+def _callout_kind(lines: list[_Line]) -> str:
+    found = (_CALLOUT.match(line.text) for line in lines if not line.in_code)
+    return next((match.group(1) for match in found if match), "")
 
 
 def _callout(lines: list[_Line]) -> tuple[str, str]:

@@ -897,7 +897,9 @@ class _Reader:
             item.is_open, item.body = True, ""
         for sub in subs:
             if not self._support_list(item, sub):
-                item.body = "\n\n".join(part for part in (item.body, *_blank_join(sub)) if part)
+                item.body = "\n\n".join(
+                    part for part in (item.body, *_heading_and_body(sub)) if part
+                )
         if subs and item.is_open and item.options:
             item.is_open = False
         return item
@@ -945,7 +947,7 @@ def _as_see_also(found: list[Relation]) -> list[Relation]:
     return [Relation("see_also", r.number, r.title, r.target) for r in found]
 
 
-def _blank_join(block: _Block) -> list[str]:
+def _heading_and_body(block: _Block) -> list[str]:
     return ["#" * block.level + " " + block.heading, block.body]
 
 

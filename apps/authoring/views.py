@@ -456,7 +456,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect(step_url(decision, "problem"))
     status = 422 if form.is_bound else 200
     return render(
-        request, "authoring/start.html", {"form": form, "can_write": bool(writable)}, status
+        request, "authoring/start.html", {"form": form, "can_write": bool(writable)}, status=status
     )
 
 

@@ -2,11 +2,11 @@
 
 from apps.decisions.models import Decision
 
-BASE = "/w/team/{number}/edit/"
+BASE = "/w/{slug}/{number}/edit/"
 
 
 def url(decision: Decision, rest: str) -> str:
-    return BASE.format(number=decision.number) + rest
+    return BASE.format(slug=decision.workspace.slug, number=decision.number) + rest
 
 
 def post(client, decision: Decision, rest: str, data: dict | None = None, htmx=False, **extra):

@@ -1,0 +1,119 @@
+"""Each in-place action makes as many queries for 30 rows as for 3."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.decisions.models import Consequence, Reference
+
+from ..factories import make_decision, make_matrix
+from .helpers import post, url
+
+
+@pytest.fixture
+def small_and_large(workspace):
+    small, large = make_decision(workspace, "Small"), make_decision(workspace, "Large")
+    make_matrix(small, scenarios=3, options=3)
+    make_matrix(large, scenarios=30, options=30)
+    for decision, count in [(small, 3), (large, 30)]:
+        for i in range(count):
+            Consequence.objects.create(decision=decision, kind="good", text=f"c{i}", position=i)
+            Reference.objects.create(
+                decision=decision, title=f"r{i}", url="https://example.com/", position=i
+            )
+    make_decision(workspace, "Related")
+    return small, large
+
+
+def actions(decision):
+    """(path, data) of every in-place action on this decision."""
+    scenario = decision.scenarios.order_by("position")[1]
+    point = scenario.points.first()
+    consideration = decision.considerations.first()
+    option = consideration.options.order_by("position")[1]
+    consequence = decision.consequences.order_by("position")[1]
+    reference = decision.references.first()
+    related = decision.workspace.decisions.get(title="Related")
+    s, p, o = f"scenario-{scenario.pk}-", f"point-{point.pk}-", f"option-{option.pk}-"
+    cell = f"cell-{option.pk}-{scenario.pk}-"
+    return [
+        ("part/problem/", {"title": decision.title, "context": "Why now"}),
+        ("part/intro/", {"options_intro": "Intro"}),
+        ("part/outcome/", {"chosen": scenario.pk, "rationale": "Because"}),
+        (f"scenario/{scenario.pk}/", {s + "title": "Renamed", s + "description": "D"}),
+        ("scenario/add/", {f"scenario-new-{decision.pk}-title": "New one"}),
+        (f"scenario/{scenario.pk}/move/", {"direction": "up"}),
+        (f"point/{point.pk}/", {p + "kind": "bad", p + "text": "slow"}),
+        (
+            "point/add/",
+            {
+                "parent": scenario.pk,
+                f"point-new-{scenario.pk}-kind": "good",
+                f"point-new-{scenario.pk}-text": "fast",
+            },
+        ),
+        (f"point/{point.pk}/move/", {"direction": "down"}),
+        (f"point/{point.pk}/remove/", {}),
+        (f"consideration/{consideration.pk}/", {f"consideration-{consideration.pk}-title": "Auth"}),
+        ("consideration/add/", {f"consideration-new-{decision.pk}-title": "Cost"}),
+        (f"option/{option.pk}/", {o + "title": "Renamed option"}),
+        (
+            "option/add/",
+            {"parent": consideration.pk, f"option-new-{consideration.pk}-title": "mTLS"},
+        ),
+        (f"option/{option.pk}/move/", {"direction": "up"}),
+        (f"cell/{option.pk}/{scenario.pk}/", {cell + "level": "partial", cell + "note": "n"}),
+        (
+            f"consequence/{consequence.pk}/",
+            {
+                f"consequence-{consequence.pk}-kind": "bad",
+                f"consequence-{consequence.pk}-text": "t",
+            },
+        ),
+        (
+            "consequence/add/",
+            {
+                f"consequence-new-{decision.pk}-kind": "good",
+                f"consequence-new-{decision.pk}-text": "more",
+            },
+        ),
+        (f"consequence/{consequence.pk}/move/", {"direction": "up"}),
+        (f"reference/{reference.pk}/remove/", {}),
+        (
+            "relation/add/",
+            {
+                f"relation-new-{decision.pk}-kind": "see_also",
+                f"relation-new-{decision.pk}-target": related.pk,
+            },
+        ),
+        (f"option/{option.pk}/remove/", {}),
+        (f"scenario/{scenario.pk}/remove/", {}),
+    ]
+
+
+def queries(client, decision, path, data) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = post(client, decision, path, data, htmx=True)
+    assert response.status_code == 200, (path, response.content.decode()[:500])
+    return len(captured)
+
+
+def test_its_in_place_actions_make_as_many_queries_for_30_rows_as_for_3(
+    author_client, small_and_large
+):
+    small, large = small_and_large
+    for (path, data), (large_path, large_data) in zip(actions(small), actions(large), strict=True):
+        few = queries(author_client, small, path, data)
+        many = queries(author_client, large, large_path, large_data)
+        assert few == many, f"{path}: {few} queries for 3 rows, {many} for 30"
+
+
+def test_its_steps_make_as_many_queries_for_30_rows_as_for_3(author_client, small_and_large):
+    small, large = small_and_large
+    for step in ["problem", "scenarios", "considerations", "outcome", "check"]:
+        counts = []
+        for decision in (small, large):
+            with CaptureQueriesContext(connection) as captured:
+                assert author_client.get(url(decision, f"{step}/")).status_code == 200
+            counts.append(len(captured))
+        assert counts[0] == counts[1], f"{step}: {counts}"

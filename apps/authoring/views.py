@@ -299,7 +299,12 @@ def _fragments(request: HttpRequest, context: dict, *names: str, status: int = 2
 
 
 def _changed(
-    request: HttpRequest, decision: Decision, step: str, region: str = "", **extra
+    request: HttpRequest,
+    decision: Decision,
+    step: str,
+    region: str = "",
+    bumped: bool = True,
+    **extra,
 ) -> HttpResponse:
     """After a successful change: redirect a plain POST; give HTMX the region, bar and preview."""
     if not request.htmx:
@@ -313,6 +318,8 @@ def _changed(
     # Every form carries the revision it was shown at. The script moves the forms that were at
     # `from` on to this save's revision; forms that were already older stay older, so a later
     # save from them is still caught as a conflict.
+    if not bumped:
+        return response
     sent = _revision(request)
     return trigger_client_event(response, "adroit:revision", {"from": sent, "value": sent + 1})
 
@@ -497,6 +504,9 @@ def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpRe
     current = _part_form(decision, part, scenarios)  # before validation changes the instance
     if not e.form.is_valid():
         return _refused(request, decision, step, e, 422)
+    if not e.form.has_changed():
+        # The same text again (a blur after an autosave): nothing to save, nothing to refuse.
+        return _changed(request, decision, step, "form", bumped=False, key=e.key)
     changes = {name: e.form.cleaned_data[name] for name in e.form.Meta.fields}
     if not _bump(decision, _revision(request), **changes):
         return _refused(request, decision, step, _conflict(e, current), 409)
@@ -520,6 +530,8 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
     )
     if not e.form.is_valid():
         return _refused(request, decision, spec.step, e, 422)
+    if not e.form.has_changed():
+        return _changed(request, decision, spec.step, "form", bumped=False, key=key, where=key)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
             return _refused(request, decision, spec.step, _conflict(e, current), 409)
@@ -549,6 +561,8 @@ def save_cell(
     )
     if not e.form.is_valid():
         return _refused(request, decision, "considerations", e, 422)
+    if not e.form.has_changed():
+        return _changed(request, decision, "considerations", bumped=False, where=key)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
             return _refused(request, decision, "considerations", _conflict(e, current), 409)

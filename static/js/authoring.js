@@ -40,10 +40,20 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = autosaveForm(evt.detail.elt);
-    if (!form || !form.isConnected) return;
+    // When the form was swapped away, htmx re-fires this on a parent: the form is in requestConfig.
+    var config = evt.detail.requestConfig;
+    var form = autosaveForm((config && config.elt) || evt.detail.elt);
+    if (!form) return;
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
-    if (evt.detail.successful) {
+    // Refusals are swapped in as successes (see above): judge by the status.
+    var saved = status >= 200 && status < 300;
+    if (!form.isConnected) {
+      // A resolved conflict swapped its form for a fresh one with the same id.
+      var fresh = document.getElementById(form.id);
+      if (fresh && saved) show(fresh, "Saved", "saved");
+      return;
+    }
+    if (saved) {
       if ((form.adroitEdits || 0) === form.adroitSent) {
         form.adroitEdits = 0;
         show(form, "Saved", "saved");

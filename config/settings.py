@@ -161,6 +161,9 @@ if env_bool("ADROIT_SECURE", False):
 ADROIT_PDF_TIMEOUT = float(env_str("ADROIT_PDF_TIMEOUT", "60"))
 ADROIT_PDF_MEMORY_MB = int(env_str("ADROIT_PDF_MEMORY_MB", "1536"))
 
+# `make bench` serves a trivial "floor" page beside the real ones (bench/run.py); not in production.
+ADROIT_BENCH = env_bool("ADROIT_BENCH", False)
+
 # The password of the demo user that `manage.py load_example` creates.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo")
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -18,3 +19,8 @@ urlpatterns = [
     path("api/", include("apps.api.urls")),
     path("", include("apps.porting.urls")),
 ]
+
+if settings.ADROIT_BENCH:
+    from apps.core.bench import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench-floor"))

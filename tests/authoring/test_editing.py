@@ -435,3 +435,10 @@ def test_it_adds_and_removes_a_relation(author_client, gateway):
     assert post(author_client, gateway, "relation/add/", data).status_code == 422
     response = post(author_client, gateway, f"relation/{relation.pk}/remove/", htmx=True)
     assert response.status_code == 200 and not Relation.objects.exists()
+
+
+def test_it_does_not_count_saving_the_same_text_again_as_a_change(author_client, gateway):
+    post(author_client, gateway, "part/problem/", PROBLEM)
+    response = post(author_client, gateway, "part/problem/", PROBLEM, htmx=True)
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert Decision.objects.get(pk=gateway.pk).revision == 2

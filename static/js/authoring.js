@@ -73,6 +73,14 @@
     });
   });
 
+  // A matrix cell shows its level by colour as soon as it is chosen.
+  document.addEventListener("change", function (evt) {
+    var cell = evt.target.closest ? evt.target.closest("td.cell") : null;
+    if (cell && evt.target.tagName === "SELECT") {
+      cell.className = cell.className.replace(/level-\S+/, "level-" + evt.target.value);
+    }
+  });
+
   // Nothing typed is lost: warn before leaving with unsaved or refused text.
   window.addEventListener("beforeunload", function (evt) {
     var pending = Array.prototype.some.call(

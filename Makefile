@@ -51,7 +51,13 @@ test: setup browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: setup
+# Not part of `make test`: seeds bench/bench.sqlite3 (or DATABASE_URL, a database named *bench*),
+# serves it with gunicorn, loads it with locust. BENCH_SECONDS=5 for a quick look.
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
 clean:

@@ -1,0 +1,170 @@
+"""Figures into the results file and the table in docs/benchmarks.md.
+
+A result is one row: {"name", "n", "p50_ms", "p95_ms", "p99_ms", "rps", "errors", "floor_p95_ms",
+"ratio", ...}. For pages the floor is the trivial page measured in the same run; for the PDF it is
+WeasyPrint alone, for Markdown python-markdown alone, named in "baseline". A scenario that could not
+be measured carries "missing" with the reason and no numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from datetime import date
+from pathlib import Path
+
+# Budgets (issue 7): each a check on a result row, and the words the table shows.
+PAGE_RATIO = 2.0
+PDF_RATIO = 1.15
+MARKDOWN_RATIO = 2.0
+SEARCH_P95_MS = 50.0
+
+START = "<!-- bench:{database}:start -->"
+END = "<!-- bench:{database}:end -->"
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0-100) by linear interpolation between closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarize(
+    name: str, n: int | None, times_ms: list[float], errors: int, seconds: float, **extra
+) -> dict:
+    return {
+        "name": name,
+        "n": n,
+        "p50_ms": _round(percentile(times_ms, 50)),
+        "p95_ms": _round(percentile(times_ms, 95)),
+        "p99_ms": _round(percentile(times_ms, 99)),
+        "rps": _round(len(times_ms) / seconds if seconds else None),
+        "requests": len(times_ms),
+        "errors": errors,
+        **extra,
+    }
+
+
+def missing(name: str, n: int | None, reason: str, **extra) -> dict:
+    return {
+        "name": name,
+        "n": n,
+        "p50_ms": None,
+        "p95_ms": None,
+        "p99_ms": None,
+        "rps": None,
+        "errors": None,
+        "floor_p95_ms": None,
+        "ratio": None,
+        "missing": reason,
+        **extra,
+    }
+
+
+def with_floor(result: dict, floor_p95_ms: float | None) -> dict:
+    result["floor_p95_ms"] = _round(floor_p95_ms)
+    p95 = result.get("p95_ms")
+    result["ratio"] = _round(p95 / floor_p95_ms, 2) if p95 and floor_p95_ms else None
+    return result
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def budget(result: dict, database: str) -> tuple[str, str]:
+    """("met" | "missed" | "n/a" | "missing", the budget in words) for one row."""
+    kind = result.get("kind", "page")
+    if result.get("missing"):
+        return "missing", result["missing"]
+    if kind == "page":
+        words = f"p95 ≤ {PAGE_RATIO:g}× floor, 0 errors"
+        ok = result["ratio"] is not None and result["ratio"] <= PAGE_RATIO and not result["errors"]
+        verdict = "met" if ok else "missed"
+        if result["name"] == "search" and result["n"] == 10000:
+            words += f"; p95 ≤ {SEARCH_P95_MS:g} ms on PostgreSQL"
+            if database == "postgresql" and result["p95_ms"] > SEARCH_P95_MS:
+                verdict = "missed"
+        return verdict, words
+    if kind == "floor":
+        return "n/a", "the floor itself"
+    if kind == "pdf" and result["name"] == "pdf: one decision":
+        return _ratio_verdict(result, PDF_RATIO), f"≤ {PDF_RATIO:g}× WeasyPrint alone"
+    if kind == "markdown" and result.get("budgeted"):
+        return _ratio_verdict(result, MARKDOWN_RATIO), f"≤ {MARKDOWN_RATIO:g}× python-markdown"
+    return "n/a", "no budget; tracked"
+
+
+def _ratio_verdict(result: dict, limit: float) -> str:
+    return "met" if result["ratio"] is not None and result["ratio"] <= limit else "missed"
+
+
+def write_results(report: dict, out_dir: Path, today: date | None = None) -> tuple[Path, Path]:
+    """latest.json and a dated copy (2026-11-24-sqlite.json); returns both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    latest = out_dir / "latest.json"
+    latest.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    dated = out_dir / f"{(today or date.today()).isoformat()}-{report['database']}.json"
+    shutil.copyfile(latest, dated)
+    return latest, dated
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def table(report: dict) -> str:
+    """The Markdown section for one database: machine, command, and one row per result."""
+    machine, database = report["machine"], report["database"]
+    lines = [
+        f"### {database} — {report.get('date', '')}",
+        "",
+        f"Command: `{report.get('command', 'make bench')}`",
+        "",
+        f"Machine: {machine.get('cpu_count')} CPU ({machine.get('cpu_model', '?')}), "
+        f"{machine.get('memory_mb', '?')} MB, Python {machine.get('python')}, "
+        f"Django {machine.get('django')}; {machine.get('server', '')}; {machine.get('load', '')}; "
+        f"load average (1, 5, 15 min) {machine.get('load_before')} before, "
+        f"{machine.get('load_after')} after: other engineers' work shared the CPU.",
+        "",
+        "| scenario | N | p50 ms | p95 ms | p99 ms | rps | errors | floor p95 / baseline p50 ms "
+        "| ratio | budget | verdict |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in report["results"]:
+        verdict, words = budget(r, database)
+        errors = "—" if r.get("errors") is None else str(r["errors"])
+        ratio = "—" if r.get("ratio") is None else f"{r['ratio']:.2f}×"
+        n = "—" if r.get("n") is None else f"{r['n']:,}"
+        name = r["name"] + (f", vs {r['baseline']}" if r.get("baseline") else "")
+        # Batch work (PDF, Markdown) compares medians of repeated runs; pages compare p95s.
+        base = r.get("baseline_p50_ms") if r.get("ratio_basis") else r.get("floor_p95_ms")
+        lines.append(
+            f"| {name} | {n} | {_ms(r.get('p50_ms'))} | {_ms(r.get('p95_ms'))} "
+            f"| {_ms(r.get('p99_ms'))} | {_ms(r.get('rps'))} | {errors} "
+            f"| {_ms(base)} | {ratio} | {words} | **{verdict}** |"
+        )
+    memory = report.get("memory", {})
+    if memory:
+        lines += ["", "Peak memory (MB): " + ", ".join(f"{k} {v:,.0f}" for k, v in memory.items())]
+    return "\n".join(lines) + "\n"
+
+
+def update_doc(doc: Path, report: dict) -> None:
+    """Replace this database's section between its markers, keeping everything else as written."""
+    database = report["database"]
+    start, end = START.format(database=database), END.format(database=database)
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    block = f"{start}\n{table(report)}{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.write_text(text)

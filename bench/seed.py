@@ -1,0 +1,384 @@
+"""Realistic decisions in bulk: about two printed pages each, generated from a fixed seed.
+
+`generate_record(i)` gives the plain record of decision `i` (the same `i` always gives the same
+record); `seed(total)` inserts decisions until the bench workspaces hold `total` of them, with
+bulk inserts (a few dozen queries per 500 decisions), so 10,000 take a minute or two, not an hour.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from apps.decisions import record as rec
+from apps.decisions.building import ensure_user
+from apps.decisions.models import (
+    Consequence,
+    Consideration,
+    Decision,
+    Option,
+    Participant,
+    ParticipantRole,
+    Reference,
+    Relation,
+    RelationKind,
+    Scenario,
+    ScenarioPoint,
+    Support,
+    Tag,
+)
+from apps.workspaces.models import Membership, Workspace
+
+USERNAME = "bench"
+PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway user in the bench database
+WORKSPACES = (("platform", "Platform"), ("payments", "Payments"))
+BATCH = 500
+
+TOPICS = [
+    "API gateway",
+    "message broker",
+    "service mesh",
+    "container registry",
+    "feature flag service",
+    "search engine",
+    "object storage",
+    "secrets manager",
+    "identity provider",
+    "observability stack",
+    "CI runner",
+    "cache layer",
+    "workflow engine",
+    "data warehouse",
+    "schema registry",
+    "CDN",
+    "job scheduler",
+    "database for orders",
+    "mobile push channel",
+    "log pipeline",
+]
+ASPECTS = [
+    "requirements",
+    "hosting",
+    "authentication",
+    "rollout strategy",
+    "backup policy",
+    "multi-region setup",
+    "cost model",
+    "migration path",
+    "versioning",
+    "access control",
+]
+PRODUCTS = [
+    "PostgreSQL",
+    "Kafka",
+    "RabbitMQ",
+    "Redis",
+    "Elasticsearch",
+    "OpenSearch",
+    "Envoy",
+    "Istio",
+    "Linkerd",
+    "Vault",
+    "Keycloak",
+    "Cognito",
+    "Temporal",
+    "Airflow",
+    "S3",
+    "MinIO",
+    "Prometheus",
+    "Grafana",
+    "Loki",
+    "Jaeger",
+    "NATS",
+    "Pulsar",
+    "DynamoDB",
+    "Cassandra",
+    "ClickHouse",
+    "Snowflake",
+    "Nginx",
+    "Traefik",
+    "Kong",
+    "Lambda",
+]
+QUALITIES = [
+    "latency",
+    "throughput",
+    "operability",
+    "cost",
+    "security",
+    "vendor lock-in",
+    "team familiarity",
+    "compliance",
+    "availability",
+    "observability",
+    "time to market",
+    "data residency",
+]
+TEAMS = ["checkout", "search", "identity", "billing", "catalogue", "mobile", "data", "platform"]
+PEOPLE = [
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Margaret Hamilton",
+    "Donald Knuth",
+    "Frances Allen",
+    "Ken Thompson",
+    "Radia Perlman",
+    "Leslie Lamport",
+    "Tony Hoare",
+]
+TAGS = [
+    "security",
+    "infrastructure",
+    "data",
+    "api",
+    "cost",
+    "compliance",
+    "messaging",
+    "observability",
+    "frontend",
+    "mobile",
+    "storage",
+    "networking",
+]
+STATUSES = (
+    ["draft"] * 6 + ["in_review"] * 3 + ["accepted"] * 8 + ["rejected", "deprecated", "superseded"]
+)
+LEVELS = ["supported"] * 3 + ["partial", "not"]
+
+SENTENCES = [
+    "The {team} team needs {product} to keep {quality} predictable as traffic grows.",
+    "Today every service talks to {product} directly, which makes {quality} hard to reason about.",
+    "We expect the load to triple within a year, and {quality} already limits the {team} team.",
+    "Running {product} ourselves costs two engineers a week of operations on average.",
+    "An incident last quarter showed that {quality} suffers when {product} is restarted.",
+    "Auditors asked how {product} handles {quality}, and we could not answer with evidence.",
+    "Any choice must fit the existing deployment pipeline and the on-call rota of {team}.",
+    "The option must let us roll back within minutes if {quality} degrades after a release.",
+    "Several teams have built workarounds around {product}; this decision should retire them.",
+    "We measured {quality} in a staging environment with production-like data for a week.",
+    "Managed offerings move the burden of {quality} to the vendor, at a price per request.",
+    "The {team} team has run {product} in production before and knows its failure modes.",
+]
+
+
+@dataclass
+class Words:
+    rng: random.Random
+
+    def pick(self, items: list[str]) -> str:
+        return self.rng.choice(items)
+
+    def sentence(self) -> str:
+        return self.pick(SENTENCES).format(
+            team=self.pick(TEAMS), product=self.pick(PRODUCTS), quality=self.pick(QUALITIES)
+        )
+
+    def paragraph(self, sentences: int) -> str:
+        return " ".join(self.sentence() for _ in range(sentences))
+
+    def phrase(self) -> str:
+        return f"{self.pick(QUALITIES)} stays within the agreed budget for {self.pick(TEAMS)}"
+
+
+def generate_record(i: int) -> rec.Record:
+    """Decision `i` as a plain record: 3-6 scenarios, a full matrix of 3-5 options, outcome."""
+    words = Words(random.Random(i))
+    rng = words.rng
+    topic, aspect = words.pick(TOPICS), words.pick(ASPECTS)
+    products = rng.sample(PRODUCTS, rng.randint(3, 6))
+    scenarios = [
+        rec.Scenario(
+            title=f"{product} ({words.pick(['managed', 'self-hosted', 'hybrid'])})",
+            description=words.paragraph(3),
+            choose_when=f"Choose this when {words.phrase()} and {words.phrase()}.",
+            points=[
+                rec.Point(kind=kind, text=words.sentence().rstrip("."))
+                for kind in rng.sample(["good", "good", "neutral", "bad", "bad"], rng.randint(3, 5))
+            ],
+        )
+        for product in products
+    ]
+    options = [
+        rec.Option(
+            title=name,
+            description=words.sentence(),
+            support=[
+                rec.Support(
+                    scenario=s.title,
+                    level=words.pick(LEVELS),
+                    note=f"{words.pick(QUALITIES).capitalize()} checked by {words.pick(TEAMS)}",
+                )
+                for s in scenarios
+            ],
+        )
+        for name in rng.sample(
+            ["IAM roles", "OIDC tokens", "API keys", "Mutual TLS", "Custom authorizer"],
+            rng.randint(3, 5),
+        )
+    ]
+    status = words.pick(STATUSES)
+    decided = status not in {"draft", "in_review"}
+    return rec.Record(
+        title=f"Decide on {topic} {aspect} for {words.pick(TEAMS)} ({i})",
+        status=status,
+        decision_makers=rng.sample(PEOPLE, 2),
+        consulted=rng.sample(PEOPLE, 2),
+        informed=rng.sample(PEOPLE, 1),
+        tags=sorted(rng.sample(TAGS, rng.randint(1, 3))),
+        context=words.paragraph(4) + "\n\n" + words.paragraph(4),
+        overview=words.paragraph(3),
+        drivers=[words.phrase() for _ in range(rng.randint(3, 5))],
+        options_intro=f"We compared {len(scenarios)} ways to run the {topic}.",
+        scenarios=scenarios,
+        chosen=scenarios[0].title if decided else "",
+        rationale=words.paragraph(3) if decided else "",
+        consequences=[
+            rec.Point(kind=kind, text=words.sentence().rstrip("."))
+            for kind in ["good", "good", "bad", "neutral"][: rng.randint(3, 4)]
+        ],
+        confirmation=f"The {words.pick(TEAMS)} team reviews the {words.pick(QUALITIES)} dashboard"
+        " a month after rollout.",
+        considerations=[
+            rec.Consideration(
+                title="Authentication", body=words.paragraph(2), is_open=False, options=options
+            ),
+            rec.Consideration(title="Monitoring and tracing", body=words.paragraph(2)),
+            rec.Consideration(title="Cost", body=words.paragraph(2), is_open=rng.random() < 0.5),
+        ],
+        references=[
+            rec.Reference(title=f"{p} documentation", url=f"https://docs.example.com/{p.lower()}")
+            for p in products[:3]
+        ],
+    )
+
+
+def bench_user():
+    user = ensure_user(USERNAME, PASSWORD, first_name="Bench", last_name="User")
+    workspaces = []
+    for slug, name in WORKSPACES:
+        workspace, _ = Workspace.objects.get_or_create(slug=slug, defaults={"name": name})
+        Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": "admin"})
+        workspaces.append(workspace)
+    return user, workspaces
+
+
+def seed(total: int) -> int:
+    """Add decisions until the bench workspaces hold `total`; returns how many were added."""
+    user, workspaces = bench_user()
+    have = Decision.objects.filter(workspace__in=workspaces).count()
+    for start in range(have, total, BATCH):
+        _insert_batch(user, workspaces, range(start, min(start + BATCH, total)))
+    return max(total - have, 0)
+
+
+@transaction.atomic
+def _insert_batch(user, workspaces: list[Workspace], indexes: range) -> None:
+    records = [(i, generate_record(i)) for i in indexes]
+    tags = {
+        (ws.pk, name): Tag.objects.get_or_create(workspace=ws, name=name)[0]
+        for ws in workspaces
+        for name in TAGS
+    }
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                workspace=workspaces[i % len(workspaces)],
+                number=i // len(workspaces) + 1,
+                title=r.title,
+                status=r.status,
+                owner=user,
+                context=r.context,
+                overview=r.overview,
+                drivers="\n".join(r.drivers),
+                options_intro=r.options_intro,
+                rationale=r.rationale,
+                confirmation=r.confirmation,
+            )
+            for i, r in records
+        ]
+    )
+    pairs = list(zip(decisions, (r for _, r in records), strict=True))
+    roles = [
+        (ParticipantRole.DECISION_MAKER, "decision_makers"),
+        (ParticipantRole.CONSULTED, "consulted"),
+        (ParticipantRole.INFORMED, "informed"),
+    ]
+    Participant.objects.bulk_create(
+        Participant(decision=d, role=role, name=name, position=k)
+        for d, r in pairs
+        for role, attr in roles
+        for k, name in enumerate(getattr(r, attr))
+    )
+    Decision.tags.through.objects.bulk_create(
+        Decision.tags.through(decision_id=d.pk, tag_id=tags[(d.workspace_id, name)].pk)
+        for d, r in pairs
+        for name in r.tags
+    )
+    scenarios = Scenario.objects.bulk_create(
+        Scenario(
+            decision=d,
+            position=k,
+            title=s.title,
+            description=s.description,
+            choose_when=s.choose_when,
+        )
+        for d, r in pairs
+        for k, s in enumerate(r.scenarios)
+    )
+    by_title = {(s.decision_id, s.title): s for s in scenarios}
+    ScenarioPoint.objects.bulk_create(
+        ScenarioPoint(scenario=by_title[(d.pk, s.title)], kind=p.kind, text=p.text, position=k)
+        for d, r in pairs
+        for s in r.scenarios
+        for k, p in enumerate(s.points)
+    )
+    considerations = Consideration.objects.bulk_create(
+        Consideration(decision=d, position=k, title=c.title, body=c.body, is_open=c.is_open)
+        for d, r in pairs
+        for k, c in enumerate(r.considerations)
+    )
+    plain = [c for _, r in pairs for c in r.considerations]
+    options = Option.objects.bulk_create(
+        Option(consideration=row, position=k, title=o.title, description=o.description)
+        for row, c in zip(considerations, plain, strict=True)
+        for k, o in enumerate(c.options)
+    )
+    plain_options = [
+        (row.decision_id, o)
+        for row, c in zip(considerations, plain, strict=True)
+        for o in c.options
+    ]
+    Support.objects.bulk_create(
+        Support(
+            option=row,
+            scenario=by_title[(decision_id, cell.scenario)],
+            level=cell.level,
+            note=cell.note,
+        )
+        for row, (decision_id, o) in zip(options, plain_options, strict=True)
+        for cell in o.support
+    )
+    Consequence.objects.bulk_create(
+        Consequence(decision=d, kind=p.kind, text=p.text, position=k)
+        for d, r in pairs
+        for k, p in enumerate(r.consequences)
+    )
+    Reference.objects.bulk_create(
+        Reference(decision=d, title=ref.title, url=ref.url, position=k)
+        for d, r in pairs
+        for k, ref in enumerate(r.references)
+    )
+    for d, r in pairs:
+        d.chosen = by_title.get((d.pk, r.chosen))
+    Decision.objects.bulk_update([d for d in decisions if d.chosen], ["chosen"])
+    # Every third decision relates to an earlier one of its workspace, as real logs do.
+    Relation.objects.bulk_create(
+        Relation(source=d, target_id=earlier.pk, kind=RelationKind.RELATES_TO)
+        for d, earlier in zip(decisions[len(workspaces) :], decisions, strict=False)
+        if d.number % 3 == 0 and earlier.workspace_id == d.workspace_id
+    )

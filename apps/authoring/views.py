@@ -501,7 +501,6 @@ def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpRe
         _url(decision, "save_part", part),
         f"part-{part}",
     )
-    current = _part_form(decision, part, scenarios)  # before validation changes the instance
     if not e.form.is_valid():
         return _refused(request, decision, step, e, 422)
     if not e.form.has_changed():
@@ -509,6 +508,9 @@ def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpRe
         return _changed(request, decision, step, "form", bumped=False, key=e.key)
     changes = {name: e.form.cleaned_data[name] for name in e.form.Meta.fields}
     if not _bump(decision, _revision(request), **changes):
+        # Compare with what is saved now, not what this request loaded: in a race the other
+        # save landed after we read.
+        current = _part_form(Decision.objects.get(pk=decision.pk), part, scenarios)
         return _refused(request, decision, step, _conflict(e, current), 409)
     return _changed(request, decision, step, "form", key=e.key, where=f"id_{e.form.Meta.fields[0]}")
 
@@ -522,7 +524,6 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
     if decision.status != Status.DRAFT or kind == "relation":
         return _read_only(request, decision, spec.step)
     key = f"{kind}-{pk}"
-    current = _row_form(kind, row, decision, prefix=key)
     e = Editable(
         _row_form(kind, row, decision, request.POST, prefix=key),
         _url(decision, "save_row", kind, pk),
@@ -534,6 +535,7 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
         return _changed(request, decision, spec.step, "form", bumped=False, key=key, where=key)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
+            current = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
             return _refused(request, decision, spec.step, _conflict(e, current), 409)
         e.form.save()
     return _changed(request, decision, spec.step, "form", key=key, where=key)
@@ -553,7 +555,6 @@ def save_cell(
         option=option_row, scenario=scenario_row
     )
     key = f"cell-{option}-{scenario}"
-    current = CellForm(instance=cell, prefix=key)
     e = Editable(
         CellForm(request.POST, instance=cell, prefix=key),
         _url(decision, "save_cell", option, scenario),
@@ -565,6 +566,10 @@ def save_cell(
         return _changed(request, decision, "considerations", bumped=False, where=key)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
+            saved = Support.objects.filter(option=option_row, scenario=scenario_row).first()
+            current = CellForm(
+                instance=saved or Support(option=option_row, scenario=scenario_row), prefix=key
+            )
             return _refused(request, decision, "considerations", _conflict(e, current), 409)
         e.form.save()
     return _changed(request, decision, "considerations", where=key)

@@ -443,7 +443,10 @@ def bench_size(url: str, n: int, args, workdir: Path, first: bool) -> tuple[list
         floor_row = measure(server, floor, n, args, workdir)
         floor_row["bytes"] = size
         rows = [report.with_floor(floor_row, floor_row["p95_ms"])]
+        only = {name.strip() for name in args.only.split(",") if name.strip()}
         for plan in plans:
+            if only and plan["name"] not in only:
+                continue
             if plan.get("missing"):
                 print(f"  {plan['name']:<20} missing: {plan['missing']}", flush=True)
                 rows.append(report.missing(plan["name"], n, plan["missing"]))
@@ -484,6 +487,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--only", default="", help="scenario names, comma separated (profiling)")
+    parser.add_argument("--skip-offline", action="store_true", help="no PDF and Markdown work")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
 
@@ -506,11 +511,13 @@ def main(argv: list[str] | None = None) -> None:
             rows, peak = bench_size(url, n, args, workdir, first=k == 0)
             results += rows
             memory[f"server at N={n:,} (gunicorn master + workers, VmHWM)"] = peak
-        print("PDF: one decision beside WeasyPrint alone, and a board pack", flush=True)
-        pdf = offline("pdf", args, workdir, repeats=7, pack=50)
-        print("Markdown: export and import beside python-markdown alone", flush=True)
-        markdown = offline("markdown", args, workdir, n=min(1000, sizes[-1]), repeats=3)
-        for part in (pdf, markdown):
+        parts = []
+        if not args.skip_offline:
+            print("PDF: one decision beside WeasyPrint alone, and a board pack", flush=True)
+            parts.append(offline("pdf", args, workdir, repeats=7, pack=50))
+            print("Markdown: export and import beside python-markdown alone", flush=True)
+            parts.append(offline("markdown", args, workdir, n=min(1000, sizes[-1]), repeats=3))
+        for part in parts:
             results += part["results"]
             memory.update(part["memory"])
             for row in part["results"]:

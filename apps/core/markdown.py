@@ -7,6 +7,7 @@ removes everything not on a short allowlist. Never mark Markdown-derived HTML sa
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown as md
@@ -156,8 +157,15 @@ def sanitize_html(html: str) -> str:
 
 def render_markdown(text: str) -> SafeString:
     """Markdown to HTML that is safe to put on a page or into a PDF."""
+    return mark_safe(_render(text))  # noqa: S308 - sanitised in _render
+
+
+# The HTML depends on the text alone, so a page read again skips the conversion, which is a third
+# of the decision page's time (docs/benchmarks.md). Bounded: some 256 bodies of ~10 kB per process.
+@functools.lru_cache(maxsize=256)
+def _render(text: str) -> str:
     converter = md.Markdown(
         extensions=["tables", "fenced_code", "sane_lists", "admonition", CalloutExtension()],
         output_format="html",
     )
-    return mark_safe(sanitize_html(converter.convert(text)))  # noqa: S308 - sanitised just above
+    return sanitize_html(converter.convert(text))

@@ -98,3 +98,14 @@ def test_it_serves_the_floor_at_the_size_asked_and_only_when_benchmarking():
         pass
     else:
         raise AssertionError("the floor page must not be served without ADROIT_BENCH=1")
+
+
+def test_it_converts_a_markdown_text_once_and_serves_it_again():
+    from apps.core.markdown import _render, render_markdown
+
+    text = "# A heading only this test uses\n\n<script>alert(1)</script> *kept*"
+    first = render_markdown(text)
+    hits = _render.cache_info().hits
+    assert render_markdown(text) == first
+    assert _render.cache_info().hits == hits + 1
+    assert "<script>" not in first and "<em>kept</em>" in first

@@ -26,6 +26,7 @@ USERS = itertools.count()
 TIMES: list[float] = []
 STATUSES: Counter = Counter()
 SPAN = {"first": None, "last": None}
+SIZE = {"bytes": 0}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)"')
 
@@ -36,7 +37,14 @@ def _write(environment, **kwargs):
     errors = sum(count for status, count in STATUSES.items() if status != str(PLAN["expect"]))
     with open(PLAN["out"], "w") as out:  # noqa: PTH123
         json.dump(
-            {"times_ms": TIMES, "errors": errors, "statuses": STATUSES, "seconds": seconds}, out
+            {
+                "times_ms": TIMES,
+                "errors": errors,
+                "statuses": STATUSES,
+                "seconds": seconds,
+                "mean_bytes": SIZE["bytes"] // max(len(TIMES), 1),
+            },
+            out,
         )
 
 
@@ -116,5 +124,6 @@ class Bench(FastHttpUser):
             SPAN["first"] = start
         SPAN["last"] = end
         TIMES.append((end - start) * 1000)
+        SIZE["bytes"] += len(body or b"")
         STATUSES[str(status)] += 1
         return response

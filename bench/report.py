@@ -118,6 +118,10 @@ def _ms(value) -> str:
     return "—" if value is None else f"{value:,.1f}"
 
 
+def _kb(value) -> str:
+    return "—" if not value else f"{value / 1024:,.0f}"
+
+
 def table(report: dict) -> str:
     """The Markdown section for one database: machine, command, and one row per result."""
     machine, database = report["machine"], report["database"]
@@ -132,9 +136,9 @@ def table(report: dict) -> str:
         f"load average (1, 5, 15 min) {machine.get('load_before')} before, "
         f"{machine.get('load_after')} after: other engineers' work shared the CPU.",
         "",
-        "| scenario | N | p50 ms | p95 ms | p99 ms | rps | errors | floor p95 / baseline p50 ms "
-        "| ratio | budget | verdict |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| scenario | N | kB | p50 ms | p95 ms | p99 ms | rps | errors "
+        "| floor p95 / baseline p50 ms | ratio | budget | verdict |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in report["results"]:
         verdict, words = budget(r, database)
@@ -145,7 +149,8 @@ def table(report: dict) -> str:
         # Batch work (PDF, Markdown) compares medians of repeated runs; pages compare p95s.
         base = r.get("baseline_p50_ms") if r.get("ratio_basis") else r.get("floor_p95_ms")
         lines.append(
-            f"| {name} | {n} | {_ms(r.get('p50_ms'))} | {_ms(r.get('p95_ms'))} "
+            f"| {name} | {n} | {_kb(r.get('bytes'))} "
+            f"| {_ms(r.get('p50_ms'))} | {_ms(r.get('p95_ms'))} "
             f"| {_ms(r.get('p99_ms'))} | {_ms(r.get('rps'))} | {errors} "
             f"| {_ms(base)} | {ratio} | {words} | **{verdict}** |"
         )

@@ -412,6 +412,7 @@ def measure(server: Server, plan: dict, n: int, args, workdir: Path) -> dict:
         data["seconds"],
         kind=kind,
         statuses=data["statuses"],
+        bytes=data.get("mean_bytes"),
     )
     print(
         f"  {plan['name']:<20} p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  "
@@ -441,7 +442,6 @@ def bench_size(url: str, n: int, args, workdir: Path, first: bool) -> tuple[list
         warm_up(browser, floor)
         print(f"N={n:,}: decision pages are {size:,} bytes; the floor is as big", flush=True)
         floor_row = measure(server, floor, n, args, workdir)
-        floor_row["bytes"] = size
         rows = [report.with_floor(floor_row, floor_row["p95_ms"])]
         only = {name.strip() for name in args.only.split(",") if name.strip()}
         for plan in plans:

@@ -85,7 +85,7 @@ def test_it_replaces_only_its_own_section_of_the_doc(tmp_path):
     text = doc.read_text()
     assert text.count("<!-- bench:sqlite:start -->") == 1
     assert "Written by hand." in text
-    assert "| log | 100 | 11.0 |" in text and "**missed**" in text
+    assert "| log | 100 | — | 11.0 |" in text and "**missed**" in text
 
 
 def test_it_serves_the_floor_at_the_size_asked_and_only_when_benchmarking():

@@ -1,0 +1,366 @@
+"""Load and fault runs against Adroit served as in production (gunicorn, DEBUG off).
+
+    python bench/reliability.py load    # 50 users, 60 s of mixed reading and editing
+    python bench/reliability.py fault   # PostgreSQL restarted in the middle of a load run
+
+Each run seeds its own database (SQLite file, or the PostgreSQL named by DATABASE_URL with the
+database name replaced by adroit_reliability), prints a summary, appends it to
+bench/results/reliability.json and exits non-zero when a check fails. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "reliability.json"
+PASSWORD = "load-test-password-1"  # noqa: S105 - seeded users of a throwaway database
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(path="/adroit_reliability"))
+    return f"sqlite:///{ROOT / 'bench' / 'reliability.sqlite3'}"
+
+
+def prepare(users: int) -> None:
+    """Create the database and seed one workspace, its members and a draft per member."""
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    url = env["DATABASE_URL"]
+    if url.startswith("postgres"):
+        admin = urlsplit(url)._replace(path="/postgres")
+        subprocess.run(
+            ["psql", urlunsplit(admin), "-q", "-c", "DROP DATABASE IF EXISTS adroit_reliability"],
+            check=True,
+        )
+        subprocess.run(
+            ["psql", urlunsplit(admin), "-q", "-c", "CREATE DATABASE adroit_reliability"],
+            check=True,
+        )
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    seed = f"""
+from apps.decisions.models import Decision
+from apps.workspaces.models import Workspace, Membership
+from django.contrib.auth import get_user_model
+ws = Workspace.objects.create(slug="load", name="Load")
+for i in range({users}):
+    user = get_user_model().objects.create_user(f"user{{i}}", password={PASSWORD!r})
+    Membership.objects.create(workspace=ws, user=user, role="author")
+    Decision.objects.create(workspace=ws, number=i + 1, title=f"Decision {{i}}", owner=user,
+                            context="Why we need to decide. " * 20)
+"""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", seed], cwd=ROOT, env=env, check=True
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    unexpected: list[str] = field(default_factory=list)
+    timeline: list[tuple[float, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, name: str, status: int, seconds: float, expected: set[int]) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            key = f"{name} {status}"
+            self.statuses[key] = self.statuses.get(key, 0) + 1
+            self.timeline.append((time.monotonic(), status))
+            if status not in expected:
+                self.unexpected.append(key)
+
+
+class User:
+    """One person: signs in, reads the log and decisions, edits their own draft."""
+
+    def __init__(self, port: int, index: int, tally: Tally, allowed: set[int]) -> None:
+        self.port, self.index, self.tally, self.allowed = port, index, tally, allowed
+        self.cookies: dict[str, str] = {}
+        self.revision: int | None = None
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";")[0]
+        text = response.read().decode("utf-8", "replace")
+        connection.close()
+        return response.status, text
+
+    def timed(self, name: str, method: str, path: str, expected: set[int], body=None) -> str:
+        started = time.monotonic()
+        try:
+            status, text = self.request(method, path, body)
+        except OSError:
+            status, text = 599, ""
+        self.tally.add(name, status, time.monotonic() - started, expected | self.allowed)
+        return text if status < 400 else ""
+
+    def sign_in(self) -> bool:
+        _, page = self.request("GET", "/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if not token:
+            return False
+        status, _ = self.request(
+            "POST",
+            "/login/",
+            {
+                "username": f"user{self.index}",
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token[1],
+            },
+        )
+        return status == 302
+
+    def edit(self, number: int) -> None:
+        page = self.timed("edit page", "GET", f"/w/load/{number}/edit/problem/", {200})
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        revision = re.search(r'name="revision" value="(\d+)"', page)
+        if not token or not revision:
+            return
+        self.timed(
+            "save",
+            "POST",
+            f"/w/load/{number}/edit/part/problem/",
+            {302},
+            {
+                "csrfmiddlewaretoken": token[1],
+                "revision": revision[1],
+                "title": f"Decision {number - 1}",
+                "context": f"Edited by user{self.index} at {time.time()}",
+                "overview": "",
+                "drivers": "",
+            },
+        )
+
+    def run(self, until: float) -> None:
+        while not self.sign_in():
+            if time.monotonic() > until:
+                return
+            time.sleep(0.5)
+        own = self.index + 1
+        step = 0
+        while time.monotonic() < until:
+            step += 1
+            if step % 3 == 0:
+                self.edit(own)
+            else:
+                other = (self.index + step) % 50 + 1
+                self.timed("log", "GET", "/", {200})
+                self.timed("decision page", "GET", f"/w/load/{other}/", {200})
+
+
+def run_users(port: int, users: int, seconds: float, allowed: set[int]) -> Tally:
+    tally = Tally()
+    until = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=User(port, i, tally, allowed).run, args=(until,), daemon=True)
+        for i in range(users)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] * 1000 if len(values) > 20 else 0.0
+
+
+def restart_postgresql(down_seconds: float) -> tuple[float, float]:
+    cluster = sorted(os.listdir("/etc/postgresql"))[0]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main"]
+    stopped = time.monotonic()
+    subprocess.run([*command, "stop", "-m", "fast"], check=True)
+    time.sleep(down_seconds)
+    subprocess.run([*command, "start"], check=True)
+    return stopped, time.monotonic()
+
+
+def integrity_problems() -> list[str]:
+    """Writes that landed halfway: none may exist after the outage."""
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    check = """
+from django.apps import apps
+from apps.decisions.models import Decision
+problems = []
+problems += [f"{d} has revision {d.revision} < 1" for d in Decision.objects.filter(revision__lt=1)]
+if apps.is_installed("apps.versions"):
+    from apps.versions.models import Version
+    for v in Version.objects.all():
+        if not v.markdown or not v.snapshot or not v.sha256:
+            problems.append(f"version {v.pk} lacks its snapshot, Markdown or hash")
+print("\\n".join(problems))
+"""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", check],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def report(name: str, tally: Tally, extra: dict) -> dict:
+    total = len(tally.latencies)
+    result = {
+        "name": name,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": "postgresql" if database_url().startswith("postgres") else "sqlite",
+        "requests": total,
+        "p50_ms": round(statistics.median(tally.latencies) * 1000, 1) if total else None,
+        "p95_ms": round(p95(tally.latencies), 1),
+        "unexpected_errors": len(tally.unexpected),
+        "statuses": dict(sorted(tally.statuses.items())),
+        "load_average": os.getloadavg(),
+        **extra,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    history = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    history.append(result)
+    RESULTS.write_text(json.dumps(history, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["load", "fault"])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--down", type=float, default=5, help="seconds PostgreSQL stays down")
+    args = parser.parse_args()
+    if args.mode == "fault" and not database_url().startswith("postgres"):
+        raise SystemExit("The fault run restarts PostgreSQL: set DATABASE_URL=postgres://…")
+    prepare(args.users)
+    port = free_port()
+    server = serve(port)
+    failures: list[str] = []
+    try:
+        if args.mode == "load":
+            tally = run_users(port, args.users, args.seconds, set())
+            result = report("load", tally, {"users": args.users, "seconds": args.seconds})
+            if result["unexpected_errors"]:
+                failures.append(f"{result['unexpected_errors']} unexpected responses")
+        else:
+            outage: dict = {}
+
+            def break_database() -> None:
+                time.sleep(args.seconds / 3)
+                outage["down"], outage["up"] = restart_postgresql(args.down)
+
+            breaker = threading.Thread(target=break_database)
+            breaker.start()
+            # During the outage 503 is the clean, expected answer; a 500 is not.
+            tally = run_users(port, args.users, args.seconds, {503})
+            breaker.join()
+            after = [(t, s) for t, s in tally.timeline if t >= outage["up"]]
+            recovered = next((t for t, s in after if s < 500), None)
+            during = [s for t, s in tally.timeline if outage["down"] <= t <= outage["up"]]
+            recovery = round(recovered - outage["up"], 2) if recovered else None
+            problems = integrity_problems()
+            result = report(
+                "fault",
+                tally,
+                {
+                    "users": args.users,
+                    "seconds": args.seconds,
+                    "database_down_s": round(outage["up"] - outage["down"], 2),
+                    "answers_during_outage": {str(s): during.count(s) for s in set(during)},
+                    "recovered_after_s": recovery,
+                    "half_applied_writes": problems,
+                },
+            )
+            if result["unexpected_errors"]:
+                failures.append(f"{result['unexpected_errors']} unexpected responses (not 503)")
+            if 503 not in during:
+                failures.append("no request met the outage: nothing was proven")
+            if recovery is None or recovery > 10:
+                failures.append(f"no recovery within 10 s of the database returning ({recovery})")
+            failures += problems
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    for failure in failures:
+        print("FAILED:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

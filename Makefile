@@ -9,7 +9,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test lint format setup migrate example browser worker bench clean
+.PHONY: run test lint format setup migrate example browser worker bench clean load fault
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,3 +62,11 @@ bench: $(VENV)/.installed-bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Reliability (issue 8): exit non-zero when a check fails; figures go to bench/results/reliability.json
+# and docs/reliability.md. `fault` restarts the local PostgreSQL for a few seconds.
+load: setup
+	$(BIN)/python bench/reliability.py load
+
+fault: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/adroit} $(BIN)/python bench/reliability.py fault

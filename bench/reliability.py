@@ -137,8 +137,9 @@ class Tally:
 class User:
     """One person: signs in, reads the log and decisions, edits their own draft."""
 
-    def __init__(self, port: int, index: int, tally: Tally, allowed: set[int]) -> None:
-        self.port, self.index, self.tally, self.allowed = port, index, tally, allowed
+    def __init__(self, port: int, index: int, users: int, tally: Tally, allowed: set[int]) -> None:
+        self.port, self.index, self.users = port, index, users
+        self.tally, self.allowed = tally, allowed
         self.cookies: dict[str, str] = {}
         self.revision: int | None = None
 
@@ -218,7 +219,7 @@ class User:
             if step % 3 == 0:
                 self.edit(own)
             else:
-                other = (self.index + step) % 50 + 1
+                other = (self.index + step) % self.users + 1
                 self.timed("log", "GET", "/", {200})
                 self.timed("decision page", "GET", f"/w/load/{other}/", {200})
 
@@ -227,7 +228,9 @@ def run_users(port: int, users: int, seconds: float, allowed: set[int]) -> Tally
     tally = Tally()
     until = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=User(port, i, tally, allowed).run, args=(until,), daemon=True)
+        threading.Thread(
+            target=User(port, i, users, tally, allowed).run, args=(until,), daemon=True
+        )
         for i in range(users)
     ]
     for thread in threads:
@@ -259,15 +262,18 @@ from django.apps import apps
 from apps.decisions.models import Decision
 problems = []
 problems += [f"{d} has revision {d.revision} < 1" for d in Decision.objects.filter(revision__lt=1)]
-if apps.is_installed("apps.versions"):
-    from apps.versions.models import Version
+try:
+    Version = apps.get_model("versions", "Version")
+except LookupError:
+    Version = None
+if Version is not None:
     for v in Version.objects.all():
         if not v.markdown or not v.snapshot or not v.sha256:
             problems.append(f"version {v.pk} lacks its snapshot, Markdown or hash")
 print("\\n".join(problems))
 """
     out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", check],
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", check],
         cwd=ROOT,
         env=env,
         capture_output=True,

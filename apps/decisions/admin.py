@@ -72,6 +72,11 @@ class DecisionAdmin(admin.ModelAdmin):
         FreeSectionInline,
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The status of an existing decision moves only along the lifecycle, with its history.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "status"] if obj is not None else fields
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         # Only this decision's scenarios can be its outcome.

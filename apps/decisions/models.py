@@ -180,6 +180,19 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Save edits; a status change on an existing decision must go through `move_to`.
+
+        A new decision may start in any status, so imports keep the status of their files.
+        """
+        stored = getattr(self, "_stored_status", None)
+        if not self._state.adding and stored is not None and self.status != stored:
+            raise IllegalTransition(
+                "The status changes only along the lifecycle (move_to), which records the move."
+            )
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
     def get_absolute_url(self) -> str:
         return reverse("decisions:detail", args=[self.workspace.slug, self.number])
 
@@ -209,6 +222,17 @@ class Decision(models.Model):
         top = cls.objects.filter(workspace=workspace).aggregate(top=Max("number"))["top"]
         return (top or 0) + 1
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember the status as stored, so a save can tell a status change from an edit.
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._stored_status = self.__dict__.get("status")
+
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, set())
 
@@ -224,17 +248,34 @@ class Decision(models.Model):
         change = StatusChange.objects.create(
             decision=self, from_status=self.status, to_status=status, by=by, reason=reason
         )
-        self.status = status
+        self.status = self._stored_status = status
         if status in {Status.ACCEPTED, Status.REJECTED}:
             self.decided_on = change.at.date()
         # Only the status moves here: a transition must never overwrite someone's edit.
         Decision.objects.filter(pk=self.pk).update(
             status=status, decided_on=self.decided_on, updated_at=change.at
         )
+        from apps.people.activity import record_event
+
+        record_event(
+            self.workspace,
+            by,
+            "status_changed",
+            target=self,
+            from_status=change.from_status,
+            to_status=status,
+            reason=reason,
+        )
         return change
 
-    def submit(self, by=None) -> StatusChange:
-        return self.move_to(Status.IN_REVIEW, by=by)
+    def submit(self, by=None, reviewers=(), approvals_needed: int | None = None) -> StatusChange:
+        """Send the draft to review, naming who is asked and how many approvals it needs."""
+        # Reviews build on decisions, so the import goes this way round.
+        from apps.reviews.models import ReviewRound
+
+        change = self.move_to(Status.IN_REVIEW, by=by)
+        ReviewRound.open_for(self, by=by, reviewers=reviewers, approvals_needed=approvals_needed)
+        return change
 
     def participant_names(self, role: str) -> list[str]:
         return [p.name for p in self.participants.all() if p.role == role]

@@ -1,0 +1,473 @@
+"""Team review: rounds, comment threads on sections, change requests and approvals.
+
+A decision is accepted when enough approvals stand on its current content and no change request
+is open. Approvals are pinned to the content's SHA-256 (`content_sha256`), so an edit after an
+approval leaves that approval behind: it is stale and no longer counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.decisions.models import Decision, Status
+from apps.decisions.record import Record
+from apps.versions.models import Version, content_sha256
+from apps.workspaces.models import RIGHTS
+
+# The MADR sections of the page, as reviewers pick them.
+SECTIONS: dict[str, str] = {
+    "context": "Context and Problem Statement",
+    "drivers": "Decision Drivers",
+    "options": "Considered Options",
+    "outcome": "Decision Outcome",
+    "pros_cons": "Pros and Cons of the Options",
+    "considerations": "Considerations",
+    "more_information": "More Information",
+}
+REVIEW_ROLES = [role for role, rights in RIGHTS.items() if "review" in rights]
+
+
+def notify(user, message: str, url: str = "", email: bool = True) -> None:
+    # People's notifications (apps/people/activity.py), imported when used: people build on us.
+    from apps.people.activity import notify as send
+
+    send(user, message, url, email=email)
+
+
+def record_event(workspace, actor, verb: str, target=None, **data) -> None:
+    from apps.people.activity import record_event as record
+
+    record(workspace, actor, verb, target=target, **data)
+
+
+class ReviewError(ValidationError):
+    """A review step that the decision's state does not allow."""
+
+
+def section_choices(record: Record) -> list[tuple[str, str]]:
+    """Every part of the record a comment can be about, in the page's order."""
+    choices = list(SECTIONS.items())
+    choices += [(f"scenario:{s.title}", f"Scenario: {s.title}") for s in record.scenarios]
+    choices += [
+        (f"consideration:{c.title}", f"Consideration: {c.title}") for c in record.considerations
+    ]
+    return choices
+
+
+def section_label(key: str) -> str:
+    if key in SECTIONS:
+        return SECTIONS[key]
+    kind, _, title = key.partition(":")
+    return f"{kind.capitalize()}: {title}" if title else key
+
+
+def section_anchor(key: str) -> str:
+    return "review-" + (slugify(key.replace(":", "-")) or "section")
+
+
+def display_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else "someone"
+
+
+def lock_decision(pk: int) -> Decision:
+    """The decision row, locked until the transaction ends, so approvals and accepts queue up.
+
+    PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no row locks and ignores FOR
+    UPDATE; a no-op write takes its database write lock now, so two approvals wait for each other
+    rather than both reading "one approval short".
+    """
+    rows = Decision.objects.filter(pk=pk)
+    if connection.vendor == "sqlite":
+        rows.update(number=F("number"))
+    return rows.select_for_update().select_related("workspace", "owner").get()
+
+
+def current_record(decision: Decision) -> Record:
+    return Decision.objects.with_record().get(pk=decision.pk).to_record()
+
+
+def authors_of(decision: Decision, round: ReviewRound | None) -> list:
+    people = [decision.owner, round.opened_by if round else None]
+    seen, result = set(), []
+    for person in people:
+        if person is not None and person.pk not in seen:
+            seen.add(person.pk)
+            result.append(person)
+    return result
+
+
+class ReviewRoundQuerySet(models.QuerySet):
+    def open(self) -> ReviewRoundQuerySet:
+        return self.filter(closed_at__isnull=True)
+
+
+class ReviewRound(models.Model):
+    """One review of a draft, from its first submission until it is accepted or rejected."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="review_rounds")
+    approvals_needed = models.PositiveSmallIntegerField(default=1)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="review_rounds"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+
+    objects = ReviewRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision", "opened_at", "id"]
+        constraints = [
+            # Approvals and change requests must all count towards one review at a time.
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_review_per_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(approvals_needed__gte=1), name="review_needs_an_approval"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.decision.ref} ({self.opened_at:%Y-%m-%d})"
+
+    @classmethod
+    def open_for(
+        cls,
+        decision: Decision,
+        by=None,
+        reviewers: Iterable = (),
+        approvals_needed: int | None = None,
+    ) -> ReviewRound:
+        """The decision's open review (a draft sent back keeps its review), naming reviewers."""
+        round = cls.objects.open().filter(decision=decision).first()
+        if round is None:
+            round = cls.objects.create(
+                decision=decision,
+                opened_by=by,
+                approvals_needed=approvals_needed or decision.workspace.default_approvals or 1,
+            )
+        elif approvals_needed:
+            round.approvals_needed = approvals_needed
+            round.save(update_fields=["approvals_needed"])
+        round.ask(reviewers, by=by)
+        return round
+
+    def ask(self, reviewers: Iterable, by=None) -> list:
+        """Name more reviewers; each must be a member allowed to review. Returns who is new."""
+        wanted = {u.pk for u in reviewers}
+        allowed = set(
+            self.decision.workspace.memberships.filter(
+                user__in=wanted, role__in=REVIEW_ROLES
+            ).values_list("user", flat=True)
+        )
+        if wanted - allowed:
+            raise ReviewError("Reviewers must be members of the workspace who may review.")
+        already = set(self.reviewers.values_list("pk", flat=True))
+        new = [u for u in reviewers if u.pk not in already]
+        self.reviewers.add(*new)
+        url = self.decision.get_absolute_url()
+        for user in new:
+            notify(user, f"{display_name(by)} asks you to review {self.decision}.", url)
+            record_event(
+                self.decision.workspace,
+                by,
+                "review_requested",
+                target=self.decision,
+                reviewer=user.username,
+            )
+        return new
+
+    # --- what the page shows ---------------------------------------------------------------
+
+    def standing_approvals(self, sha256: str) -> list[Approval]:
+        """Approvals that count: one per reviewer, on exactly this content."""
+        seen, result = set(), []
+        for approval in self.approvals.all():
+            if approval.sha256 == sha256 and approval.reviewer_id not in seen:
+                seen.add(approval.reviewer_id)
+                result.append(approval)
+        return result
+
+    def stale_approvals(self, sha256: str) -> list[Approval]:
+        """Approvals of earlier content by reviewers who have not approved the current one."""
+        standing = {a.reviewer_id for a in self.standing_approvals(sha256)}
+        seen, result = set(), []
+        for approval in sorted(self.approvals.all(), key=lambda a: a.at, reverse=True):
+            if approval.reviewer_id not in standing and approval.reviewer_id not in seen:
+                seen.add(approval.reviewer_id)
+                result.append(approval)
+        return result
+
+    def open_change_requests(self) -> list[ChangeRequest]:
+        return [c for c in self.change_requests.all() if c.resolved_at is None]
+
+    def is_ready(self, sha256: str) -> bool:
+        return (
+            len(self.standing_approvals(sha256)) >= self.approvals_needed
+            and not self.open_change_requests()
+        )
+
+    # --- what reviewers do -----------------------------------------------------------------
+
+    def _locked(self) -> tuple[Decision, ReviewRound]:
+        decision = lock_decision(self.decision_id)
+        round = ReviewRound.objects.get(pk=self.pk)
+        if decision.status != Status.IN_REVIEW or round.closed_at is not None:
+            raise ReviewError(f"{decision.ref} is not in review.")
+        round.decision = decision
+        return decision, round
+
+    def approve(self, by) -> Approval:
+        """Approve the content as it is now; accept the decision if that was the last one due."""
+        with transaction.atomic():
+            decision, round = self._locked()
+            if by.pk in {u.pk for u in authors_of(decision, round)}:
+                raise ReviewError("Authors cannot approve their own decision.")
+            record = current_record(decision)
+            sha256 = content_sha256(record)
+            approval, created = Approval.objects.get_or_create(
+                round=round, reviewer=by, sha256=sha256
+            )
+            # Approving says the reviewer's own change requests are met.
+            round.change_requests.filter(reviewer=by, resolved_at__isnull=True).update(
+                resolved_at=timezone.now()
+            )
+            if created:
+                record_event(decision.workspace, by, "approved", target=decision, sha256=sha256)
+                for author in authors_of(decision, round):
+                    if author.pk != by.pk:
+                        notify(
+                            author,
+                            f"{display_name(by)} approved {decision}.",
+                            decision.get_absolute_url(),
+                        )
+            round.accept_if_ready(decision, sha256, by)
+        return approval
+
+    def request_changes(self, by, note: str) -> ChangeRequest:
+        if not note.strip():
+            raise ReviewError("Say what should change.")
+        with transaction.atomic():
+            decision, round = self._locked()
+            change = ChangeRequest.objects.create(
+                round=round,
+                reviewer=by,
+                note=note,
+                sha256=content_sha256(current_record(decision)),
+            )
+            record_event(decision.workspace, by, "changes_requested", target=decision)
+            for author in authors_of(decision, round):
+                if author.pk != by.pk:
+                    notify(
+                        author,
+                        f"{display_name(by)} asks for changes to {decision}.",
+                        decision.get_absolute_url(),
+                    )
+        return change
+
+    def accept_if_ready(self, decision: Decision, sha256: str, by) -> Version | None:
+        """Accept and freeze the next version if the review is complete. Decision row locked."""
+        if not self.is_ready(sha256):
+            return None
+        standing = self.standing_approvals(sha256)
+        decision.move_to(
+            Status.ACCEPTED,
+            by=by,
+            reason=f"{len(standing)} approval{'s' if len(standing) != 1 else ''} on {sha256[:12]}",
+        )
+        version = Version.freeze(
+            decision,
+            current_record(decision),
+            approvals=[
+                {
+                    "reviewer": a.reviewer.username,
+                    "name": display_name(a.reviewer),
+                    "approved_at": a.at.isoformat(),
+                    "content_sha256": a.sha256,
+                }
+                for a in standing
+            ],
+            accepted_by=display_name(by),
+        )
+        Approval.objects.filter(pk__in=[a.pk for a in standing]).update(version=version)
+        self.closed_at = timezone.now()
+        self.outcome = Status.ACCEPTED
+        self.save(update_fields=["closed_at", "outcome"])
+        record_event(
+            decision.workspace,
+            by,
+            "version_frozen",
+            target=decision,
+            version=version.number,
+            sha256=version.sha256,
+        )
+        for relation in decision.relations.filter(kind="supersedes").select_related("target"):
+            older = relation.target
+            if older.can_move_to(Status.SUPERSEDED):
+                older.move_to(Status.SUPERSEDED, by=by, reason=f"Superseded by {decision.ref}.")
+        return version
+
+    def close(self, outcome: str) -> None:
+        self.closed_at = timezone.now()
+        self.outcome = outcome
+        self.save(update_fields=["closed_at", "outcome"])
+
+
+class Approval(models.Model):
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="approvals")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="approvals"
+    )
+    sha256 = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+    version = models.ForeignKey(
+        Version, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            # One approval per reviewer per content: clicking twice must not count twice.
+            models.UniqueConstraint(
+                fields=["round", "reviewer", "sha256"], name="one_approval_per_content"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} approved {self.sha256[:12]}"
+
+
+class ChangeRequest(models.Model):
+    """A reviewer's "not like this": open until that reviewer approves or withdraws it."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="change_requests")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    note = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} asks for changes"
+
+    def withdraw(self, by) -> None:
+        if by.pk != self.reviewer_id:
+            raise ReviewError("Only the reviewer who asked can withdraw a change request.")
+        with transaction.atomic():
+            decision, round = self.round._locked()
+            ChangeRequest.objects.filter(pk=self.pk).update(resolved_at=timezone.now())
+            record_event(decision.workspace, by, "change_request_withdrawn", target=decision)
+            round.accept_if_ready(decision, content_sha256(current_record(decision)), by)
+
+
+class ThreadQuerySet(models.QuerySet):
+    def for_panel(self) -> ThreadQuerySet:
+        return self.select_related("opened_by", "resolved_by").prefetch_related(
+            models.Prefetch("comments", queryset=Comment.objects.select_related("author"))
+        )
+
+
+class Thread(models.Model):
+    """Comments on one section of a decision, resolvable and reopenable."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="threads")
+    round = models.ForeignKey(
+        ReviewRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="threads"
+    )
+    section = models.CharField(max_length=250)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        indexes = [
+            # The page lists a decision's threads, open ones first.
+            models.Index(fields=["decision", "resolved_at"], name="thread_decision_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision.ref}: {section_label(self.section)}"
+
+    @property
+    def label(self) -> str:
+        return section_label(self.section)
+
+    @property
+    def anchor(self) -> str:
+        return f"thread-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @classmethod
+    def start(cls, decision: Decision, section: str, by, body: str) -> Thread:
+        with transaction.atomic():
+            round = ReviewRound.objects.open().filter(decision=decision).first()
+            thread = cls.objects.create(
+                decision=decision, round=round, section=section, opened_by=by
+            )
+            thread.reply(by, body)
+        return thread
+
+    def reply(self, by, body: str) -> Comment:
+        if not body.strip():
+            raise ReviewError("Write a comment first.")
+        comment = Comment.objects.create(thread=self, author=by, body=body)
+        decision = self.decision
+        for author in authors_of(decision, self.round):
+            if author.pk != by.pk:
+                notify(
+                    author,
+                    f"{display_name(by)} commented on {section_label(self.section)} of {decision}.",
+                    decision.get_absolute_url() + f"#{self.anchor}",
+                )
+        return comment
+
+    def resolve(self, by) -> None:
+        Thread.objects.filter(pk=self.pk).update(resolved_at=timezone.now(), resolved_by=by)
+        self.refresh_from_db()
+
+    def reopen(self, by) -> None:
+        Thread.objects.filter(pk=self.pk).update(resolved_at=None, resolved_by=None)
+        self.refresh_from_db()
+
+
+class Comment(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(help_text="Markdown.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{display_name(self.author)}: {self.body[:40]}"

@@ -1,0 +1,178 @@
+"""Frozen versions of a decision: what the team approved, byte for byte, for ever."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+from typing import Any
+
+from django.db import models
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.decisions.models import Decision
+from apps.decisions.record import Record
+from apps.exports.writers import write_madr
+
+
+class VersionIsFrozen(Exception):
+    """A version was about to change or disappear; versions never do."""
+
+
+def canonical_markdown(record: Record) -> str:
+    """The canonical form of a record: MADR 4 Markdown, as downloaded and frozen."""
+    return write_madr(record)
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_sha256(record: Record) -> str:
+    """The hash approvals are pinned to: the canonical Markdown of what the record says.
+
+    Status and date are left out: they move when the decision goes back to draft and returns to
+    review without a word changed, and that alone must not make anyone's approval stale.
+    """
+    return sha256_of(canonical_markdown(dataclasses.replace(record, status="in_review", date="")))
+
+
+class VersionQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise VersionIsFrozen("Versions never change.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise VersionIsFrozen("Versions are never deleted.")
+
+    # bulk_update goes through update(); _raw_delete is what cascades use.
+    def _raw_delete(self, using: str) -> int:
+        raise VersionIsFrozen("Versions are never deleted.")
+
+
+class Version(models.Model):
+    """Version N of a decision: its record, its Markdown, that Markdown's hash and approvals.
+
+    Immutable at every level: `save()` of an existing row, queryset `update()`/`delete()`, the
+    admin (read-only) and the database itself (triggers, see migration 0002) all refuse.
+    """
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="The whole record as Record.to_dict() gave it.")
+    markdown = models.TextField(help_text="The canonical MADR Markdown, served as is.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the Markdown's UTF-8 bytes.")
+    # Each approval as it stood, pinned to this version's hash. Names are copied, not linked,
+    # so that removing a user can never touch a frozen row.
+    approvals = models.JSONField(default=list)
+    accepted_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision", "number"]
+        constraints = [
+            # Two accepts racing must not both freeze "version 3".
+            models.UniqueConstraint(fields=["decision", "number"], name="one_version_per_number"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="version_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision.ref} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise VersionIsFrozen("Versions never change.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "versions:detail",
+            args=[self.decision.workspace.slug, self.decision.number, self.number],
+        )
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise VersionIsFrozen("Versions are never deleted.")
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.decision.file_stem}-v{self.number}"
+
+    def record(self) -> Record:
+        return Record.from_dict(self.snapshot)
+
+    @classmethod
+    def next_number(cls, decision: Decision) -> int:
+        top = cls.objects.filter(decision=decision).aggregate(top=Max("number"))["top"]
+        return (top or 0) + 1
+
+    @classmethod
+    def freeze(
+        cls, decision: Decision, record: Record, approvals: list[dict], accepted_by: str = ""
+    ) -> Version:
+        """Freeze the record as the decision's next version. Call with the decision row locked."""
+        markdown = canonical_markdown(record)
+        sha256 = sha256_of(markdown)
+        return cls.objects.create(
+            decision=decision,
+            number=cls.next_number(decision),
+            snapshot=record.to_dict(),
+            markdown=markdown,
+            sha256=sha256,
+            approvals=[{**a, "sha256": sha256} for a in approvals],
+            accepted_by=accepted_by,
+        )
+
+
+def split_sections(markdown: str) -> list[tuple[str, list[str]]]:
+    """Markdown cut at its `## ` headings: the front matter and title first, then each section."""
+    sections: list[tuple[str, list[str]]] = [("Front matter and title", [])]
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        else:
+            sections[-1][1].append(line)
+    return sections
+
+
+@dataclasses.dataclass
+class SectionDiff:
+    heading: str
+    state: str  # "same", "changed", "added" or "removed"
+    lines: list[tuple[str, str]]  # (" ", "+" or "-", line), only for what changed
+
+    @property
+    def anchor(self) -> str:
+        return "diff-" + "".join(c if c.isalnum() else "-" for c in self.heading.lower())
+
+
+def diff_by_section(old: str, new: str) -> list[SectionDiff]:
+    """Compare two Markdown texts section by section, in the newer text's order."""
+    before = dict(split_sections(old))
+    after = split_sections(new)
+    result = []
+    for heading, lines in after:
+        if heading not in before:
+            result.append(SectionDiff(heading, "added", [("+", line) for line in lines]))
+            continue
+        old_lines = before.pop(heading)
+        if old_lines == lines:
+            result.append(SectionDiff(heading, "same", []))
+            continue
+        changed = [
+            (line[0], line[2:])
+            for line in difflib.ndiff(old_lines, lines)
+            if line[:1] in {"+", "-"}
+        ]
+        result.append(SectionDiff(heading, "changed", changed))
+    for heading, lines in before.items():
+        result.append(SectionDiff(heading, "removed", [("-", line) for line in lines]))
+    return result

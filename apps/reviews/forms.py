@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from apps.decisions.models import Decision, Status
+from apps.decisions.record import Record
+
+from .models import REVIEW_ROLES, section_choices
+
+
+def reviewer_choices(decision: Decision):
+    """Members who may review, except the decision's owner."""
+    users = get_user_model().objects.filter(
+        memberships__workspace=decision.workspace_id, memberships__role__in=REVIEW_ROLES
+    )
+    if decision.owner_id:
+        users = users.exclude(pk=decision.owner_id)
+    return users.order_by("username")
+
+
+class AskForm(forms.Form):
+    """Submitting a draft, or asking more people once it is in review."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    approvals_needed = forms.IntegerField(min_value=1, max_value=20, label="Approvals needed")
+
+    def __init__(self, *args, decision: Decision, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = reviewer_choices(decision)
+        self.fields["reviewers"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["approvals_needed"].initial = decision.workspace.default_approvals or 1
+
+    def clean(self):
+        data = super().clean()
+        reviewers, needed = data.get("reviewers"), data.get("approvals_needed")
+        if reviewers is not None and needed and len(reviewers) < needed:
+            self.add_error(
+                "reviewers", f"Name at least {needed} reviewer{'s' if needed != 1 else ''}."
+            )
+        return data
+
+
+class ThreadForm(forms.Form):
+    section = forms.ChoiceField(label="On")
+    body = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+    )
+
+    def __init__(self, *args, record: Record, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = section_choices(record)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChangeRequestForm(forms.Form):
+    note = forms.CharField(
+        label="What should change", widget=forms.Textarea(attrs={"rows": 2}), help_text="Markdown."
+    )
+
+
+# Moves people make by hand; acceptance comes from approvals, superseding from a successor.
+MOVES = {
+    Status.DRAFT: "edit",
+    Status.REJECTED: "review",
+    Status.DEPRECATED: "admin",
+}
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=[(s, Status(s).label) for s in MOVES])
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,28 @@
+from django import template
+from django.template.loader import render_to_string
+
+from apps.core.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def review_panel(context) -> str:
+    """The decision page's review panel: history, versions, reviewers, approvals and threads."""
+    from apps.reviews.views import TEMPLATE, panel_context
+
+    request = context["request"]
+    panel = panel_context(request, context["decision"], context["record"])
+    return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """A comment's Markdown through the one sanitiser."""
+    return render_markdown(text)
+
+
+@register.filter
+def mine(comments, user) -> int:
+    """How many of these comments the user wrote: keys the reply form, see review.html."""
+    return sum(1 for c in comments if c.author_id == user.pk)

@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.decisions.access import get_decision_for
+from apps.decisions.models import Decision, IllegalTransition, Status
+from apps.decisions.record import Record
+from apps.versions.models import Version, content_sha256
+
+from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm
+from .models import (
+    Approval,
+    ChangeRequest,
+    ReviewError,
+    ReviewRound,
+    Thread,
+    current_record,
+    section_anchor,
+    section_choices,
+    section_label,
+)
+
+TEMPLATE = "reviews/review.html"
+
+
+def panel_context(request: HttpRequest, decision: Decision, record: Record, **forms) -> dict:
+    """Everything the review panel shows, in a fixed number of queries."""
+    membership = decision.membership
+    round = (
+        ReviewRound.objects.open()
+        .filter(decision=decision)
+        .prefetch_related(
+            "reviewers",
+            Prefetch("approvals", queryset=Approval.objects.select_related("reviewer")),
+            Prefetch("change_requests", queryset=ChangeRequest.objects.select_related("reviewer")),
+        )
+        .first()
+    )
+    sha256 = content_sha256(record)
+    threads = list(Thread.objects.filter(decision=decision).for_panel())
+    groups = []
+    for key, label in [*section_choices(record), *((t.section, t.label) for t in threads)]:
+        mine = [t for t in threads if t.section == key]
+        if mine and key not in {g["key"] for g in groups}:
+            groups.append(
+                {"key": key, "label": label, "anchor": section_anchor(key), "threads": mine}
+            )
+    versions = list(Version.objects.filter(decision=decision).defer("snapshot", "markdown"))
+    context = {
+        "decision": decision,
+        "membership": membership,
+        "round": round,
+        "sha256": sha256,
+        "groups": groups,
+        "open_threads": sum(1 for t in threads if t.is_open),
+        "history": list(decision.status_changes.select_related("by")),
+        "versions": versions,
+        "next_version": len(versions) + 1,
+        "moves": [
+            (to, Status(to).label)
+            for to, need in MOVES.items()
+            if decision.can_move_to(to) and membership.allows(need)
+        ],
+        "ask_form": forms.get("ask_form") or AskForm(decision=decision),
+        "thread_form": forms.get("thread_form") or ThreadForm(record=record),
+        "change_form": forms.get("change_form") or ChangeRequestForm(),
+        "move_form": forms.get("move_form"),
+        "reply_errors": forms.get("reply_errors", {}),
+        "error": forms.get("error", ""),
+    }
+    if round is not None:
+        context["standing"] = round.standing_approvals(sha256)
+        context["stale"] = round.stale_approvals(sha256)
+        context["open_changes"] = round.open_change_requests()
+    return context
+
+
+def _decision(request: HttpRequest, slug: str, number: int, need: str) -> Decision:
+    return get_decision_for(
+        request, slug, number, need=need, queryset=Decision.objects.select_related("owner")
+    )
+
+
+def _done(request: HttpRequest, decision: Decision, anchor: str = "review-panel") -> HttpResponse:
+    """After a change: HTMX gets the fresh panel, a plain form the decision page again."""
+    if request.htmx:
+        context = panel_context(request, decision, current_record(decision))
+        return render(request, f"{TEMPLATE}#panel", context)
+    return redirect(decision.get_absolute_url() + f"#{anchor}")
+
+
+def _refused(request: HttpRequest, decision: Decision, **forms) -> HttpResponse:
+    """Bad input or a step the state forbids: the panel again, with the message and the text."""
+    context = panel_context(request, decision, current_record(decision), **forms)
+    name = f"{TEMPLATE}#panel" if request.htmx else TEMPLATE
+    return render(request, name, context, status=422)
+
+
+def _thread(decision: Decision, pk: int) -> Thread:
+    thread = Thread.objects.filter(decision=decision, pk=pk).select_related("round").first()
+    if thread is None:
+        raise Http404("No such thread.")
+    thread.decision = decision
+    return thread
+
+
+def _round(decision: Decision) -> ReviewRound | None:
+    round = ReviewRound.objects.open().filter(decision=decision).first()
+    if round is not None:
+        round.decision = decision
+    return round
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+    context = panel_context(request, decision, decision.to_record())
+    # HTMX polls the threads, so others' new comments appear without a reload.
+    return render(request, f"{TEMPLATE}#threads" if request.htmx else TEMPLATE, context)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Send a draft to review (draft of the next version), or ask more reviewers once there."""
+    decision = _decision(request, slug, number, need="edit")
+    form = AskForm(request.POST, decision=decision)
+    if not form.is_valid():
+        return _refused(request, decision, ask_form=form)
+    reviewers, needed = form.cleaned_data["reviewers"], form.cleaned_data["approvals_needed"]
+    try:
+        with transaction.atomic():
+            if decision.status == Status.DRAFT:
+                decision.submit(by=request.user, reviewers=reviewers, approvals_needed=needed)
+            elif (round := _round(decision)) is not None:
+                round.approvals_needed = needed
+                round.save(update_fields=["approvals_needed"])
+                round.ask(reviewers, by=request.user)
+            else:
+                raise ReviewError(f"{decision.ref} is {decision.get_status_display().lower()}.")
+    except ValidationError as error:
+        return _refused(request, decision, ask_form=form, error=_message(error))
+    if not request.htmx:
+        messages.success(request, f"{decision.ref} is in review.")
+    return _done(request, decision)
+
+
+@login_required
+@require_POST
+def start_thread(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="edit")
+    form = ThreadForm(request.POST, record=current_record(decision))
+    if not form.is_valid():
+        return _refused(request, decision, thread_form=form)
+    thread = Thread.start(
+        decision, form.cleaned_data["section"], request.user, form.cleaned_data["body"]
+    )
+    return _done(request, decision, thread.anchor)
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="edit")
+    thread = _thread(decision, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, decision, reply_errors={thread.pk: form})
+    thread.reply(request.user, form.cleaned_data["body"])
+    return _done(request, decision, thread.anchor)
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="edit")
+    thread = _thread(decision, pk)
+    thread.resolve(request.user)
+    return _done(request, decision, thread.anchor)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="edit")
+    thread = _thread(decision, pk)
+    thread.reopen(request.user)
+    return _done(request, decision, thread.anchor)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="review")
+    round = _round(decision)
+    try:
+        if round is None:
+            raise ReviewError(f"{decision.ref} is not in review.")
+        round.approve(request.user)
+    except ValidationError as error:
+        return _refused(request, decision, error=_message(error))
+    decision.refresh_from_db(fields=["status"])
+    if decision.status == Status.ACCEPTED and not request.htmx:
+        messages.success(request, f"{decision.ref} is accepted.")
+    return _done(request, decision)
+
+
+@login_required
+@require_POST
+def request_changes(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="review")
+    form = ChangeRequestForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, decision, change_form=form)
+    round = _round(decision)
+    try:
+        if round is None:
+            raise ReviewError(f"{decision.ref} is not in review.")
+        round.request_changes(request.user, form.cleaned_data["note"])
+    except ValidationError as error:
+        return _refused(request, decision, change_form=form, error=_message(error))
+    return _done(request, decision)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    decision = _decision(request, slug, number, need="review")
+    change = ChangeRequest.objects.filter(round__decision=decision, pk=pk).first()
+    if change is None:
+        raise Http404("No such change request.")
+    try:
+        change.withdraw(request.user)
+    except ValidationError as error:
+        return _refused(request, decision, error=_message(error))
+    return _done(request, decision)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Moves made by hand: back to draft or reopen, reject, deprecate."""
+    form = MoveForm(request.POST)
+    to = request.POST.get("to", "")
+    decision = _decision(request, slug, number, need=MOVES.get(to, "edit"))
+    if not form.is_valid():
+        return _refused(request, decision, move_form=form, error="Choose a status.")
+    reason = form.cleaned_data["reason"]
+    try:
+        with transaction.atomic():
+            round = _round(decision)
+            decision.move_to(to, by=request.user, reason=reason)
+            if to == Status.REJECTED and round is not None:
+                round.close(Status.REJECTED)
+    except IllegalTransition as error:
+        return _refused(request, decision, move_form=form, error=_message(error))
+    if not request.htmx:
+        messages.success(request, f"{decision.ref} is {Status(to).label.lower()}.")
+    return _done(request, decision)
+
+
+__all__ = ["section_label"]

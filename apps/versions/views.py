@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.core.pdf import PdfRenderError
+from apps.decisions.access import get_decision_for
+from apps.decisions.models import Decision
+from apps.exports.render import page_link_for, record_html, version_pdf
+
+from .models import Version, diff_by_section
+
+
+def _activity(request: HttpRequest, decision: Decision, verb: str, **data) -> None:
+    from apps.people.activity import record_event
+
+    record_event(decision.workspace, request.user, verb, target=decision, **data)
+
+
+def _versions(decision: Decision) -> list[Version]:
+    return list(Version.objects.filter(decision=decision).defer("snapshot", "markdown"))
+
+
+def _version(decision: Decision, number: int) -> Version:
+    version = Version.objects.filter(decision=decision, number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    version.decision = decision
+    return version
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def version_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number)
+    versions = _versions(decision)
+    context = {"decision": decision, "versions": versions}
+    if len(versions) >= 2:
+        context["diff_from"], context["diff_to"] = versions[-2].number, versions[-1].number
+    return render(
+        request, "versions/list.html#list" if request.htmx else "versions/list.html", context
+    )
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number)
+    frozen = _version(decision, version)
+    record = frozen.record()
+    context = {
+        "decision": decision,
+        "version": frozen,
+        "record": record,
+        "body": record_html(record, page_link_for(slug)),
+        "versions": _versions(decision),
+    }
+    return render(
+        request, "versions/detail.html#body" if request.htmx else "versions/detail.html", context
+    )
+
+
+@login_required
+@require_GET
+def diff(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Version `a` against version `b`, section by section (?a=1&b=2)."""
+    decision = get_decision_for(request, slug, number)
+    try:
+        a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
+    except ValueError:
+        raise Http404("Name two versions: ?a=1&b=2.") from None
+    old, new = _version(decision, a), _version(decision, b)
+    sections = diff_by_section(old.markdown, new.markdown)
+    context = {
+        "decision": decision,
+        "old": old,
+        "new": new,
+        "sections": sections,
+        "changed": [s for s in sections if s.state != "same"],
+        "versions": _versions(decision),
+    }
+    return render(
+        request, "versions/diff.html#sections" if request.htmx else "versions/diff.html", context
+    )
+
+
+@login_required
+@require_GET
+def markdown(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number)
+    frozen = _version(decision, version)
+    _activity(request, decision, "exported", format="md", version=frozen.number)
+    # The stored bytes, never a re-rendering: the same version always downloads the same file.
+    return _download(
+        frozen.markdown.encode(), "text/markdown; charset=utf-8", f"{frozen.file_stem}.md"
+    )
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, slug, number)
+    frozen = _version(decision, version)
+    try:
+        body = version_pdf(frozen.record(), frozen, _versions(decision))
+    except PdfRenderError as error:
+        return render(
+            request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503
+        )
+    _activity(request, decision, "exported", format="pdf", version=frozen.number)
+    return _download(body, "application/pdf", f"{frozen.file_stem}.pdf")

@@ -86,7 +86,7 @@ def lock_decision(pk: int) -> Decision:
     rows = Decision.objects.filter(pk=pk)
     if connection.vendor == "sqlite":
         rows.update(number=F("number"))
-    return rows.select_for_update().select_related("workspace", "owner").get()
+    return rows.select_for_update(of=("self",)).select_related("workspace", "owner").get()
 
 
 def current_record(decision: Decision) -> Record:

@@ -45,7 +45,8 @@ SQLITE_UNDO = [
 def _run(statements: dict[str, list[str]]):
     def run(apps, schema_editor) -> None:
         for sql in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
+            # No parameters: the PL/pgSQL body uses % of its own.
+            schema_editor.execute(sql, None)
 
     return run
 

@@ -1,0 +1,8 @@
+import pytest
+
+from .helpers import team
+
+
+@pytest.fixture
+def people(db):
+    return team()

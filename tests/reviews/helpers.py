@@ -1,0 +1,53 @@
+"""Small explicit data for review and version tests."""
+
+from __future__ import annotations
+
+from apps.decisions.models import Decision, Scenario, ScenarioPoint
+from apps.reviews.models import ReviewRound
+from apps.versions.models import Version
+
+from ..factories import add_member, make_decision, make_user, make_workspace
+
+
+def team() -> dict:
+    """A workspace with one person per role, and an outsider in another workspace."""
+    workspace = make_workspace("team")
+    people = {"workspace": workspace}
+    for role, name in [
+        ("author", "ada"),
+        ("reviewer", "rita"),
+        ("reviewer", "rob"),
+        ("viewer", "vic"),
+        ("admin", "adam"),
+    ]:
+        people[name] = make_user(name)
+        add_member(workspace, people[name], role)
+    other = make_workspace("other")
+    people["olga"] = make_user("olga")
+    add_member(other, people["olga"], "admin")
+    return people
+
+
+def draft(workspace, owner, title: str = "Choose an API style") -> Decision:
+    decision = make_decision(workspace, title=title, owner=owner, context="We expose an API.")
+    rest = Scenario.objects.create(decision=decision, title="REST API", position=0)
+    Scenario.objects.create(decision=decision, title="HTTP API", position=1)
+    ScenarioPoint.objects.create(scenario=rest, kind="good", text="caching is built in")
+    return decision
+
+
+def in_review(workspace, owner, reviewers, needed: int = 1, **kwargs) -> Decision:
+    decision = draft(workspace, owner, **kwargs)
+    decision.submit(by=owner, reviewers=reviewers, approvals_needed=needed)
+    return decision
+
+
+def open_round(decision: Decision) -> ReviewRound:
+    return ReviewRound.objects.open().get(decision=decision)
+
+
+def accepted(workspace, owner, reviewer, **kwargs) -> tuple[Decision, Version]:
+    decision = in_review(workspace, owner, [reviewer], **kwargs)
+    open_round(decision).approve(reviewer)
+    decision.refresh_from_db()
+    return decision, decision.versions.get()

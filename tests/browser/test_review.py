@@ -1,0 +1,108 @@
+"""A review in Chromium: submit, comment, reply, resolve, approve, v1; reopen, edit, v2, the diff."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from apps.decisions.models import Decision
+from apps.versions.models import Version
+
+from ..factories import PASSWORD
+from ..reviews.helpers import draft, team
+from ..versions.helpers import erase_versions
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_team(transactional_db):
+    people = team()
+    people["decision"] = draft(people["workspace"], people["ada"])
+    yield people
+    erase_versions()
+
+
+def as_user(browser, live_server, username):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, username, PASSWORD)
+    return page
+
+
+def submit_for_review(page):
+    panel = page.locator("#review-panel")
+    panel.get_by_label("rita").check()
+    page.fill("#id_approvals_needed", "1")
+    page.click("#submit-review")
+    expect(panel).to_contain_text("0 of 1")
+
+
+def test_it_reviews_accepts_and_versions_a_decision(browser, page, live_server, live_team):
+    decision = live_team["decision"]
+    address = f"{live_server.url}{decision.get_absolute_url()}"
+
+    # The author submits, naming Rita.
+    sign_in(page, live_server, "ada", PASSWORD)
+    page.goto(address)
+    submit_for_review(page)
+    expect(page.locator(".status-history")).to_contain_text("Draft → In review")
+
+    # Rita comments on the REST API scenario; Ada sees it appear without reloading.
+    rita = as_user(browser, live_server, "rita")
+    rita.goto(address)
+    rita.select_option("#id_section", label="Scenario: REST API")
+    rita.fill("#id_body", "What about **gRPC** for internal calls?")
+    rita.click("#comment")
+    expect(rita.locator("#review-scenario-rest-api")).to_contain_text("gRPC")
+    page.evaluate("window.__marker = 1")
+    thread = page.locator("#review-scenario-rest-api .thread")
+    expect(thread).to_contain_text("gRPC", timeout=12_000)
+    assert page.evaluate("window.__marker") == 1  # no reload happened
+
+    # Ada replies and resolves.
+    thread.locator("textarea").fill("Browsers call this API, so REST.")
+    thread.locator("button:has-text('Reply')").click()
+    expect(thread).to_contain_text("Browsers call this API")
+    page.locator("#review-scenario-rest-api .thread button:has-text('Resolve')").click()
+    expect(page.locator("#review-scenario-rest-api .thread")).to_contain_text("Resolved by ada")
+
+    # Rita approves: accepted as v1.
+    rita.reload()
+    rita.click("#approve")
+    expect(rita.locator("#versions")).to_contain_text("v1")
+    assert Decision.objects.get(pk=decision.pk).status == "accepted"
+    v1 = Version.objects.get(decision=decision, number=1)
+
+    # Its PDF shows v1, its hash and the approval.
+    rita.goto(f"{live_server.url}/w/team/{decision.number}/versions/")
+    with rita.expect_download() as download:
+        rita.click(f"a[href$='/versions/1.pdf']")
+    reader = PdfReader(download.value.path())
+    text = "".join("".join(p.extract_text().split()) for p in reader.pages)
+    assert "v1" in text and v1.sha256 in text and "Approvedby" in text and "rita" in text
+
+    # Ada reopens, edits and resubmits; Rita approves v2.
+    page.goto(address)
+    page.click("#move-draft")
+    expect(page.locator("#review-panel")).to_contain_text("Draft of version 2")
+    Decision.objects.filter(pk=decision.pk).update(context="We expose a public API to partners.")
+    page.goto(address)
+    submit_for_review(page)
+    rita.goto(address)
+    rita.click("#approve")
+    expect(rita.locator("#versions")).to_contain_text("v2")
+
+    # The diff v1 -> v2 shows exactly that edit.
+    rita.goto(f"{live_server.url}/w/team/{decision.number}/versions/")
+    rita.click("#compare")
+    diff = rita.locator("#diff")
+    expect(diff).to_contain_text("1 section changed")
+    expect(diff.locator(".diff-section h2")).to_have_count(1)
+    expect(diff.locator(".diff-section h2")).to_contain_text("Context and Problem Statement")
+    expect(diff.locator(".removed")).to_have_text(["- We expose an API."])
+    expect(diff.locator(".added")).to_have_text(["+ We expose a public API to partners."])
+    assert Path(download.value.path()).exists()

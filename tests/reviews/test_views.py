@@ -1,6 +1,6 @@
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.reviews.models import Thread
 
@@ -50,7 +50,7 @@ def test_it_keeps_the_page_queries_flat_with_more_threads(client, reviewing, peo
     with CaptureQueriesContext(connection) as few:
         client.get(reviewing.get_absolute_url())
     for i in range(5):
-        t = Thread.start(reviewing, f"scenario:REST API", people["rita"], f"More {i}")
+        t = Thread.start(reviewing, "scenario:REST API", people["rita"], f"More {i}")
         t.reply(people["ada"], "Noted.")
     with CaptureQueriesContext(connection) as many:
         client.get(reviewing.get_absolute_url())

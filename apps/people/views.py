@@ -35,7 +35,7 @@ def _admin_membership(request: HttpRequest, slug: str) -> Membership:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workspaces(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None)
+    form = WorkspaceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

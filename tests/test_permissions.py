@@ -1,0 +1,302 @@
+"""Every URL in the URLconf, visited by every kind of person: who gets in, and who is turned away.
+
+The table EXPECTED below lists every URL name with the status each visitor gets. A URL that is
+not in the table fails `test_every_url_is_in_the_table` with "add <name> to the table": when you
+add a URL, add its row (the statuses your view gives, read off its access check).
+
+Each request runs in a savepoint that is rolled back, so one visitor's POST (an approval, a removed
+member) never changes what the next visitor finds. POSTs carry no data: the point is whether the
+person gets past the access check, not whether the form is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.decisions.models import Consideration, Option
+from apps.people.activity import notify
+from apps.reviews.models import Thread
+from apps.workspaces.models import Membership
+
+from .factories import add_member, make_user, make_workspace
+from .reviews.helpers import accepted, draft, in_review, open_round
+
+ROLES = ("anonymous", "viewer", "author", "reviewer", "admin", "outsider")
+
+LOGIN = "login"  # redirected to the sign-in page
+ADMIN_LOGIN = "admin login"  # redirected to the Django admin's own sign-in page
+OK = "ok"  # let in: any answer but 401/403/404/405 or the sign-in page (e.g. 302, 422)
+
+
+@dataclass
+class Expect:
+    get: tuple | None = None  # one status per role in ROLES; None: not tested with this method
+    post: tuple | None = None
+    on: str = "draft"  # which decision `number` names: "draft", "in_review" or "accepted"
+    args: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
+    query: str = ""
+
+
+# fmt: off
+EXPECTED: dict[str, Expect] = {
+    # Sign in and out. Logout is POST only (Django 5).
+    #                                    anonymous  viewer  author  reviewer admin  outsider
+    "login":                   Expect(get=(200,     200,    200,    200,     200,   200),
+                                      post=(200,    200,    200,    200,     200,   200)),
+    "logout":                  Expect(get=(405,     405,    405,    405,     405,   405),
+                                      post=(LOGIN,  LOGIN,  LOGIN,  LOGIN,   LOGIN, LOGIN)),
+    # The Django admin: staff only, whatever the workspace role (test_the_admin_site_is_for_staff).
+    "admin:index":             Expect(get=(ADMIN_LOGIN,) * 6),
+
+    # Reading a decision: every member; outsiders do not learn it exists.
+    "decisions:log":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "decisions:detail":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    "exports:markdown":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    "exports:pdf":             Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+
+    # Writing: authors, reviewers and admins. `start` lets anyone signed in see the form; it
+    # checks the chosen workspace on POST (an empty POST shows the empty form again).
+    "authoring:start":         Expect(get=(LOGIN,   200,    200,    200,     200,   200),
+                                      post=(LOGIN,  200,    200,    200,     200,   200)),
+    "authoring:edit":          Expect(get=(LOGIN,   403,    302,    302,     302,   404)),
+    "authoring:step":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
+                                      args=lambda w: {"step": "problem"}),
+    "authoring:save_part":     Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"part": "problem"}),
+    "authoring:save_cell":     Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"option": w.option.pk,
+                                                      "scenario": w.scenario.pk}),
+    "authoring:submit":        Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404)),
+    "authoring:add_row":       Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"kind": "scenario"}),
+    "authoring:save_row":      Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
+    "authoring:remove_row":    Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
+    "authoring:move_row":      Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
+
+    # Review: anyone who may edit submits, comments, replies, resolves and reopens; reviewers
+    # and admins approve, request changes and withdraw them. The panel is for every member.
+    "reviews:review":          Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="in_review"),
+    "reviews:submit":          Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    OK,     OK,      OK,    404)),
+    "reviews:start-thread":    Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      on="in_review"),
+    "reviews:reply":           Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      on="in_review", args=lambda w: {"pk": w.thread.pk}),
+    "reviews:resolve":         Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      on="in_review", args=lambda w: {"pk": w.thread.pk}),
+    "reviews:reopen":          Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      on="in_review", args=lambda w: {"pk": w.thread.pk}),
+    "reviews:approve":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    OK,      OK,    404),
+                                      on="in_review"),
+    "reviews:request-changes": Expect(post=(LOGIN,  403,    403,    OK,      OK,    404),
+                                      on="in_review"),
+    "reviews:withdraw":        Expect(post=(LOGIN,  403,    403,    OK,      OK,    404),
+                                      on="in_review", args=lambda w: {"pk": w.change.pk}),
+    # Which right a move needs depends on the target status; with none named it needs "edit".
+    "reviews:move":            Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      on="in_review"),
+
+    # Versions: every member reads and downloads them.
+    "versions:list":           Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="accepted"),
+    "versions:detail":         Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="accepted"),
+    "versions:diff":           Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="accepted", query="?a=1&b=1"),
+    "versions:markdown":       Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="accepted"),
+    "versions:pdf":            Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      on="accepted"),
+
+    # People: anyone signed in lists their workspaces and may create one; every member sees
+    # the members page, only admins change it or read the audit log. A notification is opened
+    # only by its owner (the author here).
+    "people:workspaces":       Expect(get=(LOGIN,   200,    200,    200,     200,   200),
+                                      post=(LOGIN,  400,    400,    400,     400,   400)),
+    "people:members":          Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  403,    403,    403,     400,   404)),
+    "people:change-role":      Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    403,     302,   404),
+                                      args=lambda w: {"pk": w.viewer_membership.pk}),
+    "people:remove":           Expect(post=(LOGIN,  403,    403,    403,     302,   404),
+                                      args=lambda w: {"pk": w.viewer_membership.pk}),
+    "people:audit":            Expect(get=(LOGIN,   403,    403,    403,     200,   404)),
+    "people:notifications":    Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "people:read-all":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  302,    302,    302,     302,   302)),
+    "people:open":             Expect(post=(LOGIN,  404,    302,    404,     404,   404),
+                                      args=lambda w: {"pk": w.notification.pk}),
+    # Password reset is for people who cannot sign in: open to all.
+    "people:password_reset":   Expect(get=(200,     200,    200,    200,     200,   200),
+                                      post=(200,    200,    200,    200,     200,   200)),
+    "people:password_reset_done": Expect(get=(200,  200,    200,    200,     200,   200)),
+    "people:password_reset_confirm": Expect(get=(200, 200,  200,    200,     200,   200),
+                                      args=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
+    "people:password_reset_complete": Expect(get=(200, 200, 200,    200,     200,   200)),
+}
+# fmt: on
+
+# The Django admin's own URLs are not listed one by one: Django guards them all with the same
+# staff check, which `admin:index` and test_the_admin_site_is_for_staff stand for.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def url_patterns(resolver=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    """(full name, pattern) for every URL pattern, walking included URLconfs."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            found += url_patterns(entry, inner)
+        else:
+            found.append((f"{namespace}{entry.name or ''}", entry))
+    return found
+
+
+ALL_URLS = url_patterns()
+
+
+def test_every_url_is_in_the_table():
+    missing = [name for name, _ in ALL_URLS if name not in EXPECTED]
+    unnamed = [str(pattern.pattern) for name, pattern in ALL_URLS if name.endswith(":") or not name]
+    assert not unnamed, f"name these URL patterns: {unnamed}"
+    assert not missing, "\n".join(f"add {name} to the table" for name in missing)
+
+
+def test_the_table_lists_only_urls_that_exist():
+    names = {name for name, _ in ALL_URLS} | {"admin:index"}
+    stale = sorted(set(EXPECTED) - names)
+    assert not stale, f"remove {stale} from the table: no such URL"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Six people per test, fifty tests: the real hasher would spend most of the run hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> SimpleNamespace:
+    """One workspace with a person per role, decisions in each state, and an outsider."""
+    team = make_workspace("team")
+    w = SimpleNamespace(workspace=team, users={})
+    for role, name in [
+        ("viewer", "vic"),
+        ("author", "ada"),
+        ("reviewer", "rita"),
+        ("admin", "adam"),
+    ]:
+        w.users[role] = make_user(name, email=f"{name}@example.com")
+        add_member(team, w.users[role], role)
+    w.users["outsider"] = make_user("olga")
+    add_member(make_workspace("other"), w.users["outsider"], "admin")
+    author, reviewer, admin = w.users["author"], w.users["reviewer"], w.users["admin"]
+
+    w.draft = draft(team, author, title="A draft")
+    w.scenario = w.draft.scenarios.first()
+    consideration = Consideration.objects.create(decision=w.draft, title="Authentication")
+    w.option = Option.objects.create(consideration=consideration, title="IAM", position=0)
+
+    w.in_review = in_review(team, author, [reviewer, admin], title="In review")
+    w.thread = Thread.start(w.in_review, "context", reviewer, "Why now?")
+    w.change = open_round(w.in_review).request_changes(reviewer, "Say why.")
+
+    w.accepted, _ = accepted(team, author, reviewer, title="Accepted")
+    w.viewer_membership = Membership.objects.get(workspace=team, user=w.users["viewer"])
+    w.notification = notify(author, "Rita commented.", url=w.in_review.get_absolute_url())
+    return w
+
+
+def build_url(name: str, pattern: URLPattern, expect: Expect, w: SimpleNamespace) -> str:
+    kwargs = expect.args(w)
+    for param in pattern.pattern.regex.groupindex:
+        if param in kwargs:
+            continue
+        if param == "slug":
+            kwargs["slug"] = w.workspace.slug
+        elif param == "number":
+            kwargs["number"] = getattr(w, expect.on).number
+        elif param == "version":
+            kwargs["version"] = 1
+        else:
+            pytest.fail(f"add {name} to the table: say how to fill <{param}> in its args")
+    return reverse(name, kwargs=kwargs) + expect.query
+
+
+def outcome(response) -> int | str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+        if location.split("?")[0] == reverse("login"):
+            return LOGIN
+    return response.status_code
+
+
+def matches(expected, got) -> bool:
+    if expected == OK:
+        return got not in {401, 403, 404, 405, LOGIN, ADMIN_LOGIN}
+    return expected == got
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_visitor_gets_the_expected_status(world, name):
+    patterns = {n: p for n, p in ALL_URLS}
+    if name == "admin:index":
+        url = reverse(name)
+    else:
+        url = build_url(name, patterns[name], EXPECTED[name], world)
+    wrong = []
+    for method in ("get", "post"):
+        statuses = getattr(EXPECTED[name], method)
+        if statuses is None:
+            continue
+        for role, expected in zip(ROLES, statuses, strict=True):
+            client = Client()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            with transaction.atomic():
+                got = outcome(getattr(client, method)(url))
+                transaction.set_rollback(True)
+            if not matches(expected, got):
+                wrong.append(f"{method.upper()} {url} as {role}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_admin_site_is_for_staff(client, world):
+    staff = make_user("stella", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_every_post_without_a_csrf_token_is_refused(world):
+    """A signed-in admin, whose POSTs would otherwise pass, is refused without the token."""
+    refused = []
+    for name, expect in sorted(EXPECTED.items()):
+        if expect.post is None:
+            continue
+        url = build_url(name, dict(ALL_URLS)[name], expect, world)
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.users["admin"])
+        with transaction.atomic():
+            response = client.post(url)
+            transaction.set_rollback(True)
+        if response.status_code != 403 or b"CSRF" not in response.content:
+            refused.append(f"POST {url}: {response.status_code}")
+    assert not refused, "accepted without a CSRF token:\n" + "\n".join(refused)

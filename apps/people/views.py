@@ -7,8 +7,10 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.decisions.access import get_membership
 from apps.workspaces.models import RIGHTS, Membership, Role
@@ -166,12 +168,16 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = _admin_membership(request, slug)
     target = _member(membership, pk)
+    leaving = target.pk == membership.pk  # asked before the delete clears the pk
     try:
         people.remove_member(target, by=request.user)
     except ValidationError as error:
         return _refused(request, membership, error.messages[0])
-    if target.pk == membership.pk:
+    if leaving:
+        # They can no longer see this page: take the whole window to their workspaces.
         messages.success(request, f"You left {membership.workspace.name}.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("people:workspaces"))
         return redirect("people:workspaces")
     return _done(request, membership, f"Removed {target.user.get_username()}.")
 

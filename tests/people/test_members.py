@@ -188,3 +188,13 @@ def test_it_lists_members_in_constant_queries(client, team):
         client.get(members_url())
 
     assert len(many) == len(few)
+
+
+def test_it_lets_an_admin_leave_and_sends_them_to_their_workspaces(client, team):
+    add_member(team["workspace"], make_user("alex"), "admin")
+    client.force_login(team["adam"])
+
+    response = client.post(remove_url(team["adam_membership"]), **HX)
+
+    assert response["HX-Redirect"] == reverse("people:workspaces")
+    assert not Membership.objects.filter(pk=team["adam_membership"].pk).exists()

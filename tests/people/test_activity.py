@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from apps.people.activity import notify, record_event
 from apps.people.models import AuditEvent, Notification
@@ -86,3 +87,16 @@ def test_it_skips_email_for_users_without_an_address(db, django_capture_on_commi
         notify(make_user("rita", email="r@example.com"), "Quiet.", email=False)
 
     assert Notification.objects.count() == 2 and mail.outbox == []
+
+
+def test_the_admin_shows_events_read_only(client, team):
+    event = record_event(team, None, "exported", target="ADR-0001")
+    client.force_login(make_user("stella", is_staff=True, is_superuser=True))
+
+    assert client.get(reverse("admin:people_auditevent_changelist")).status_code == 200
+    change = client.get(reverse("admin:people_auditevent_change", args=[event.pk]))
+    assert change.status_code == 200 and b'name="_save"' not in change.content
+    assert client.get(reverse("admin:people_auditevent_add")).status_code == 403
+    delete = reverse("admin:people_auditevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

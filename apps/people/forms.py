@@ -24,6 +24,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password did not match. Please try again.",
         "throttled": (
             "Too many failed sign-ins for this account or from this address. "
             "Wait 15 minutes and try again, or reset your password."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from apps.workspaces.models import Membership, Role, Workspace
@@ -15,14 +16,14 @@ LAST_ADMIN = "A workspace needs at least one admin: make someone else an admin f
 
 
 def _other_admins(membership: Membership) -> int:
-    # Lock the admin rows so two admins demoting each other at once cannot leave none.
-    admins = list(
-        Membership.objects.select_for_update()
-        .filter(workspace_id=membership.workspace_id, role=Role.ADMIN)
-        .exclude(pk=membership.pk)
-        .values_list("pk", flat=True)
-    )
-    return len(admins)
+    # Lock every admin row, this one included, so two admins demoting each other at once queue
+    # up: the second then reads the first's change and finds no other admin left.
+    # SQLite ignores FOR UPDATE: a no-op write takes its database write lock instead.
+    rows = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.ADMIN)
+    if connection.vendor == "sqlite":
+        rows.update(role=F("role"))
+    admins = list(rows.select_for_update().values_list("pk", flat=True))
+    return len([pk for pk in admins if pk != membership.pk])
 
 
 def create_workspace(user, name: str, slug: str, description: str = "") -> Workspace:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.api",
     "apps.porting",
+    "apps.backups",
 ]
 
 MIDDLEWARE = [

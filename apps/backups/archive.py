@@ -1,0 +1,472 @@
+"""A workspace as one portable archive, and back.
+
+The archive is a zip a person can read without Adroit: the Markdown of every frozen version,
+byte for byte, the current record of every decision as MADR, and JSON of what Markdown cannot
+hold (status history, reviews, comments, the audit log, who is a member). Nothing in it is a
+database id, so it restores into any empty instance, on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.dateparse import parse_date, parse_datetime
+
+from apps.decisions.building import save_record
+from apps.decisions.models import Decision, Relation, StatusChange
+from apps.decisions.record import Record
+from apps.exports.writers import write_madr
+from apps.people.activity import record_event
+from apps.people.models import AuditEvent
+from apps.reviews.models import Approval, ChangeRequest, Comment, ReviewRound, Thread
+from apps.versions.models import Version, sha256_of
+from apps.workspaces.models import Membership, Workspace
+
+FORMAT = "adroit-workspace-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DECISION_TYPE = Decision._meta.label_lower
+# An archive is read whole into memory; refuse anything that could not be one of ours.
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+
+
+class ArchiveError(ValueError):
+    """The archive cannot be restored; nothing was written."""
+
+
+def _name(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _when(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+# --- dump ----------------------------------------------------------------------------------------
+
+
+def _decisions(workspace: Workspace) -> list[Decision]:
+    return list(
+        Decision.objects.filter(workspace=workspace)
+        .with_record()
+        .prefetch_related(
+            Prefetch("status_changes", queryset=StatusChange.objects.select_related("by")),
+            Prefetch("versions", queryset=Version.objects.order_by("number")),
+            Prefetch(
+                "review_rounds",
+                queryset=ReviewRound.objects.select_related("opened_by").prefetch_related(
+                    "reviewers",
+                    Prefetch("approvals", queryset=Approval.objects.select_related("reviewer")),
+                    Prefetch(
+                        "change_requests",
+                        queryset=ChangeRequest.objects.select_related("reviewer"),
+                    ),
+                ),
+            ),
+            Prefetch("threads", queryset=Thread.objects.for_panel()),
+        )
+        .order_by("number")
+    )
+
+
+def _decision_data(decision: Decision, version_numbers: dict[int, tuple[int, int]]) -> dict:
+    rounds = list(decision.review_rounds.all())
+    round_index = {r.pk: i for i, r in enumerate(rounds)}
+    return {
+        "number": decision.number,
+        "status": decision.status,
+        "owner": _name(decision.owner),
+        "revision": decision.revision,
+        "decided_on": _when(decision.decided_on),
+        "created_at": _when(decision.created_at),
+        "updated_at": _when(decision.updated_at),
+        "record": decision.to_record().to_dict(),
+        # Stored from the acting side only, as the database holds them.
+        "relations": [
+            {"kind": r.kind, "target": r.target.number} for r in decision.relations.all()
+        ],
+        "status_changes": [
+            {
+                "from": c.from_status,
+                "to": c.to_status,
+                "by": _name(c.by),
+                "at": _when(c.at),
+                "reason": c.reason,
+            }
+            for c in decision.status_changes.all()
+        ],
+        "versions": [
+            {
+                "number": v.number,
+                "file": f"versions/{decision.file_stem}-v{v.number}.md",
+                "sha256": v.sha256,
+                "snapshot": v.snapshot,
+                "approvals": v.approvals,
+                "accepted_by": v.accepted_by,
+                "created_at": _when(v.created_at),
+            }
+            for v in decision.versions.all()
+        ],
+        "review_rounds": [
+            {
+                "approvals_needed": r.approvals_needed,
+                "reviewers": sorted(_name(u) for u in r.reviewers.all()),
+                "opened_by": _name(r.opened_by),
+                "opened_at": _when(r.opened_at),
+                "closed_at": _when(r.closed_at),
+                "outcome": r.outcome,
+                "approvals": [
+                    {
+                        "reviewer": _name(a.reviewer),
+                        "sha256": a.sha256,
+                        "at": _when(a.at),
+                        "version": version_numbers.get(a.version_id, (None, None))[1],
+                    }
+                    for a in r.approvals.all()
+                ],
+                "change_requests": [
+                    {
+                        "reviewer": _name(c.reviewer),
+                        "note": c.note,
+                        "sha256": c.sha256,
+                        "at": _when(c.at),
+                        "resolved_at": _when(c.resolved_at),
+                    }
+                    for c in r.change_requests.all()
+                ],
+            }
+            for r in rounds
+        ],
+        "threads": [
+            {
+                "section": t.section,
+                "round": round_index.get(t.round_id),
+                "opened_by": _name(t.opened_by),
+                "opened_at": _when(t.opened_at),
+                "resolved_at": _when(t.resolved_at),
+                "resolved_by": _name(t.resolved_by),
+                "comments": [
+                    {"author": _name(c.author), "body": c.body, "at": _when(c.at)}
+                    for c in t.comments.all()
+                ],
+            }
+            for t in decision.threads.all()
+        ],
+    }
+
+
+def _audit(workspace: Workspace, numbers: dict[int, int]) -> list[dict]:
+    events = AuditEvent.objects.filter(workspace=workspace).order_by("created_at", "id")
+    return [
+        {
+            "actor": e.actor_label,
+            "verb": e.verb,
+            "target_type": e.target_type,
+            # A decision's id means nothing in another instance; its number does.
+            "target_id": "" if e.target_type == DECISION_TYPE else e.target_id,
+            "target_label": e.target_label,
+            "decision": numbers.get(e.decision_id),
+            "data": e.data,
+            "created_at": _when(e.created_at),
+        }
+        for e in events.iterator()
+    ]
+
+
+def dump_workspace(workspace: Workspace) -> bytes:
+    """The whole workspace as a zip archive (see the module's docstring)."""
+    decisions = _decisions(workspace)
+    numbers = {d.pk: d.number for d in decisions}
+    version_numbers = {v.pk: (d.number, v.number) for d in decisions for v in d.versions.all()}
+    memberships = workspace.memberships.select_related("user").order_by("user__username")
+    people = {m.user for m in memberships}
+    files: dict[str, bytes] = {}
+    data = []
+    for decision in decisions:
+        item = _decision_data(decision, version_numbers)
+        data.append(item)
+        files[f"decisions/{decision.file_stem}.md"] = write_madr(decision.to_record()).encode()
+        for version, stored in zip(decision.versions.all(), item["versions"], strict=True):
+            files[stored["file"]] = version.markdown.encode()
+    files["decisions.json"] = _json(data)
+    files["people.json"] = _json(
+        {
+            "users": [
+                {
+                    "username": u.get_username(),
+                    "email": u.email,
+                    "first_name": u.first_name,
+                    "last_name": u.last_name,
+                }
+                for u in sorted(people, key=lambda u: u.get_username())
+            ],
+            "memberships": [{"user": _name(m.user), "role": m.role} for m in memberships],
+        }
+    )
+    files["audit.json"] = _json(_audit(workspace, numbers))
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "workspace": {
+            "slug": workspace.slug,
+            "name": workspace.name,
+            "description": workspace.description,
+            "default_approvals": workspace.default_approvals,
+            "created_at": _when(workspace.created_at),
+        },
+        "counts": {
+            "decisions": len(data),
+            "versions": sum(len(d["versions"]) for d in data),
+            "audit_events": len(json.loads(files["audit.json"])),
+        },
+        "files": {name: hashlib.sha256(body).hexdigest() for name, body in sorted(files.items())},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, _json(manifest))
+        for name, body in sorted(files.items()):
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+# --- restore -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Restored:
+    workspace: Workspace
+    decisions: int
+    versions: int
+    audit_events: int
+    new_users: list[str]
+
+
+def _read(data: bytes) -> tuple[dict, dict[str, bytes]]:
+    if len(data) > MAX_ARCHIVE_BYTES:
+        raise ArchiveError("The archive is larger than any workspace backup Adroit writes.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        manifest = json.loads(archive.read(MANIFEST))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ArchiveError(f"Not an Adroit workspace backup ({error}).") from error
+    if manifest.get("format") != FORMAT:
+        raise ArchiveError("Not an Adroit workspace backup: its manifest names another format.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ArchiveError(
+            f"This backup has format version {manifest.get('format_version')}; "
+            f"this Adroit reads version {FORMAT_VERSION}."
+        )
+    files = {}
+    for name, expected in manifest.get("files", {}).items():
+        info = archive.getinfo(name) if name in archive.namelist() else None
+        if info is None:
+            raise ArchiveError(f"{name}: listed in the manifest but missing from the archive.")
+        if info.file_size > MAX_ARCHIVE_BYTES:
+            raise ArchiveError(f"{name}: larger than any file Adroit writes.")
+        body = archive.read(name)
+        if hashlib.sha256(body).hexdigest() != expected:
+            raise ArchiveError(f"{name}: its SHA-256 does not match the manifest (damaged?).")
+        files[name] = body
+    return manifest, files
+
+
+def _dt(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _users(people: dict) -> tuple[dict[str, Any], list[str]]:
+    User = get_user_model()
+    users, new = {}, []
+    for person in people["users"]:
+        user, created = User.objects.get_or_create(
+            username=person["username"],
+            defaults={k: person.get(k, "") for k in ("email", "first_name", "last_name")},
+        )
+        if created:
+            # Passwords are not in backups: new people sign in after a password reset.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            new.append(user.username)
+        users[user.username] = user
+    return users, new
+
+
+def _restore_decision(workspace, item, files, users) -> tuple[Decision, dict[int, Version]]:
+    user = users.get
+    decision = save_record(
+        workspace,
+        Record.from_dict(item["record"]),
+        owner=user(item["owner"]),
+        number=item["number"],
+    )
+    if decision.status != item["status"]:
+        raise ArchiveError(f"ADR-{item['number']:04d}: its status does not match its record.")
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            decision=decision,
+            from_status=c["from"],
+            to_status=c["to"],
+            by=user(c["by"]),
+            at=_dt(c["at"]),
+            reason=c["reason"],
+        )
+        for c in item["status_changes"]
+    )
+    versions = {}
+    for v in item["versions"]:
+        markdown = files[v["file"]].decode()
+        if sha256_of(markdown) != v["sha256"]:
+            raise ArchiveError(f"{v['file']}: its Markdown does not give its recorded hash.")
+        versions[v["number"]] = Version.objects.create(
+            decision=decision,
+            number=v["number"],
+            snapshot=v["snapshot"],
+            markdown=markdown,
+            sha256=v["sha256"],
+            approvals=v["approvals"],
+            accepted_by=v["accepted_by"],
+            created_at=_dt(v["created_at"]),
+        )
+    rounds = []
+    for r in item["review_rounds"]:
+        round = ReviewRound.objects.create(
+            decision=decision,
+            approvals_needed=r["approvals_needed"],
+            opened_by=user(r["opened_by"]),
+            opened_at=_dt(r["opened_at"]),
+            closed_at=_dt(r["closed_at"]),
+            outcome=r["outcome"],
+        )
+        round.reviewers.set(users[name] for name in r["reviewers"])
+        Approval.objects.bulk_create(
+            Approval(
+                round=round,
+                reviewer=users[a["reviewer"]],
+                sha256=a["sha256"],
+                at=_dt(a["at"]),
+                version=versions.get(a["version"]),
+            )
+            for a in r["approvals"]
+        )
+        ChangeRequest.objects.bulk_create(
+            ChangeRequest(
+                round=round,
+                reviewer=users[c["reviewer"]],
+                note=c["note"],
+                sha256=c["sha256"],
+                at=_dt(c["at"]),
+                resolved_at=_dt(c["resolved_at"]),
+            )
+            for c in r["change_requests"]
+        )
+        rounds.append(round)
+    for t in item["threads"]:
+        thread = Thread.objects.create(
+            decision=decision,
+            round=rounds[t["round"]] if t["round"] is not None else None,
+            section=t["section"],
+            opened_by=user(t["opened_by"]),
+            opened_at=_dt(t["opened_at"]),
+            resolved_at=_dt(t["resolved_at"]),
+            resolved_by=user(t["resolved_by"]),
+        )
+        Comment.objects.bulk_create(
+            Comment(thread=thread, author=user(c["author"]), body=c["body"], at=_dt(c["at"]))
+            for c in t["comments"]
+        )
+    # Last, with update(): auto_now would otherwise stamp the restore's own time.
+    Decision.objects.filter(pk=decision.pk).update(
+        revision=item["revision"],
+        decided_on=parse_date(item["decided_on"]) if item["decided_on"] else None,
+        created_at=_dt(item["created_at"]),
+        updated_at=_dt(item["updated_at"]),
+    )
+    return decision, versions
+
+
+def restore_workspace(data: bytes, by=None) -> Restored:
+    """Recreate the archived workspace in this instance, whole or not at all."""
+    manifest, files = _read(data)
+    spec = manifest["workspace"]
+    if Workspace.objects.filter(slug=spec["slug"]).exists():
+        raise ArchiveError(
+            f"A workspace '{spec['slug']}' already exists here;"
+            " restore into an instance without it."
+        )
+    try:
+        decisions_data = json.loads(files["decisions.json"])
+        people = json.loads(files["people.json"])
+        audit = json.loads(files["audit.json"])
+    except (KeyError, ValueError) as error:
+        raise ArchiveError(f"The archive's JSON is incomplete or damaged ({error}).") from error
+    with transaction.atomic():
+        workspace = Workspace.objects.create(
+            slug=spec["slug"],
+            name=spec["name"],
+            description=spec["description"],
+            default_approvals=spec["default_approvals"],
+        )
+        Workspace.objects.filter(pk=workspace.pk).update(created_at=_dt(spec["created_at"]))
+        users, new_users = _users(people)
+        Membership.objects.bulk_create(
+            Membership(workspace=workspace, user=users[m["user"]], role=m["role"])
+            for m in people["memberships"]
+        )
+        decisions, version_count = {}, 0
+        for item in decisions_data:
+            decision, versions = _restore_decision(workspace, item, files, users)
+            decisions[item["number"]] = decision
+            version_count += len(versions)
+        Relation.objects.bulk_create(
+            Relation(
+                source=decisions[item["number"]], target=decisions[r["target"]], kind=r["kind"]
+            )
+            for item in decisions_data
+            for r in item["relations"]
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                workspace=workspace,
+                actor=users.get(e["actor"]),
+                actor_label=e["actor"],
+                verb=e["verb"],
+                target_type=e["target_type"],
+                target_id=(
+                    str(decisions[e["decision"]].pk)
+                    if e["target_type"] == DECISION_TYPE and e["decision"] in decisions
+                    else e["target_id"]
+                ),
+                target_label=e["target_label"],
+                decision=decisions.get(e["decision"]),
+                data=e["data"],
+                created_at=_dt(e["created_at"]),
+            )
+            for e in audit
+        )
+        record_event(
+            workspace, by, "workspace_restored", target=workspace, decisions=len(decisions)
+        )
+    return Restored(workspace, len(decisions), version_count, len(audit), new_users)
+
+
+def dump_to(workspace: Workspace, path: Path) -> int:
+    data = dump_workspace(workspace)
+    # Write beside, then rename: a crash never leaves half an archive under the final name.
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return len(data)

@@ -1,0 +1,201 @@
+"""dump_workspace / restore_workspace: a workspace leaves as one archive and comes back the same."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from apps.backups.archive import ArchiveError, dump_workspace, restore_workspace
+from apps.decisions.management.commands.load_example import load_example
+from apps.decisions.models import Decision, Scenario
+from apps.reviews.models import Thread
+from apps.versions.models import Version, sha256_of
+from apps.workspaces.models import Workspace
+
+from ..factories import add_member, make_user
+from ..reviews.helpers import draft, open_round
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def files_of(archive: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def comparable(archive: bytes) -> dict[str, object]:
+    """What must survive a round trip: every file but the manifest, the restore's own event out."""
+    files = files_of(archive)
+    files.pop("manifest.json")
+    audit = [e for e in json.loads(files.pop("audit.json")) if e["verb"] != "workspace_restored"]
+    return {**files, "audit.json": audit}
+
+
+def rewrite(archive: bytes, changes: dict[str, bytes], fix_manifest: bool) -> bytes:
+    import hashlib
+
+    files = files_of(archive)
+    files.update(changes)
+    if fix_manifest:
+        manifest = json.loads(files["manifest.json"])
+        for name in changes:
+            manifest["files"][name] = hashlib.sha256(changes[name]).hexdigest()
+        files["manifest.json"] = json.dumps(manifest).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, body in files.items():
+            zf.writestr(name, body)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def history(db):
+    """The example workspace plus a decision with two accepted versions, a thread and a change
+    request."""
+    workspace = load_example(password="pw")
+    add_member(workspace, ada := make_user("ada", first_name="Ada"), "author")
+    add_member(workspace, rita := make_user("rita", email="rita@example.org"), "reviewer")
+    decision = draft(workspace, ada, title="Choose an API style")
+    decision.submit(by=ada, reviewers=[rita])
+    thread = Thread.start(decision, "scenarios", rita, "Is **HTTP API** cheaper?")
+    thread.reply(ada, "Yes, <b>by half</b>.")
+    thread.resolve(ada)
+    open_round(decision).request_changes(rita, "Name the WAF owner.")
+    open_round(decision).approve(rita)
+    decision.refresh_from_db()
+    decision.move_to("draft", by=ada, reason="A note for v2.")
+    Scenario.objects.filter(decision=decision, position=0).update(description="Edited for v2.")
+    decision.submit(by=ada, reviewers=[rita])
+    open_round(decision).approve(rita)
+    decision.refresh_from_db()
+    assert decision.status == "accepted" and decision.versions.count() == 2
+    return workspace
+
+
+def test_it_gives_back_the_same_workspace_after_a_restore(history):
+    archive = dump_workspace(history)
+    hashes = list(
+        Version.objects.filter(decision__workspace=history).values_list("sha256", flat=True)
+    )
+    # Make room for the restore under the same slug: the original stays, renamed.
+    Workspace.objects.filter(pk=history.pk).update(slug="original")
+
+    restored = restore_workspace(archive)
+
+    assert restored.workspace.slug == history.slug
+    assert restored.versions == 2
+    assert comparable(dump_workspace(restored.workspace)) == comparable(archive)
+    again = Version.objects.filter(decision__workspace=restored.workspace)
+    assert sorted(again.values_list("sha256", flat=True)) == sorted(hashes)
+    assert all(sha256_of(v.markdown) == v.sha256 for v in again)
+    thread = Thread.objects.get(decision__workspace=restored.workspace)
+    assert [c.body for c in thread.comments.all()] == [
+        "Is **HTTP API** cheaper?",
+        "Yes, <b>by half</b>.",
+    ]
+    assert thread.resolved_at is not None
+
+
+def test_it_keeps_each_version_markdown_byte_for_byte_in_the_archive(history):
+    files = files_of(dump_workspace(history))
+    for version in Version.objects.filter(decision__workspace=history):
+        assert files[f"versions/{version.file_stem}.md"] == version.markdown.encode()
+    decisions = json.loads(files["decisions.json"])
+    assert [d["number"] for d in decisions] == sorted(d["number"] for d in decisions)
+    gateway = next(d for d in decisions if d["record"]["title"] == "Choose an API style")
+    assert [c["to"] for c in gateway["status_changes"]][-1] == "accepted"
+    assert gateway["review_rounds"][0]["change_requests"][0]["note"] == "Name the WAF owner."
+
+
+def test_it_refuses_an_archive_whose_version_was_changed(history):
+    archive = dump_workspace(history)
+    Workspace.objects.filter(pk=history.pk).update(slug="original")
+    name = next(n for n in files_of(archive) if n.startswith("versions/"))
+    tampered = files_of(archive)[name].replace(b"Edited for v2.", b"Edited later.")
+    tampered = tampered if tampered != files_of(archive)[name] else tampered + b"\nextra\n"
+    before = Decision.objects.count()
+
+    with pytest.raises(ArchiveError, match="does not match the manifest"):
+        restore_workspace(rewrite(archive, {name: tampered}, fix_manifest=False))
+    with pytest.raises(ArchiveError, match="does not give its recorded hash"):
+        restore_workspace(rewrite(archive, {name: tampered}, fix_manifest=True))
+
+    assert Decision.objects.count() == before
+    assert not Workspace.objects.filter(slug=history.slug).exists()
+
+
+def test_it_refuses_to_restore_over_an_existing_workspace(history):
+    archive = dump_workspace(history)
+
+    with pytest.raises(ArchiveError, match="already exists"):
+        restore_workspace(archive)
+
+
+def test_it_refuses_what_is_not_a_backup(db, tmp_path):
+    path = tmp_path / "notes.zip"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+
+    with pytest.raises(CommandError, match="Not an Adroit workspace backup.*Nothing was restored"):
+        call_command("restore_workspace", str(path))
+
+
+def _fresh_database() -> tuple[dict[str, str], callable]:
+    """An empty database of the same kind as the test database, and how to drop it."""
+    env = {**os.environ, "DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    if connection.vendor == "postgresql":
+        params = connection.settings_dict
+        name = f"adroit_restore_{uuid.uuid4().hex[:10]}"
+        host, port, user = params["HOST"] or "127.0.0.1", params["PORT"] or 5432, params["USER"]
+        dsn = f"host={host} port={port} user={user} dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+        def drop() -> None:
+            with psycopg.connect(dsn, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        url = f"postgres://{user}@{host}:{port}/{name}"
+        return {**env, "DATABASE_URL": url}, drop
+    path = ROOT / f".restore-{uuid.uuid4().hex[:10]}.sqlite3"
+    return {**env, "DATABASE_URL": f"sqlite:///{path}"}, lambda: path.unlink(missing_ok=True)
+
+
+def test_it_restores_into_an_empty_instance_with_the_same_hashes(history, tmp_path):
+    source = tmp_path / "team.zip"
+    call_command("dump_workspace", history.slug, str(source))
+    env, drop = _fresh_database()
+    again = tmp_path / "again.zip"
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    try:
+        for command in (
+            ["migrate", "--noinput", "-v", "0"],
+            ["restore_workspace", str(source)],
+            ["dump_workspace", history.slug, str(again)],
+        ):
+            done = subprocess.run(
+                manage + command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            )
+            assert done.returncode == 0, done.stderr
+    finally:
+        drop()
+
+    assert comparable(again.read_bytes()) == comparable(source.read_bytes())
+    original = json.loads(files_of(source.read_bytes())["decisions.json"])
+    assert [v["sha256"] for d in original for v in d["versions"]] == [
+        v["sha256"]
+        for d in json.loads(files_of(again.read_bytes())["decisions.json"])
+        for v in d["versions"]
+    ]

@@ -30,6 +30,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "reliability.json"
 PASSWORD = "load-test-password-1"  # noqa: S105 - seeded users of a throwaway database
+# Each user approves this many decisions during a run (each approval accepts and freezes one).
+REVIEWS_PER_USER = 4
 
 
 def database_url() -> str:
@@ -62,14 +64,25 @@ from apps.decisions.models import Decision
 from apps.workspaces.models import Workspace, Membership
 from django.contrib.auth import get_user_model
 ws = Workspace.objects.create(slug="load", name="Load")
+people = []
 for i in range({users}):
     user = get_user_model().objects.create_user(f"user{{i}}", password={PASSWORD!r})
-    Membership.objects.create(workspace=ws, user=user, role="author")
+    Membership.objects.create(workspace=ws, user=user, role="reviewer")
+    people.append(user)
     Decision.objects.create(workspace=ws, number=i + 1, title=f"Decision {{i}}", owner=user,
                             context="Why we need to decide. " * 20)
+# Decisions in review, each waiting for one named reviewer: approving one freezes a version.
+for j in range({users} * {REVIEWS_PER_USER}):
+    decision = Decision.objects.create(
+        workspace=ws, number={users} + 1 + j, title=f"Review {{j}}", owner=people[j % {users}],
+        context="To be approved under load. " * 10)
+    decision.submit(by=people[j % {users}], reviewers=[people[(j + 1) % {users}]])
 """
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", seed], cwd=ROOT, env=env, check=True
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", seed],
+        cwd=ROOT,
+        env={**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+        check=True,
     )
 
 
@@ -142,6 +155,11 @@ class User:
         self.tally, self.allowed = tally, allowed
         self.cookies: dict[str, str] = {}
         self.revision: int | None = None
+        # Seeded: decision users + 1 + j waits for user (j + 1) % users.
+        self.to_review = [
+            users + 1 + j for j in range(users * REVIEWS_PER_USER) if (j + 1) % users == index
+        ]
+        self.tried: set[int] = set()
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -207,6 +225,31 @@ class User:
             },
         )
 
+    def approve(self) -> None:
+        """Approve the next decision this user was asked to review; it becomes version 1."""
+        if not self.to_review:
+            return
+        number = self.to_review[0]
+        page = self.timed("decision page", "GET", f"/w/load/{number}/", {200})
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if not token:
+            return
+        started = time.monotonic()
+        try:
+            status, _ = self.request(
+                "POST",
+                f"/w/load/{number}/review/approve/",
+                {"csrfmiddlewaretoken": token[1]},
+            )
+        except OSError:
+            status = 599
+        # 422: an earlier attempt landed but its answer was lost in the outage; already accepted.
+        expected = {302} | ({422} if number in self.tried else set())
+        self.tally.add("approve", status, time.monotonic() - started, expected | self.allowed)
+        self.tried.add(number)
+        if status in {302, 422}:
+            self.to_review.pop(0)
+
     def run(self, until: float) -> None:
         while not self.sign_in():
             if time.monotonic() > until:
@@ -218,6 +261,8 @@ class User:
             step += 1
             if step % 3 == 0:
                 self.edit(own)
+            elif step % 5 == 1:
+                self.approve()
             else:
                 other = (self.index + step) % self.users + 1
                 self.timed("log", "GET", "/", {200})
@@ -258,18 +303,32 @@ def integrity_problems() -> list[str]:
     """Writes that landed halfway: none may exist after the outage."""
     env = {**os.environ, "DATABASE_URL": database_url()}
     check = """
-from django.apps import apps
+from django.db.models import Count, Q
 from apps.decisions.models import Decision
+from apps.reviews.models import Approval, ReviewRound
+from apps.versions.models import Version, sha256_of
 problems = []
 problems += [f"{d} has revision {d.revision} < 1" for d in Decision.objects.filter(revision__lt=1)]
-try:
-    Version = apps.get_model("versions", "Version")
-except LookupError:
-    Version = None
-if Version is not None:
-    for v in Version.objects.all():
-        if not v.markdown or not v.snapshot or not v.sha256:
-            problems.append(f"version {v.pk} lacks its snapshot, Markdown or hash")
+for v in Version.objects.all():
+    if not v.markdown or not v.snapshot or sha256_of(v.markdown) != v.sha256:
+        problems.append(f"version {v.pk}: no snapshot, or its Markdown does not give its hash")
+    if not v.approvals:
+        problems.append(f"version {v.pk} froze without its approvals")
+decisions = Decision.objects.annotate(
+    versions_n=Count("versions", distinct=True),
+    accepts=Count("status_changes", filter=Q(status_changes__to_status="accepted"), distinct=True),
+)
+for d in decisions:
+    if d.versions_n != d.accepts:
+        problems.append(f"{d}: {d.accepts} acceptances but {d.versions_n} versions")
+    if d.status == "accepted" and ReviewRound.objects.open().filter(decision=d).exists():
+        problems.append(f"{d}: accepted with its review still open")
+for round in ReviewRound.objects.filter(outcome="accepted"):
+    if not Approval.objects.filter(round=round, version__isnull=False).exists():
+        problems.append(f"{round}: accepted, but no approval is pinned to a version")
+pinned = Approval.objects.filter(version__isnull=False).exclude(round__outcome="accepted")
+problems += [f"approval {a.pk} pinned to a version of a review not accepted" for a in pinned]
+print(f"#versions {Version.objects.count()}")
 print("\\n".join(problems))
 """
     out = subprocess.run(
@@ -281,6 +340,12 @@ print("\\n".join(problems))
         check=True,
     ).stdout
     return [line for line in out.splitlines() if line.strip()]
+
+
+def versions_of(lines: list[str]) -> tuple[list[str], int]:
+    """The check's problems, and how many versions were frozen during the run."""
+    counts = [int(line.split()[1]) for line in lines if line.startswith("#versions ")]
+    return [line for line in lines if not line.startswith("#")], counts[0] if counts else 0
 
 
 def report(name: str, tally: Tally, extra: dict) -> dict:
@@ -321,9 +386,22 @@ def main() -> int:
     try:
         if args.mode == "load":
             tally = run_users(port, args.users, args.seconds, set())
-            result = report("load", tally, {"users": args.users, "seconds": args.seconds})
+            problems, frozen = versions_of(integrity_problems())
+            result = report(
+                "load",
+                tally,
+                {
+                    "users": args.users,
+                    "seconds": args.seconds,
+                    "versions_frozen": frozen,
+                    "half_applied_writes": problems,
+                },
+            )
             if result["unexpected_errors"]:
                 failures.append(f"{result['unexpected_errors']} unexpected responses")
+            if not frozen:
+                failures.append("no approval froze a version: the review path was not exercised")
+            failures += problems
         else:
             outage: dict = {}
 
@@ -340,7 +418,7 @@ def main() -> int:
             recovered = next((t for t, s in after if s < 500), None)
             during = [s for t, s in tally.timeline if outage["down"] <= t <= outage["up"]]
             recovery = round(recovered - outage["up"], 2) if recovered else None
-            problems = integrity_problems()
+            problems, frozen = versions_of(integrity_problems())
             result = report(
                 "fault",
                 tally,
@@ -350,6 +428,7 @@ def main() -> int:
                     "database_down_s": round(outage["up"] - outage["down"], 2),
                     "answers_during_outage": {str(s): during.count(s) for s in set(during)},
                     "recovered_after_s": recovery,
+                    "versions_frozen": frozen,
                     "half_applied_writes": problems,
                 },
             )

@@ -36,15 +36,38 @@ def test_it_answers_503_while_the_database_is_unreachable(db):
     assert b"database cannot be reached" in response.content
 
 
+# The browser tests' async-unsafe switch is for tests only: production never sets it.
+PRODUCTION = {
+    **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+    "DEBUG": "0",
+    "ADROIT_SECURE": "1",
+    "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "adroit.example.com",
+}
+
+
+def test_its_production_cookies_are_secure_and_http_only():
+    script = (
+        "from django.conf import settings as s; from django.test import Client; "
+        "r = Client().get('/login/', secure=True, HTTP_HOST='adroit.example.com'); "
+        "print(r.status_code); print(r.cookies['csrftoken'].output()); "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
+        capture_output=True,
+        text=True,
+        env=PRODUCTION,
+        check=False,
+    )
+    status, cookie, session = result.stdout.strip().splitlines()[-3:]
+    assert status == "200", result.stdout + result.stderr
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
+    assert session == "True True"
+
+
 def test_its_production_settings_pass_the_deploy_check():
-    # The browser tests' async-unsafe switch is for tests only: production never sets it.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DEBUG": "0",
-        "ADROIT_SECURE": "1",
-        "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "adroit.example.com",
-    }
+    env = PRODUCTION
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,

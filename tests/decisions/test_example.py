@@ -40,3 +40,14 @@ def test_it_loads_a_log_in_several_statuses_once(example):
 
 def test_it_creates_the_demo_login(example, client):
     assert client.login(username="demo", password="demo")
+
+
+def test_it_opens_the_review_of_an_example_decision_that_is_in_review(example):
+    from apps.reviews.models import ReviewRound
+
+    in_review = example.decisions.filter(status="in_review")
+    assert in_review.exists()
+    for decision in in_review:
+        round = ReviewRound.objects.open().get(decision=decision)
+        reviewers = set(round.reviewers.values_list("username", flat=True))
+        assert reviewers and decision.owner.username not in reviewers

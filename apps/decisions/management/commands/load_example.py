@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.decisions.building import ensure_user, link_relations, save_record
-from apps.decisions.models import Decision
+from apps.decisions.models import Decision, Status
 from apps.decisions.record import Record
 from apps.workspaces.models import Membership, Workspace
 
@@ -38,7 +38,23 @@ def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Work
             saved.append((decision, Record.from_dict(item).relations))
         for decision, relations in saved:
             link_relations(decision, relations)
+            if decision.status == Status.IN_REVIEW:
+                _open_review(workspace, decision, users)
     return workspace
+
+
+def _open_review(workspace: Workspace, decision: Decision, users: dict) -> None:
+    """A decision that arrives in review has its review open, with the reviewers asked."""
+    from apps.reviews.models import REVIEW_ROLES, ReviewRound
+
+    round = ReviewRound.objects.create(
+        decision=decision, opened_by=decision.owner, approvals_needed=workspace.default_approvals
+    )
+    round.reviewers.set(
+        m.user
+        for m in workspace.memberships.filter(role__in=REVIEW_ROLES).select_related("user")
+        if m.user_id != decision.owner_id
+    )
 
 
 class Command(BaseCommand):

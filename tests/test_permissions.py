@@ -60,6 +60,9 @@ EXPECTED: dict[str, Expect] = {
     "decisions:detail":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
     "exports:markdown":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
     "exports:pdf":             Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    # Finding: every signed-in person, over their own workspaces only (tests/search).
+    "search:search":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "search:timeline":         Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
 
     # Writing: authors, reviewers and admins. `start` lets anyone signed in see the form; it
     # checks the chosen workspace on POST (an empty POST shows the empty form again).

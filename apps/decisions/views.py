@@ -4,27 +4,25 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.exports.render import page_link_for, record_html
-from apps.workspaces.models import Workspace
 
 from .access import get_decision_for
 from .models import Decision
+
+LOG_PAGE = 50
 
 
 @login_required
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
-    workspaces = list(Workspace.objects.for_user(request.user))
-    decisions = (
-        Decision.objects.for_user(request.user).for_log().order_by("workspace__name", "-number")
-    )
-    chosen = request.GET.get("workspace", "")
-    if chosen:
-        decisions = decisions.filter(workspace__slug=chosen)
-    return render(
-        request,
-        "decisions/log.html",
-        {"decisions": decisions, "workspaces": workspaces, "chosen_workspace": chosen},
-    )
+    # The search app owns the filters; the log is their unranked, paged listing.
+    from apps.search.views import finder, page_of, paging
+
+    form, workspaces = finder(request)
+    decisions = form.apply(Decision.objects.for_user(request.user)).for_log()
+    page = page_of(request, decisions.order_by("workspace__name", "-number"), LOG_PAGE)
+    context = {"form": form, "workspaces": workspaces, **paging(form, page)}
+    template = "decisions/log.html#results" if request.htmx else "decisions/log.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -3,3 +3,17 @@ from django.apps import AppConfig
 
 class SearchConfig(AppConfig):
     name = "apps.search"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from apps.reviews.models import Comment
+
+        post_save.connect(_comment_saved, sender=Comment, dispatch_uid="search-comment")
+
+
+def _comment_saved(sender, instance, **kwargs) -> None:
+    # Comments do not touch their decision's row, so its document is told directly.
+    from .models import SearchDocument
+
+    SearchDocument.objects.filter(decision__threads=instance.thread_id).update(stale=True)

@@ -1,0 +1,101 @@
+"""Building search documents from decisions, in batches, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, models, transaction
+from django.db.models import Q
+
+from apps.decisions.models import Decision
+from apps.decisions.record import Record
+
+from .models import SearchDocument
+
+BATCH = 500
+CONFIG = "english"
+
+
+def texts(record: Record, comments: list[str]) -> dict[str, str]:
+    """The record's words, by weight: title; problem and outcome; everything else."""
+    head = [record.context, record.overview, *record.drivers, record.chosen, record.rationale]
+    body = [record.options_intro]
+    for s in record.scenarios:
+        body += [s.title, s.description, s.choose_when, *(p.text for p in s.points)]
+    for c in record.considerations:
+        body += [c.title, c.body]
+        for o in c.options:
+            body += [o.title, o.description, *(cell.note for cell in o.support)]
+    body += [p.text for p in record.consequences]
+    body += [record.confirmation, *(f"{s.heading}\n{s.body}" for s in record.sections)]
+    join = "\n".join
+    return {
+        "title": record.title,
+        "head": join(t for t in head if t),
+        "body": join(t for t in body if t),
+        "comments": join(comments),
+    }
+
+
+def _comments(ids: list[int]) -> dict[int, list[str]]:
+    from apps.reviews.models import Comment
+
+    found = defaultdict(list)
+    rows = Comment.objects.filter(thread__decision_id__in=ids).order_by("at", "id")
+    for decision_id, body in rows.values_list("thread__decision_id", "body"):
+        found[decision_id].append(body)
+    return found
+
+
+def index_decisions(ids: Iterable[int]) -> int:
+    """(Re)build the documents of these decisions; returns how many were built."""
+    ids = list(ids)
+    built = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        decisions = list(Decision.objects.with_record().filter(pk__in=chunk))
+        comments = _comments(chunk)
+        documents = [
+            SearchDocument(
+                decision_id=d.pk,
+                source_updated=d.updated_at,
+                stale=False,
+                **texts(d.to_record(), comments.get(d.pk, [])),
+            )
+            for d in decisions
+        ]
+        with transaction.atomic():
+            SearchDocument.objects.bulk_create(
+                documents,
+                update_conflicts=True,
+                unique_fields=["decision"],
+                update_fields=["title", "head", "body", "comments", "source_updated", "stale"],
+            )
+            if connection.vendor == "postgresql":
+                SearchDocument.objects.filter(decision_id__in=chunk).update(
+                    vector=SearchVector("title", weight="A", config=CONFIG)
+                    + SearchVector("head", weight="B", config=CONFIG)
+                    + SearchVector("body", "comments", weight="C", config=CONFIG)
+                )
+        built += len(documents)
+    return built
+
+
+def stale(decisions: models.QuerySet) -> models.QuerySet:
+    """The decisions among these whose document is missing or older than the decision."""
+    return decisions.filter(
+        Q(search_document__isnull=True)
+        | Q(search_document__stale=True)
+        | ~Q(search_document__source_updated=models.F("updated_at"))
+    )
+
+
+def refresh(decisions: models.QuerySet) -> int:
+    """Bring the documents of these decisions up to date before a search reads them."""
+    return index_decisions(stale(decisions).order_by().values_list("pk", flat=True))
+
+
+def mark_stale(decision_ids: Iterable[int]) -> None:
+    SearchDocument.objects.filter(decision_id__in=list(decision_ids)).update(stale=True)

@@ -1,0 +1,207 @@
+"""Finding decisions: the filters of the log and search, and full-text search with snippets.
+
+    form = FilterForm(request.GET, user=request.user)
+    decisions = form.apply(Decision.objects.for_user(request.user))
+    results = search(decisions, form.cleaned_data["q"])  # ranked, best first
+
+The same functions serve the log, the search page, the timeline and the API, on PostgreSQL
+(full-text search with a GIN index) and on SQLite (a word match with the same interface).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, TruncDate
+
+from apps.decisions.models import Decision, ParticipantRole, Status
+from apps.workspaces.models import Workspace
+
+from .index import CONFIG, refresh
+
+# Sentinels around matches: user text is escaped first, then they become <mark>.
+START, STOP = "\x02", "\x03"
+SNIPPET_CHARS = 220
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    workspace = forms.ChoiceField(required=False, label="Workspace")
+    status = forms.MultipleChoiceField(
+        required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    tag = forms.CharField(required=False, max_length=60)
+    owner = forms.CharField(required=False, max_length=150, help_text="User name or name.")
+    maker = forms.CharField(required=False, max_length=200, label="Decision maker")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *, workspaces: list[Workspace]):
+        super().__init__(data)
+        self.fields["workspace"].choices = [("", "All workspaces")] + [
+            (w.slug, w.name) for w in workspaces
+        ]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end of the range is before its start.")
+        return data
+
+    @property
+    def values(self) -> dict:
+        """The valid filters; invalid ones are dropped (and shown as errors beside their field)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", []) and name not in self.errors
+        }
+
+    def apply(self, decisions: QuerySet, dates: bool = True) -> QuerySet:
+        """The decisions that pass every filter but the text query (see `search`).
+
+        `dates=False` leaves the date range to the caller (the timeline dates events, not records).
+        """
+        v = self.values
+        if "workspace" in v:
+            decisions = decisions.filter(workspace__slug=v["workspace"])
+        if "status" in v:
+            decisions = decisions.filter(status__in=v["status"])
+        if "tag" in v:
+            decisions = decisions.filter(tags__name__iexact=v["tag"])
+        if "owner" in v:
+            who = v["owner"].strip()
+            decisions = decisions.filter(
+                Q(owner__username__iexact=who)
+                | Q(owner__first_name__iexact=who)
+                | Q(owner__last_name__iexact=who)
+            )
+        if "maker" in v:
+            makers = Decision.objects.filter(
+                participants__role=ParticipantRole.DECISION_MAKER,
+                participants__name__icontains=v["maker"].strip(),
+            )
+            decisions = decisions.filter(pk__in=makers.values("pk"))
+        if dates and ("since" in v or "until" in v):
+            decisions = decisions.annotate(day=Coalesce("decided_on", TruncDate("updated_at")))
+            if "since" in v:
+                decisions = decisions.filter(day__gte=v["since"])
+            if "until" in v:
+                decisions = decisions.filter(day__lte=v["until"])
+        # A tag join can repeat a decision; the pk subquery keeps the page query simple.
+        return decisions.distinct() if "tag" in v else decisions
+
+    def querystring(self, **changes) -> str:
+        """These filters as a query string, with `changes` (e.g. page=3) applied."""
+        pairs = []
+        values = {**self.values, **changes}
+        for name in [*self.fields, *changes]:
+            value = values.get(name)
+            if name in {p[0] for p in pairs} or value in (None, "", []):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                pairs.append((name, str(item)))
+        return urlencode(pairs)
+
+
+def words(q: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(q)][:12]
+
+
+def search(decisions: QuerySet, q: str) -> QuerySet:
+    """These decisions matching `q`, best first (a title match above a body match).
+
+    Each result carries `rank` and `snippet_source` (for `snippet`).
+    """
+    refresh(decisions)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        return (
+            decisions.filter(search_document__vector=query)
+            .annotate(
+                rank=SearchRank(F("search_document__vector"), query),
+                headline=SearchHeadline(
+                    Concat(
+                        "search_document__head",
+                        Value("\n"),
+                        "search_document__body",
+                        Value("\n"),
+                        "search_document__comments",
+                        output_field=TextField(),
+                    ),
+                    query,
+                    config=CONFIG,
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-updated_at", "pk")
+        )
+    terms = words(q)
+    if not terms:
+        return decisions.none()
+    for term in terms:
+        decisions = decisions.filter(
+            Q(search_document__title__icontains=term)
+            | Q(search_document__head__icontains=term)
+            | Q(search_document__body__icontains=term)
+            | Q(search_document__comments__icontains=term)
+        )
+    in_title = Q()
+    in_head = Q()
+    for term in terms:
+        in_title &= Q(search_document__title__icontains=term)
+        in_head &= Q(search_document__head__icontains=term)
+    return (
+        decisions.select_related("search_document")
+        .annotate(
+            rank=Case(
+                When(in_title, then=Value(3)),
+                When(in_head, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            headline=Value(""),
+        )
+        .order_by("-rank", "-updated_at", "pk")
+    )
+
+
+def snippet(decision: Decision, q: str) -> str:
+    """Where the words were found, as HTML: the text escaped, the matches in <mark>."""
+    text = getattr(decision, "headline", "") or ""
+    if not text:
+        text = _find(decision, words(q))
+    return html.escape(text, quote=False).replace(START, "<mark>").replace(STOP, "</mark>")
+
+
+def _find(decision: Decision, terms: list[str]) -> str:
+    """SQLite: a window of text around the first match, with every match marked."""
+    document = getattr(decision, "search_document", None)
+    if document is None or not terms:
+        return ""
+    text = " ".join(
+        " ".join(part.split()) for part in (document.head, document.body, document.comments)
+    )
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    found = pattern.search(text)
+    if found is None:
+        return ""
+    start = max(found.start() - SNIPPET_CHARS // 3, 0)
+    window = text[start : start + SNIPPET_CHARS]
+    marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
+    return ("… " if start else "") + marked + (" …" if start + SNIPPET_CHARS < len(text) else "")

@@ -273,6 +273,10 @@ def seed(total: int) -> int:
     have = Decision.objects.filter(workspace__in=workspaces).count()
     for start in range(have, total, BATCH):
         _insert_batch(user, workspaces, range(start, min(start + BATCH, total)))
+    # Search documents are built as the app builds them, so the first search is not a rebuild.
+    from apps.search.index import refresh
+
+    refresh(Decision.objects.filter(workspace__in=workspaces))
     return max(total - have, 0)
 
 

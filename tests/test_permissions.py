@@ -63,6 +63,7 @@ EXPECTED: dict[str, Expect] = {
     # Finding: every signed-in person, over their own workspaces only (tests/search).
     "search:search":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:timeline":         Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "search:graph":            Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
 
     # Writing: authors, reviewers and admins. `start` lets anyone signed in see the form; it
     # checks the chosen workspace on POST (an empty POST shows the empty form again).

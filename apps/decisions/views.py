@@ -30,6 +30,8 @@ def log(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
     record = decision.to_record()
+    from apps.search.graph import neighbourhood
+
     return render(
         request,
         "decisions/detail.html",
@@ -37,5 +39,6 @@ def detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "decision": decision,
             "record": record,
             "body": record_html(record, page_link_for(slug)),
+            "graph": neighbourhood(decision) if record.relations else None,
         },
     )

@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.decisions.access import get_membership
 from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.models import Workspace
 
+from .graph import workspace_graph
 from .query import FilterForm, search, snippet
 
 PER_PAGE = 20
@@ -114,3 +116,14 @@ def timeline_events(decisions, values: dict):
     first = created.order_by().values(*fields)
     second = changes.order_by().values(*fields)
     return first.union(second, all=True).order_by("-e_at")
+
+
+@login_required
+@require_GET
+def graph(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = get_membership(request, slug)
+    return render(
+        request,
+        "search/graph.html",
+        {"workspace": membership.workspace, "graph": workspace_graph(membership.workspace)},
+    )

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("openapi.json", views.openapi, name="openapi"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.revoke, name="revoke-token"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("decisions/<slug:slug>/<int:number>/", views.decision, name="decision"),
+    path("decisions/<slug:slug>/<int:number>/versions/", views.versions, name="versions"),
+    path(
+        "decisions/<slug:slug>/<int:number>/versions/<int:version>.md",
+        views.version_markdown,
+        name="version-markdown",
+    ),
+]

@@ -9,6 +9,8 @@ from apps.workspaces.models import Membership
 
 from .models import Decision, DecisionQuerySet
 
+MAX_NUMBER = 2_147_483_647
+
 
 def get_membership(request: HttpRequest, slug: str) -> Membership:
     """The user's membership of the workspace; 404 for outsiders, so workspaces stay private."""
@@ -32,6 +34,8 @@ def get_decision_for(
     queryset: DecisionQuerySet | None = None,
 ) -> Decision:
     """The decision, if the user's role in its workspace allows `need`; else 404 or 403."""
+    if number > MAX_NUMBER:  # beyond what a database integer holds: no such decision
+        raise Http404("No such decision.")
     membership = get_membership(request, slug)
     if not membership.allows(need):
         raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")

@@ -29,6 +29,11 @@ from apps.workspaces.models import Membership
 from .factories import add_member, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
 
+
+def token_of(user) -> int:
+    return ApiToken.issue(user, "a script")[0].pk
+
+
 ROLES = ("anonymous", "viewer", "author", "reviewer", "admin", "outsider")
 
 LOGIN = "login"  # redirected to the sign-in page
@@ -76,7 +81,7 @@ EXPECTED: dict[str, Expect] = {
                                       post=(LOGIN,  400,    400,    400,     400,   400)),
     "api:revoke-token":        Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  404,    302,    404,     404,   404),
-                                      args=lambda w: {"pk": ApiToken.issue(w.users["author"], "t")[0].pk}),
+                                      args=lambda w: {"pk": token_of(w.users["author"])}),
 
     # Writing: authors, reviewers and admins. `start` lets anyone signed in see the form; it
     # checks the chosen workspace on POST (an empty POST shows the empty form again).

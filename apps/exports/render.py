@@ -10,7 +10,7 @@ from apps.core.markdown import render_markdown
 from apps.core.pdf import html_to_pdf
 from apps.decisions.record import Record, Relation
 
-from .writers import LinkFor, file_link, madr_body, write_madr
+from .writers import LinkFor, file_link, madr_body, write
 
 
 def page_link_for(workspace_slug: str) -> LinkFor:
@@ -27,8 +27,8 @@ def record_html(record: Record, link_for: LinkFor = file_link) -> SafeString:
     return render_markdown(madr_body(record, link_for))
 
 
-def record_markdown(record: Record) -> str:
-    return write_madr(record)
+def record_markdown(record: Record, fmt: str = "madr") -> str:
+    return write(record, fmt)
 
 
 def record_pdf(record: Record) -> bytes:

@@ -893,8 +893,10 @@ class _Reader:
                 body_lines.append(line)
         body = _text(body_lines)
         item = Consideration(block.heading, body)
-        if body.strip().upper() in ("", "TODO", "TODO.", "TBD"):
-            item.is_open, item.body = True, ""
+        # "TODO" alone, or as the first paragraph before notes, marks a consideration still open.
+        first, _, rest = body.strip().partition("\n\n")
+        if first.strip().upper() in ("", "TODO", "TODO.", "TBD"):
+            item.is_open, item.body = True, rest.strip()
         for sub in subs:
             if not self._support_list(item, sub):
                 item.body = "\n\n".join(

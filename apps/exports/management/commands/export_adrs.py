@@ -7,12 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
 from apps.exports.render import record_markdown, record_pdf
+from apps.exports.writers import FORMATS as WRITERS
+from apps.exports.writers import file_name, write_index
 from apps.workspaces.models import Workspace
 
+# Markdown in each writer's format (one pipeline: apps/exports/writers.py), and the PDF.
 FORMATS = {
-    "madr": (".md", lambda record: record_markdown(record).encode()),
+    **{
+        name: (".md", lambda record, name=name: record_markdown(record, name).encode())
+        for name in WRITERS
+    },
     "pdf": (".pdf", record_pdf),
 }
+INDEX = "README.md"
 
 
 def write_atomically(path: Path, body: bytes) -> None:
@@ -30,21 +37,27 @@ def write_atomically(path: Path, body: bytes) -> None:
 def export_workspace(workspace: Workspace, out: Path, fmt: str) -> list[Path]:
     suffix, render = FORMATS[fmt]
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, records = [], []
     for decision in Decision.objects.filter(workspace=workspace).with_record().order_by("number"):
-        path = out / f"{decision.file_stem}{suffix}"
+        record = decision.to_record()
+        path = out / (file_name(record, fmt) if suffix == ".md" else f"{decision.file_stem}.pdf")
         try:
-            body = render(decision.to_record())
+            body = render(record)
         except PdfRenderError as error:
             raise CommandError(f"{decision.ref} {decision.title}: {error}") from None
         write_atomically(path, body)
         written.append(path)
+        records.append(record)
+    if suffix == ".md":
+        # The log as the folder's README, so the folder reads well on a git host.
+        write_atomically(out / INDEX, write_index(records, fmt).encode())
     return written
 
 
 class Command(BaseCommand):
     help = (
-        "Write one file per decision (NNNN-title-slug.md or .pdf), for teams that keep ADRs in git."
+        "Write one file per decision (NNNN-title-slug.md or .pdf) and a README.md listing the log,"
+        " for teams that keep ADRs in git."
     )
 
     def add_arguments(self, parser):

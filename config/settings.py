@@ -188,3 +188,8 @@ LOGGING = {
     # WeasyPrint logs every refused fetch; they are expected, not news.
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# Imports (apps/porting): a file, all files of one import, and how many files at once.
+ADROIT_IMPORT_MAX_FILE_MB = float(env_str("ADROIT_IMPORT_MAX_FILE_MB", "5"))
+ADROIT_IMPORT_MAX_TOTAL_MB = float(env_str("ADROIT_IMPORT_MAX_TOTAL_MB", "50"))
+ADROIT_IMPORT_MAX_FILES = int(env_str("ADROIT_IMPORT_MAX_FILES", "2000"))

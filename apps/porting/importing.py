@@ -173,6 +173,46 @@ def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
     return files, plan
 
 
+# --- fitting the database's columns ----------------------------------------------------------
+
+
+def _clip(text: str, size: int, originals: list[str]) -> str:
+    if len(text) <= size:
+        return text
+    originals.append(text)
+    return text[: size - 1].rstrip() + "…"
+
+
+def fit(record: Record) -> list[str]:
+    """Shorten what is longer than its column; the full texts stay in a free section."""
+    originals: list[str] = []
+    record.title = _clip(record.title, 200, originals)
+    record.tags = [_clip(t, 60, originals) for t in record.tags]
+    for names in (record.decision_makers, record.consulted, record.informed):
+        names[:] = [_clip(n, 200, originals) for n in names]
+    renamed = {}
+    for scenario in record.scenarios:
+        short = _clip(scenario.title, 200, originals)
+        renamed[scenario.title], scenario.title = short, short
+    record.chosen = renamed.get(record.chosen, _clip(record.chosen, 200, originals))
+    for consideration in record.considerations:
+        consideration.title = _clip(consideration.title, 200, originals)
+        for option in consideration.options:
+            option.title = _clip(option.title, 200, originals)
+            for cell in option.support:
+                cell.scenario = renamed.get(cell.scenario, cell.scenario)
+                cell.note = _clip(cell.note, 500, originals)
+    for reference in record.references:
+        reference.title = _clip(reference.title, 300, originals)
+        reference.url = _clip(reference.url, 1000, originals)
+    for section in record.sections:
+        section.heading = _clip(section.heading, 300, originals)
+    if originals:
+        body = "\n".join(f"- {' '.join(text.split())}" for text in originals)
+        record.sections.append(Section("Shortened on import", body, "end", 2))
+    return [f"{len(originals)} text(s) too long for Adroit were shortened"] if originals else []
+
+
 # --- the plan --------------------------------------------------------------------------------
 
 
@@ -220,9 +260,8 @@ def make_plan(
                 plan.notes.append(
                     f"{name}: number {source} is taken in the workspace; it becomes {number}"
                 )
-        plan.items.append(
-            Planned(name, result.format, result.record, number, source, list(result.warnings))
-        )
+        warnings = [*result.warnings, *fit(result.record)]
+        plan.items.append(Planned(name, result.format, result.record, number, source, warnings))
     _plan_links(plan)
     return plan
 

@@ -218,3 +218,15 @@ def test_it_refuses_a_zip_with_paths_outside_its_folder(db, tmp_path):
         and "../../etc/0002-b.md" in err.getvalue()
     )
     assert Decision.objects.count() == 0
+
+
+def test_it_shortens_what_is_too_long_for_a_column_and_keeps_the_full_text(db, tmp_path):
+    title = "Use " + "very " * 60 + "long titles"
+    (tmp_path / "0001-long.md").write_bytes(nygard(1, title))
+
+    run(tmp_path / "0001-long.md", "--workspace", "long")
+
+    decision = Decision.objects.with_record().get(workspace__slug="long")
+    assert len(decision.title) == 200 and decision.title.endswith("…")
+    kept = {s.heading: s.body for s in decision.to_record().sections}
+    assert kept["Shortened on import"] == f"- {title}"

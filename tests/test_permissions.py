@@ -23,11 +23,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.api.models import ApiToken
 from apps.decisions.models import Consideration, Option
 from apps.people.activity import notify
+from apps.porting.models import PendingImport
 from apps.reviews.models import Thread
 from apps.workspaces.models import Membership
 
 from .factories import add_member, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
+
+
+def pending_of(w) -> int:
+    files = [("0001-a.md", b"# 1. A\n\n## Status\n\nAccepted\n")]
+    return PendingImport.keep(w.workspace, w.users["author"], files, "auto").pk
 
 
 def token_of(user) -> int:
@@ -70,6 +76,17 @@ EXPECTED: dict[str, Expect] = {
     "search:search":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:timeline":         Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:graph":            Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    # Importing: people who may edit; each upload is its uploader's alone (the author's here).
+    "porting:upload":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
+                                      post=(LOGIN,  403,    422,    422,     422,   404)),
+    "porting:preview":         Expect(get=(LOGIN,   403,    200,    404,     404,   404),
+                                      args=lambda w: {"pk": pending_of(w)}),
+    "porting:confirm":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    302,    404,     404,   404),
+                                      args=lambda w: {"pk": pending_of(w)}),
+    "porting:discard":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    302,    404,     404,   404),
+                                      args=lambda w: {"pk": pending_of(w)}),
     # The read API takes a token, never a session: everyone here is 401 (tests/api). Its
     # description is public; tokens are each person's own.
     "api:decisions":           Expect(get=(401,) * 6, post=(405,) * 6),

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "porting"
-urlpatterns: list = []
+urlpatterns = [
+    path("w/<slug:slug>/import/", views.upload, name="upload"),
+    path("w/<slug:slug>/import/<int:pk>/", views.preview, name="preview"),
+    path("w/<slug:slug>/import/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("w/<slug:slug>/import/<int:pk>/discard/", views.discard, name="discard"),
+]

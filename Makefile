@@ -26,9 +26,12 @@ example: migrate
 	$(BIN)/python manage.py load_example
 	$(BIN)/python manage.py load_kits
 
+# A background worker runs beside the development server, so exports and board packs finish.
 run: example
 	@PORT=$(PORT) $(BIN)/python manage.py demo_login
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py db_worker --no-startup-delay -v 0 & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 worker: migrate
 	$(BIN)/python manage.py db_worker

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.api.models import ApiToken
 from apps.decisions.models import Consideration, Option
+from apps.exports.models import ExportJob
 from apps.people.activity import notify
 from apps.porting.models import PendingImport
 from apps.reviews.models import Thread
@@ -29,6 +30,15 @@ from apps.workspaces.models import Membership
 
 from .factories import add_member, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
+
+
+def job_of(w, done: bool = False) -> int:
+    job = ExportJob.objects.create(workspace=w.workspace, kind="zip", total=1)
+    if done:
+        ExportJob.objects.filter(pk=job.pk).update(
+            state="done", done=1, result=b"PK", filename="a.zip"
+        )
+    return job.pk
 
 
 def pending_of(w) -> int:
@@ -76,6 +86,14 @@ EXPECTED: dict[str, Expect] = {
     "search:search":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:timeline":         Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:graph":            Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    # Exports: every member reads, so every member may export; jobs stay in their workspace.
+    "exports:page":            Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    "exports:start":           Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  400,    400,    400,     400,   404)),
+    "exports:job":             Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      args=lambda w: {"pk": job_of(w)}),
+    "exports:download":        Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      args=lambda w: {"pk": job_of(w, done=True)}),
     # Importing: people who may edit; each upload is its uploader's alone (the author's here).
     "porting:upload":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
                                       post=(LOGIN,  403,    422,    422,     422,   404)),

@@ -1,14 +1,20 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.pdf import PdfRenderError
-from apps.decisions.access import get_decision_for
-from apps.decisions.models import Decision
+from apps.decisions.access import get_decision_for, get_membership
+from apps.decisions.models import Decision, Status
 from apps.people.activity import record_event
 
+from .models import ExportJob
 from .render import record_markdown, record_pdf
+from .tasks import run_export
+from .writers import FORMATS
 
 
 def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -38,3 +44,95 @@ def decision_pdf(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
     record_event(decision.workspace, request.user, "exported", target=decision, format="pdf")
     return _download(pdf, "application/pdf", f"{decision.file_stem}.pdf")
+
+
+# --- Background exports: the zip of the log and board packs ----------------------------------
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(k, f.label) for k, f in FORMATS.items()], initial="madr")
+
+
+def _workspace(request: HttpRequest, slug: str):
+    return get_membership(request, slug).workspace
+
+
+@login_required
+@require_GET
+def exports_page(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(request, slug)
+    status = request.GET.get("status", "")
+    decisions = Decision.objects.filter(workspace=workspace).order_by("-number")
+    if status in Status.values:
+        decisions = decisions.filter(status=status)
+    jobs = ExportJob.objects.filter(workspace=workspace, requested_by=request.user)[:10]
+    return render(
+        request,
+        "exports/exports.html",
+        {
+            "workspace": workspace,
+            "form": ExportForm(),
+            "decisions": decisions.only("pk", "number", "title", "status", "workspace_id"),
+            "statuses": Status.choices,
+            "status": status,
+            "jobs": jobs,
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_export(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _workspace(request, slug)
+    kind = request.POST.get("kind")
+    job = ExportJob(workspace=workspace, requested_by=request.user)
+    if kind == ExportJob.Kind.ZIP:
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose one of the formats.")
+            return redirect("exports:page", slug=slug)
+        job.kind, job.format = kind, form.cleaned_data["format"]
+    elif kind == ExportJob.Kind.BOARD_PACK:
+        wanted = {int(pk) for pk in request.POST.getlist("decisions") if pk.isdigit()}
+        chosen = list(
+            Decision.objects.filter(workspace=workspace, pk__in=wanted).values_list("pk", flat=True)
+        )
+        if not chosen:
+            messages.error(request, "Choose at least one decision for the board pack.")
+            return redirect("exports:page", slug=slug)
+        job.kind, job.decision_ids, job.format = kind, sorted(chosen), "pdf"
+    else:
+        return HttpResponse("Unknown kind of export.", status=400)
+    job.save()
+    record_event(workspace, request.user, "export_requested", target=workspace, kind=job.kind)
+    # Only once the job row is committed may a worker look for it.
+    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    return redirect(job)
+
+
+def _job(request: HttpRequest, slug: str, pk: int) -> ExportJob:
+    workspace = _workspace(request, slug)
+    job = ExportJob.objects.filter(pk=pk, workspace=workspace).defer("result").first()
+    if job is None:
+        raise Http404("No such export.")
+    job.workspace = workspace
+    return job
+
+
+@login_required
+@require_GET
+def job_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    job = _job(request, slug, pk)
+    template = "exports/job.html#progress" if request.htmx else "exports/job.html"
+    return render(request, template, {"job": job, "workspace": job.workspace})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    job = _job(request, slug, pk)
+    if job.state != ExportJob.State.DONE:
+        raise Http404("This export is not ready.")
+    body = ExportJob.objects.values_list("result", flat=True).get(pk=job.pk)
+    record_event(job.workspace, request.user, "exported", target=job.workspace, kind=job.kind)
+    return _download(bytes(body), job.content_type, job.filename)

@@ -1,0 +1,69 @@
+"""Export jobs: a zip of the log or a board pack, built in the background, with progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ExportJob(models.Model):
+    class Kind(models.TextChoices):
+        ZIP = "zip", "Zip of the log"
+        BOARD_PACK = "board_pack", "Board pack (PDF)"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=20, default="madr")
+    decision_ids = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.BinaryField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")), name="export_done_within_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.workspace} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exports:job", args=[self.workspace.slug, self.pk])
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def content_type(self) -> str:
+        return "application/pdf" if self.kind == self.Kind.BOARD_PACK else "application/zip"
+
+    def advance(self, done: int) -> None:
+        # A single-column update: the page polling the job sees it at once.
+        ExportJob.objects.filter(pk=self.pk).update(done=done)
+        self.done = done

@@ -1,0 +1,66 @@
+"""Background exports through Django's tasks framework (django-tasks, database backend).
+
+`make worker` (or the `worker` service of docker-compose) runs `manage.py db_worker`, which picks
+these up; `make run` starts one beside the development server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_tasks import task
+
+from apps.decisions.models import Decision
+from apps.versions.models import Version
+
+from .models import ExportJob
+from .packs import board_pack, log_zip
+
+logger = logging.getLogger("adroit.exports")
+
+
+def decisions_for(job: ExportJob) -> list[Decision]:
+    decisions = Decision.objects.filter(workspace=job.workspace).with_record()
+    if job.kind == ExportJob.Kind.BOARD_PACK:
+        decisions = decisions.filter(pk__in=job.decision_ids).prefetch_related(
+            Prefetch("versions", queryset=Version.objects.order_by("number"))
+        )
+    return list(decisions.order_by("number"))
+
+
+def build(job: ExportJob) -> None:
+    """Build the job's file, recording progress; a failure is recorded, never half-delivered."""
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, done=0)
+    try:
+        decisions = decisions_for(job)
+        ExportJob.objects.filter(pk=job.pk).update(total=len(decisions))
+        job.total = len(decisions)
+        stamp = timezone.localdate().isoformat()
+        if job.kind == ExportJob.Kind.ZIP:
+            body = log_zip(decisions, job.format, job.advance)
+            name = f"{job.workspace.slug}-adrs-{job.format}-{stamp}.zip"
+        else:
+            body = board_pack(decisions, job.workspace, job.advance)
+            name = f"{job.workspace.slug}-board-pack-{stamp}.pdf"
+    except Exception as error:  # Whatever broke, the person waiting must learn it.
+        logger.exception("Export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        return
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE,
+        result=body,
+        filename=name,
+        done=job.total,
+        finished_at=timezone.now(),
+    )
+
+
+@task()
+def run_export(job_id: int) -> None:
+    job = ExportJob.objects.select_related("workspace").filter(pk=job_id).first()
+    if job is not None and job.state == ExportJob.State.QUEUED:
+        build(job)

@@ -1,0 +1,81 @@
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from pypdf import PdfReader
+
+from apps.decisions.models import Decision
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def worker_database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(live_example):
+    """The real database worker, in its own process, on the test database."""
+    env = {**os.environ, "DATABASE_URL": worker_database_url(), "DEBUG": "0"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+            "-v",
+            "0",
+        ],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_it_builds_a_board_pack_of_50_decisions_with_live_progress(
+    page, live_server, live_example, worker
+):
+    workspace = live_example
+    for i in range(44):
+        Decision.objects.create(
+            workspace=workspace, number=100 + i, title=f"Decision {i} for the board",
+            context=f"Why decision {i} matters. " * 20, status="accepted",
+        )  # fmt: skip
+    assert Decision.objects.filter(workspace=workspace).count() == 50
+    sign_in(page, live_server)
+    page.click("text=Export Platform Architecture")
+    page.check("text=all of them")
+    assert page.locator("input[name=decisions]:checked").count() == 50
+    page.click("text=Make the board pack")
+
+    page.wait_for_url("**/w/platform/exports/*/")
+    bar = page.locator("#job-progress progress")
+    # The bar moves: it shows a partial count before the end (htmx polls each second).
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#job-progress progress');"
+        " return p && p.value > 0 && p.value < 50; }",
+        timeout=120_000,
+    )
+    assert bar.get_attribute("max") == "50"
+    link = page.locator("#job-progress a:has-text('Download')")
+    link.wait_for(timeout=180_000)
+    with page.expect_download() as download:
+        link.click()
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert len(pdf.pages) > 50
+    assert "Board pack" in pdf.pages[0].extract_text()

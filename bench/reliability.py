@@ -134,16 +134,26 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     unexpected: list[str] = field(default_factory=list)
+    # Answers only allowed under conditions checked after the run (a 503 during the outage):
+    # (started, ended, "name status") each.
+    tolerated: list[tuple[float, float, str]] = field(default_factory=list)
     timeline: list[tuple[float, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, name: str, status: int, seconds: float, expected: set[int]) -> None:
+    def add(
+        self, name: str, status: int, started: float, expected: set[int], allowed: set[int]
+    ) -> None:
+        ended = time.monotonic()
         with self.lock:
-            self.latencies.append(seconds)
+            self.latencies.append(ended - started)
             key = f"{name} {status}"
             self.statuses[key] = self.statuses.get(key, 0) + 1
-            self.timeline.append((time.monotonic(), status))
-            if status not in expected:
+            self.timeline.append((ended, status))
+            if status in expected:
+                return
+            if status in allowed:
+                self.tolerated.append((started, ended, key))
+            else:
                 self.unexpected.append(key)
 
 
@@ -185,7 +195,7 @@ class User:
             status, text = self.request(method, path, body)
         except OSError:
             status, text = 599, ""
-        self.tally.add(name, status, time.monotonic() - started, expected | self.allowed)
+        self.tally.add(name, status, started, expected, self.allowed)
         return text if status < 400 else ""
 
     def sign_in(self) -> bool:
@@ -245,7 +255,7 @@ class User:
             status = 599
         # 422: an earlier attempt landed but its answer was lost in the outage; already accepted.
         expected = {302} | ({422} if number in self.tried else set())
-        self.tally.add("approve", status, time.monotonic() - started, expected | self.allowed)
+        self.tally.add("approve", status, started, expected, self.allowed)
         self.tried.add(number)
         if status in {302, 422}:
             self.to_review.pop(0)
@@ -299,10 +309,10 @@ def restart_postgresql(down_seconds: float) -> tuple[float, float]:
     return stopped, time.monotonic()
 
 
-def integrity_problems() -> list[str]:
-    """Writes that landed halfway: none may exist after the outage."""
-    env = {**os.environ, "DATABASE_URL": database_url()}
-    check = """
+# Run by `manage.py shell`: every problem on a line of its own tagged "PROBLEM ", then the
+# "#versions N" line that proves the check ran to its end. Anything else the shell prints
+# (banners, auto-import notes, warnings) is not a finding and is ignored.
+INTEGRITY_CHECK = """
 from django.db.models import Count, Q
 from apps.decisions.models import Decision
 from apps.reviews.models import Approval, ReviewRound
@@ -312,8 +322,11 @@ problems += [f"{d} has revision {d.revision} < 1" for d in Decision.objects.filt
 for v in Version.objects.all():
     if not v.markdown or not v.snapshot or sha256_of(v.markdown) != v.sha256:
         problems.append(f"version {v.pk}: no snapshot, or its Markdown does not give its hash")
-    if not v.approvals:
-        problems.append(f"version {v.pk} froze without its approvals")
+    rows = Approval.objects.filter(version=v).count()
+    if not rows:
+        problems.append(f"version {v.pk} froze without an approval row pinned to it")
+    if rows != len(v.approvals):
+        problems.append(f"version {v.pk} lists {len(v.approvals)} approvals but {rows} are pinned")
 decisions = Decision.objects.annotate(
     versions_n=Count("versions", distinct=True),
     accepts=Count("status_changes", filter=Q(status_changes__to_status="accepted"), distinct=True),
@@ -328,24 +341,59 @@ for round in ReviewRound.objects.filter(outcome="accepted"):
         problems.append(f"{round}: accepted, but no approval is pinned to a version")
 pinned = Approval.objects.filter(version__isnull=False).exclude(round__outcome="accepted")
 problems += [f"approval {a.pk} pinned to a version of a review not accepted" for a in pinned]
+for problem in problems:
+    print("PROBLEM", " ".join(str(problem).split()))
 print(f"#versions {Version.objects.count()}")
-print("\\n".join(problems))
 """
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", check],
+
+
+def integrity_problems() -> tuple[list[str], int]:
+    """Writes that landed halfway (none may exist after the outage), and the versions frozen.
+
+    A check that could not run is a problem too: silence must never read as "all is well".
+    """
+    env = {**os.environ, "DATABASE_URL": database_url()}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", INTEGRITY_CHECK],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return [line for line in out.splitlines() if line.strip()]
+    )
+    problems, frozen = parse_integrity(done.stdout)
+    if done.returncode or frozen is None:
+        tail = " ".join(done.stderr.strip().splitlines()[-1:])
+        problems.append(
+            f"the integrity check did not run to its end (exit {done.returncode}) {tail}"
+        )
+    return problems, frozen or 0
 
 
-def versions_of(lines: list[str]) -> tuple[list[str], int]:
-    """The check's problems, and how many versions were frozen during the run."""
-    counts = [int(line.split()[1]) for line in lines if line.startswith("#versions ")]
-    return [line for line in lines if not line.startswith("#")], counts[0] if counts else 0
+def parse_integrity(out: str) -> tuple[list[str], int | None]:
+    """The tagged problems, and the version count (None when the check never printed it)."""
+    problems = [
+        line.removeprefix("PROBLEM ") for line in out.splitlines() if line.startswith("PROBLEM ")
+    ]
+    counts = [
+        int(line.split()[1]) for line in out.splitlines() if re.fullmatch(r"#versions \d+", line)
+    ]
+    return problems, counts[-1] if counts else None
+
+
+# After PostgreSQL is back, workers may still hold a dead connection for a request or two.
+GRACE_S = 2.0
+
+
+def stray_503s(tolerated: list[tuple[float, float, str]], down: float, up: float) -> list[str]:
+    """503s whose request did not overlap the outage (plus grace): the app failed on its own."""
+    return [key for started, ended, key in tolerated if ended < down or started > up + GRACE_S]
+
+
+def recovered_after(last_503: float | None, up: float) -> float | None:
+    """Seconds from the database being back to the last 503 (0 when none came after it)."""
+    if last_503 is None:
+        return None
+    return round(max(0.0, last_503 - up), 2)
 
 
 def report(name: str, tally: Tally, extra: dict) -> dict:
@@ -386,7 +434,7 @@ def main() -> int:
     try:
         if args.mode == "load":
             tally = run_users(port, args.users, args.seconds, set())
-            problems, frozen = versions_of(integrity_problems())
+            problems, frozen = integrity_problems()
             result = report(
                 "load",
                 tally,
@@ -411,33 +459,42 @@ def main() -> int:
 
             breaker = threading.Thread(target=break_database)
             breaker.start()
-            # During the outage 503 is the clean, expected answer; a 500 is not.
+            # During the outage 503 is the clean, expected answer; a 500 is not. Whether each 503
+            # fell in the outage is decided once the outage's times are known.
             tally = run_users(port, args.users, args.seconds, {503})
             breaker.join()
-            after = [(t, s) for t, s in tally.timeline if t >= outage["up"]]
-            recovered = next((t for t, s in after if s < 500), None)
-            during = [s for t, s in tally.timeline if outage["down"] <= t <= outage["up"]]
-            recovery = round(recovered - outage["up"], 2) if recovered else None
-            problems, frozen = versions_of(integrity_problems())
+            down, up = outage["down"], outage["up"]
+            stray = stray_503s(tally.tolerated, down, up)
+            tally.unexpected += [f"{key} outside the outage" for key in stray]
+            last_503 = max((ended for _, ended, _ in tally.tolerated), default=None)
+            recovery = recovered_after(last_503, up)
+            during = [s for t, s in tally.timeline if down <= t <= up]
+            problems, frozen = integrity_problems()
             result = report(
                 "fault",
                 tally,
                 {
                     "users": args.users,
                     "seconds": args.seconds,
-                    "database_down_s": round(outage["up"] - outage["down"], 2),
+                    "database_down_s": round(up - down, 2),
                     "answers_during_outage": {str(s): during.count(s) for s in set(during)},
+                    "503_outside_outage": len(stray),
                     "recovered_after_s": recovery,
                     "versions_frozen": frozen,
                     "half_applied_writes": problems,
                 },
             )
             if result["unexpected_errors"]:
-                failures.append(f"{result['unexpected_errors']} unexpected responses (not 503)")
-            if 503 not in during:
+                failures.append(
+                    f"{result['unexpected_errors']} unexpected responses"
+                    f" (a 503 counts only during the outage, {GRACE_S:g} s grace after it)"
+                )
+            if len(tally.tolerated) == len(stray):
                 failures.append("no request met the outage: nothing was proven")
             if recovery is None or recovery > 10:
                 failures.append(f"no recovery within 10 s of the database returning ({recovery})")
+            if not frozen:
+                failures.append("no approval froze a version: the review path was not exercised")
             failures += problems
     finally:
         os.killpg(server.pid, signal.SIGTERM)

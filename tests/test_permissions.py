@@ -54,7 +54,7 @@ ROLES = ("anonymous", "viewer", "author", "reviewer", "admin", "outsider")
 
 LOGIN = "login"  # redirected to the sign-in page
 ADMIN_LOGIN = "admin login"  # redirected to the Django admin's own sign-in page
-OK = "ok"  # let in: any answer but 401/403/404/405 or the sign-in page (e.g. 302, 422)
+OK = "ok"  # let in and served: not 401/403/404/405, the sign-in page or 5xx (e.g. 302, 422)
 
 
 @dataclass
@@ -307,7 +307,10 @@ def outcome(response) -> int | str:
 
 def matches(expected, got) -> bool:
     if expected == OK:
-        return got not in {401, 403, 404, 405, LOGIN, ADMIN_LOGIN}
+        # Past the access check means served: a server error is no "OK", whoever gets it.
+        return got not in {401, 403, 404, 405, LOGIN, ADMIN_LOGIN} and not (
+            isinstance(got, int) and got >= 500
+        )
     return expected == got
 
 

@@ -276,7 +276,7 @@ def seed(total: int) -> int:
     # Search documents are built as the app builds them, so the first search is not a rebuild.
     from apps.search.index import refresh
 
-    refresh(Decision.objects.filter(workspace__in=workspaces))
+    refresh()
     return max(total - have, 0)
 
 

@@ -29,6 +29,7 @@ from apps.exports.writers import write_madr
 from apps.people.activity import record_event
 from apps.people.models import AuditEvent
 from apps.reviews.models import Approval, ChangeRequest, Comment, ReviewRound, Thread
+from apps.search.index import index_decisions
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Membership, Workspace
 
@@ -457,6 +458,9 @@ def restore_workspace(data: bytes, by=None) -> Restored:
             )
             for e in audit
         )
+        # Restored decisions keep their old updated_at, which a search's check for recent
+        # changes would pass over: their documents are built here, with the restore.
+        index_decisions(d.pk for d in decisions.values())
         record_event(
             workspace, by, "workspace_restored", target=workspace, decisions=len(decisions)
         )

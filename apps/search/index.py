@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVector
-from django.db import connection, models, transaction
+from django.db import connection, models, router, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.decisions.models import Decision
 from apps.decisions.record import Record
@@ -74,10 +76,13 @@ def index_decisions(ids: Iterable[int]) -> int:
                 update_fields=["title", "head", "body", "comments", "source_updated", "stale"],
             )
             if connection.vendor == "postgresql":
+                title = SearchVector("title", weight="A", config=CONFIG)
+                head = SearchVector("head", weight="B", config=CONFIG)
                 SearchDocument.objects.filter(decision_id__in=chunk).update(
-                    vector=SearchVector("title", weight="A", config=CONFIG)
-                    + SearchVector("head", weight="B", config=CONFIG)
-                    + SearchVector("body", "comments", weight="C", config=CONFIG)
+                    vector=title
+                    + head
+                    + SearchVector("body", "comments", weight="C", config=CONFIG),
+                    rank_vector=title + head,
                 )
         built += len(documents)
     return built
@@ -92,9 +97,26 @@ def stale(decisions: models.QuerySet) -> models.QuerySet:
     )
 
 
-def refresh(decisions: models.QuerySet) -> int:
-    """Bring the documents of these decisions up to date before a search reads them."""
-    return index_decisions(stale(decisions).order_by().values_list("pk", flat=True))
+# When this process last made sure every document was current. Later checks look only at
+# decisions changed since (minus a margin for transactions still open then), an index range scan
+# instead of comparing all documents with their decisions on every search.
+_checked: dict[str, object] = {}
+MARGIN = timedelta(seconds=120)
+
+
+def refresh() -> int:
+    """Bring every out-of-date document up to date before a search reads them."""
+    alias = router.db_for_read(Decision)
+    now = timezone.now()
+    candidates = Decision.objects.using(alias)
+    since = _checked.get(alias)
+    if since is not None:
+        candidates = candidates.filter(
+            Q(updated_at__gte=since - MARGIN) | Q(search_document__stale=True)
+        )
+    built = index_decisions(stale(candidates).order_by().values_list("pk", flat=True))
+    _checked[alias] = now
+    return built
 
 
 def mark_stale(decision_ids: Iterable[int]) -> None:

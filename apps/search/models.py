@@ -23,6 +23,8 @@ class SearchDocument(models.Model):
     body = models.TextField(help_text="Scenarios, considerations, options, consequences, notes.")
     comments = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
+    # Title (A) and problem and outcome (B) only: ranking reads this small vector, not `vector`.
+    rank_vector = SearchVectorField(null=True)
     # What the document was built from: a decision whose updated_at moved since is rebuilt.
     source_updated = models.DateTimeField()
     stale = models.BooleanField(default=False)

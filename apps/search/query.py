@@ -18,7 +18,7 @@ from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, TruncDate
+from django.db.models.functions import Coalesce, Concat, Left, TruncDate
 
 from apps.decisions.models import Decision, ParticipantRole, Status
 from apps.workspaces.models import Workspace
@@ -28,6 +28,7 @@ from .index import CONFIG, refresh
 # Sentinels around matches: user text is escaped first, then they become <mark>.
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
+SNIPPET_SOURCE = 6000
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -123,22 +124,26 @@ def search(decisions: QuerySet, q: str) -> QuerySet:
 
     Each result carries `rank` and `snippet_source` (for `snippet`).
     """
-    refresh(decisions)
+    refresh()
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        # Snippets come from the first part of the text: ts_headline reads all it is given.
+        text = Concat(
+            "search_document__head",
+            Value("\n"),
+            "search_document__body",
+            Value("\n"),
+            "search_document__comments",
+            output_field=TextField(),
+        )
         return (
             decisions.filter(search_document__vector=query)
             .annotate(
-                rank=SearchRank(F("search_document__vector"), query),
+                # Ranked on title and problem only (rank_vector): a title match comes first, and
+                # ranking thousands of matches does not read their whole text.
+                rank=SearchRank(F("search_document__rank_vector"), query),
                 headline=SearchHeadline(
-                    Concat(
-                        "search_document__head",
-                        Value("\n"),
-                        "search_document__body",
-                        Value("\n"),
-                        "search_document__comments",
-                        output_field=TextField(),
-                    ),
+                    Left(text, SNIPPET_SOURCE),
                     query,
                     config=CONFIG,
                     start_sel=START,

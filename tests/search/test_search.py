@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.backups.archive import dump_workspace, restore_workspace
 from apps.decisions.models import Decision, Participant, Scenario, Tag
 from apps.reviews.models import Thread
 from apps.search.index import index_decisions
@@ -64,6 +65,22 @@ def test_it_finds_what_was_written_after_the_last_search(member, workspace, auth
 
     thread.reply(author, "What about quotas?")
     assert results(member, "/search/?q=quotas") == ["ADR-0001"]
+
+
+def test_it_finds_decisions_restored_with_their_old_dates(member, workspace, author):
+    old = make_workspace("ops")
+    add_member(old, author, "author")
+    make_decision(old, "Kafka for event streaming")
+    Decision.objects.filter(workspace=old).update(updated_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    archive = dump_workspace(old)
+    SearchDocument.objects.all().delete()
+    Decision.objects.filter(workspace=old).delete()
+    old.delete()
+    assert results(member, "/search/?q=kafka") == []
+
+    restore_workspace(archive)  # its members come back with it
+
+    assert results(member, "/search/?q=kafka") == ["ADR-0001"]
 
 
 def test_it_escapes_user_text_in_snippets_and_marks_the_match(member, workspace):

@@ -1,5 +1,5 @@
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
@@ -10,14 +10,27 @@ from apps.decisions.record import Record
 from apps.exports.render import record_pdf
 
 
-@pytest.fixture
-def canary():
-    """A local HTTP server that counts every request it receives."""
-    hits: list[str] = []
+def start_canary(hits: list[str], redirect_to: str | None = None) -> ThreadingHTTPServer:
+    """A local server that records every connection it accepts, whatever is spoken on it.
+
+    Counting connections, not only parsed requests, catches a TLS handshake sent to it by an
+    `https://` URL too. With `redirect_to` it answers every GET with a 302 there.
+    """
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = 2  # a TLS client waits for the server to speak first: don't hang on it
+
+        def handle(self):
+            hits.append(f"connection to {self.server.server_port}")
+            super().handle()
+
         def do_GET(self):  # noqa: N802 - http.server's API
-            hits.append(self.path)
+            hits.append(f"GET {self.path} on {self.server.server_port}")
+            if redirect_to:
+                self.send_response(302)
+                self.send_header("Location", f"{redirect_to}{self.path}")
+                self.end_headers()
+                return
             self.send_response(200)
             self.send_header("Content-Type", "text/css")
             self.end_headers()
@@ -26,26 +39,54 @@ def canary():
         def log_message(self, *args):
             pass
 
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
-    server.shutdown()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
-def hostile_markdown(base: str) -> str:
+@pytest.fixture
+def canary():
+    """Three URL bases on local servers sharing one list of hits: plain http, one answering 302
+    to a second server, and https to the first (which hears the handshake)."""
+    hits: list[str] = []
+    target = start_canary(hits)
+    redirecting = start_canary(hits, redirect_to=f"http://127.0.0.1:{target.server_port}")
+    yield (
+        f"http://127.0.0.1:{target.server_port}",
+        f"http://127.0.0.1:{redirecting.server_port}",
+        f"https://127.0.0.1:{target.server_port}",
+        hits,
+    )
+    for server in (target, redirecting):
+        server.shutdown()
+        server.server_close()
+
+
+def hostile_markdown(base: str, redirect: str, secure: str) -> str:
     return f"""
 ![passwd](file:///etc/passwd)
 
 ![canary]({base}/image.png)
 
+![redirected]({redirect}/image.png)
+
+![secure]({secure}/image.png)
+
 [attachment]({base}/attachment.txt)
 
 <link rel="attachment" href="{base}/link-attachment.txt">
+<link rel="attachment" href="{redirect}/link-attachment.txt">
 <link rel="stylesheet" href="{base}/style.css">
+<link rel="stylesheet" href="{secure}/style.css">
 <a rel="attachment" href="file:///etc/passwd">passwd</a>
-<style>@import url("{base}/import.css"); body {{ background: url("{base}/bg.png") }}</style>
+<a rel="attachment" href="{base}/a-attachment.txt">a</a>
+<a rel="attachment" href="{redirect}/a-attachment.txt">a</a>
+<style>@import url("{base}/import.css"); @import url("{redirect}/import.css");
+body {{ background: url("{base}/bg.png") }} p {{ background: url("{secure}/bg.png") }}</style>
 <img src="{base}/img.png">
+<img src="{redirect}/img.png">
+<img src="{secure}/img.png">
 <object data="{base}/object"></object>
 """
 
@@ -63,8 +104,8 @@ def embedded_files(pdf: bytes) -> list[str]:
 
 
 def test_it_fetches_nothing_for_a_hostile_record(canary):
-    base, hits = canary
-    record = Record(title="Hostile", number=1, context=hostile_markdown(base))
+    base, redirect, secure, hits = canary
+    record = Record(title="Hostile", number=1, context=hostile_markdown(base, redirect, secure))
     pdf = record_pdf(record)
     assert hits == []
     assert embedded_files(pdf) == []
@@ -73,22 +114,54 @@ def test_it_fetches_nothing_for_a_hostile_record(canary):
 
 def test_its_fetcher_refuses_everything_even_without_the_sanitiser(canary):
     """Raw HTML straight to WeasyPrint: the fetcher alone must hold."""
-    base, hits = canary
+    base, redirect, secure, hits = canary
     html = f"""<html><head>
       <link rel="stylesheet" href="{base}/style.css">
+      <link rel="stylesheet" href="{redirect}/style.css">
+      <link rel="stylesheet" href="{secure}/style.css">
       <link rel="attachment" href="file:///etc/passwd">
       <link rel="attachment" href="{base}/attach.txt">
-      <style>@import url("{base}/import.css"); p {{ background: url("{base}/bg.png") }}
+      <link rel="attachment" href="{redirect}/attach.txt">
+      <link rel="attachment" href="{secure}/attach.txt">
+      <style>@import url("{base}/import.css"); @import url("{redirect}/import.css");
+             @import url("{secure}/import.css");
+             p {{ background: url("{base}/bg.png") }}
+             h1 {{ background: url("{redirect}/bg.png") }}
              @font-face {{ font-family: x; src: url("{base}/font.woff") }}</style>
     </head><body>
-      <p>Raw</p>
+      <h1>Raw</h1><p>Raw</p>
       <img src="file:///etc/passwd"><img src="{base}/img.png">
+      <img src="{redirect}/img.png"><img src="{secure}/img.png">
       <a rel="attachment" href="file:///etc/passwd">passwd</a>
       <a rel="attachment" href="{base}/a.txt">a</a>
+      <a rel="attachment" href="{redirect}/a.txt">a</a>
+      <a rel="attachment" href="{secure}/a.txt">a</a>
       <object data="{base}/object"></object><embed src="{base}/embed">
       <iframe src="{base}/frame"></iframe>
     </body></html>"""
     pdf = html_to_pdf(html)
+    assert hits == []
+    assert embedded_files(pdf) == []
+
+
+@pytest.mark.parametrize("kind", ["redirect", "secure"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        '<link rel="stylesheet" href="{url}/style.css"><p>x</p>',
+        '<link rel="attachment" href="{url}/attach.txt"><p>x</p>',
+        '<p><a rel="attachment" href="{url}/a.txt">a</a></p>',
+        '<style>@import url("{url}/import.css");</style><p>x</p>',
+        '<p style="background: url({url}/bg.png)">x</p>',
+        '<img src="{url}/img.png">',
+    ],
+    ids=["stylesheet", "link-attachment", "a-attachment", "import", "css-url", "img"],
+)
+def test_its_fetcher_refuses_redirects_and_https_on_every_route(canary, kind, template):
+    """Each route alone, so that one refused fetch cannot hide another that went through."""
+    base, redirect, secure, hits = canary
+    url = {"redirect": redirect, "secure": secure}[kind]
+    pdf = html_to_pdf(template.format(url=url))
     assert hits == []
     assert embedded_files(pdf) == []
 

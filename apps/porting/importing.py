@@ -269,12 +269,18 @@ def make_plan(
 def _plan_links(plan: Plan) -> None:
     """Relations between the imported files, by file name or by number."""
     by_file = {PurePosixPath(i.filename).name.lower(): i for i in plan.items}
+    # Docusaurus links by route, the file name without its extension (`/…/decide-on-waf-…`).
+    by_route = {PurePosixPath(i.filename).stem.lower(): i for i in plan.items}
     by_number = {i.source_number: i for i in plan.items if i.source_number is not None}
     for item in plan.items:
         outside = []
         for relation in item.record.relations:
             target_name = PurePosixPath(relation.target.split("#")[0]).name.lower()
-            target = by_file.get(target_name) or by_number.get(relation.number)
+            target = (
+                by_file.get(target_name)
+                or (by_route.get(target_name) if "." not in target_name else None)
+                or by_number.get(relation.number)
+            )
             if target is None or target is item:
                 plan.unresolved.append(
                     f"{item.filename}: {relation.kind.replace('_', ' ')} "

@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.decisions.models import Decision, Relation
+from apps.exports.writers import write
+from apps.porting.readers import read
 from apps.workspaces.models import Workspace
 
 from ..factories import make_decision, make_workspace
@@ -89,21 +91,43 @@ def test_it_renumbers_a_file_whose_number_is_taken_and_says_so(db, folder):
     assert Relation.objects.get(kind="supersedes").target == mysql
 
 
-def test_it_reads_the_seed_page_as_three_scenarios_and_two_open_considerations(db):
-    run(DATA / "decide-on-api-gateway.md", "--workspace", "platform")
+def test_it_imports_the_seed_page_with_its_see_also_and_exports_it_back_to_its_style(db):
+    run(
+        DATA / "decide-on-api-gateway.md",
+        DATA / "decide-on-waf-requirements-strategy.md",
+        "--workspace",
+        "platform",
+    )
 
-    decision = Decision.objects.with_record().get(workspace__slug="platform")
-    record = decision.to_record()
-    assert [s.title for s in record.scenarios] == ["REST API", "HTTP API", "WebSocket API"]
-    assert all(s.choose_when for s in record.scenarios)
-    assert [(c.title, c.is_open) for c in record.considerations] == [
-        ("Authentication", False),
-        ("Monitoring and Tracing", True),
-        ("Web Application Firewall (WAF)", True),
-    ]
-    assert len(record.considerations[0].options) == 4
-    # The see-also target is not in this import: its link stays, as text.
-    assert "decide-on-waf-requirements-strategy" in " ".join(s.body for s in record.sections)
+    gateway = Decision.objects.with_record().get(title="Decide on API Gateway Requirements")
+    waf = Decision.objects.get(title="Decide on WAF Requirements/Strategy")
+    # The page links the WAF page by its Docusaurus route, which is its file name.
+    assert Relation.objects.filter(source=gateway, target=waf, kind="see_also").exists()
+    exported = write(gateway.to_record(), "decide-on")
+    assert exported.startswith("---\ntitle: Decide on API Gateway Requirements\n")
+    again = read(exported, "decide-on-api-gateway-requirements.md")
+    assert again.format == "decide-on"
+    for record in (gateway.to_record(), again.record):
+        assert [s.title for s in record.scenarios] == ["REST API", "HTTP API", "WebSocket API"]
+        assert [s.choose_when.split()[:2] for s in record.scenarios] == [
+            ["Choose", "REST"],
+            ["Choose", "HTTP"],
+            ["Choose", "a"],
+        ]
+        assert [(c.title, c.is_open) for c in record.considerations] == [
+            ("Authentication", False),
+            ("Monitoring and Tracing", True),
+            ("Web Application Firewall (WAF)", True),
+        ]
+        assert [o.title for o in record.considerations[0].options] == [
+            "IAM Authentication",
+            "AWS Cognito",
+            "API Key",
+            "Lambda Authorizer",
+        ]
+        assert [(r.kind, r.title) for r in record.relations] == [
+            ("see_also", "Decide on WAF Requirements/Strategy")
+        ]
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:

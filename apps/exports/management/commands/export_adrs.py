@@ -9,6 +9,7 @@ from apps.decisions.models import Decision
 from apps.exports.render import record_markdown, record_pdf
 from apps.exports.writers import FORMATS as WRITERS
 from apps.exports.writers import file_name, write_index
+from apps.people.activity import record_event
 from apps.workspaces.models import Workspace
 
 # Markdown in each writer's format (one pipeline: apps/exports/writers.py), and the PDF.
@@ -80,4 +81,14 @@ class Command(BaseCommand):
         for ws in chosen:
             written = export_workspace(ws, out / ws.slug if nested else out, format)
             total += len(written)
+            # The audit log covers exports from the shell too: no one signed in, so no actor.
+            record_event(
+                ws,
+                None,
+                "exported",
+                target=ws,
+                format=format,
+                files=len(written),
+                via="command line",
+            )
         self.stdout.write(self.style.SUCCESS(f"Wrote {total} files to {out}."))

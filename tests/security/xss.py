@@ -2,9 +2,12 @@
 
 import re
 from html.parser import HTMLParser
+from io import BytesIO
 from pathlib import Path
 
 from django.db import models
+from django.utils.html import escape
+from pypdf import PdfReader
 
 from apps.decisions.models import (
     Consequence,
@@ -88,6 +91,112 @@ def assert_harmless(html: str) -> None:
             if name in {"href", "src", "action", "formaction", "background", "xlink:href"}:
                 scheme = url_scheme(value or "")
                 assert scheme is None or scheme in SAFE_SCHEMES, (tag, name, value)
+
+
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href"}
+HX_URL_ATTRIBUTES = {"hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"}
+NEVER_IN_FRAGMENTS = {
+    "script", "iframe", "frame", "object", "embed", "base", "meta", "link", "style", "math",
+    "template", "video", "audio", "source", "body", "marquee",
+}  # fmt: skip
+
+
+def hx_disabled_regions(html: str) -> list[str]:
+    """The inner HTML of each element carrying hx-disable."""
+    # HTMLParser counts lines by "\n" alone.
+    starts = [0]
+    for line in html.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    regions: list[str] = []
+
+    class Finder(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack: list[tuple[str, int | None]] = []
+
+        def position(self) -> int:
+            line, column = self.getpos()
+            return starts[line - 1] + column
+
+        def handle_starttag(self, tag, attrs):
+            if tag in {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "source"}:
+                return
+            opening = self.get_starttag_text() or ""
+            marked = any(name == "hx-disable" for name, _ in attrs)
+            self.stack.append((tag, self.position() + len(opening) if marked else None))
+
+        def handle_endtag(self, tag):
+            while self.stack:
+                open_tag, begin = self.stack.pop()
+                if begin is not None:
+                    regions.append(html[begin : self.position()])
+                if open_tag == tag:
+                    break
+
+    Finder().feed(html)
+    return regions
+
+
+def assert_fragment_harmless(html: str, own: str = "/w/") -> None:
+    """A fragment (or a whole page) of ours around user text: user Markdown only inside
+    `hx-disable` regions, passing the full check there; nowhere a handler, `hx-on`, a script
+    URL, or an htmx request to anything but our own paths under `own`."""
+    if html.lstrip().lower().startswith("<!doctype"):
+        # A whole page (a boosted step link): its head holds our own static scripts only.
+        head = html[: html.index("<main")]
+        assert_fragment_harmless(head[head.index(">", head.index("<body")) + 1 :], own)
+        html = html[html.index("<main") : html.index("</main>")]
+    for region in hx_disabled_regions(html):
+        assert_harmless(region)
+    for tag, attrs in elements(html):
+        if tag in {"script", "link"}:
+            # Ours: a static file, nothing inline.
+            assert (dict(attrs).get("src") or dict(attrs).get("href") or "").startswith(
+                "/static/"
+            ), (tag, attrs)
+            continue
+        assert tag not in NEVER_IN_FRAGMENTS, (tag, attrs)
+        for name, value in attrs:
+            assert not name.startswith(("on", "hx-on", "data-hx-on", "data-hx-", "_")), (tag, name)
+            if name in URL_ATTRIBUTES:
+                scheme = url_scheme(value or "")
+                assert scheme is None or scheme in SAFE_SCHEMES, (tag, name, value)
+            if name in HX_URL_ATTRIBUTES:
+                # htmx only ever talks to our own paths.
+                assert (value or "").startswith(own), (tag, name, value)
+                assert not (value or "").startswith("//"), (tag, name, value)
+    assert "<script>alert(1)</script>" not in html
+    assert "<img src=x onerror=alert(1)>" not in html
+
+
+def assert_pdf_harmless(pdf: bytes) -> None:
+    """No JavaScript or launch action, and links only to the web or to mail."""
+    assert pdf.startswith(b"%PDF"), pdf[:200]
+    assert b"/JavaScript" not in pdf and b"/Launch" not in pdf
+    for page in PdfReader(BytesIO(pdf)).pages:
+        for annot in page.get("/Annots", []) or []:
+            action = (annot.get_object().get("/A") or {}).get("/URI", "")
+            assert str(action).split(":", 1)[0].lower() in {"", "http", "https", "mailto"}
+
+
+def assert_escaped(html: str, text: str) -> None:
+    """Plain text (a name, a reason) reached the page, and only as text: escaped, never markup."""
+    assert escape(text) in html, text[:200]
+    if escape(text) != text:
+        assert text not in html, text[:200]
+
+
+def payload_chunks(size: int) -> list[str]:
+    """The whole corpus cut to fit a field of `size` characters: as few pieces as will do,
+    each payload whole in one piece (a payload longer than the field is cut to fit)."""
+    pieces: list[str] = []
+    for payload in PAYLOADS:
+        payload = payload[:size]
+        if pieces and len(pieces[-1]) + 1 + len(payload) <= size:
+            pieces[-1] += "\n" + payload
+        else:
+            pieces.append(payload)
+    return pieces
 
 
 def text_fields(model: type[models.Model]) -> list[models.Field]:

@@ -109,6 +109,11 @@ def _unzip(name: str, data: bytes, budget: dict) -> tuple[list[tuple[str, bytes]
     if declared > limit["total"]:
         message = f"unpacks to {declared:,} bytes, more than the {limit['total']:,} allowed"
         return [], [Problem(name, message)], []
+    markdown = [m for m in members if not m.is_dir() and m.filename.lower().endswith(MARKDOWN)]
+    if len(markdown) > limit["files"]:
+        # Counted before any is unpacked: a million tiny entries cost time even when each is small.
+        message = f"holds {len(markdown)} ADR files; at most {limit['files']} at once"
+        return [], [Problem(name, message)], []
     for member in members:
         if member.is_dir():
             continue
@@ -117,7 +122,10 @@ def _unzip(name: str, data: bytes, budget: dict) -> tuple[list[tuple[str, bytes]
             skipped.append(label)
             continue
         if member.file_size > limit["file"]:
-            problems.append(Problem(label, f"larger than {limit['file']:,} bytes"))
+            message = (
+                f"{member.file_size:,} bytes unpacked is more than the {limit['file']:,} allowed"
+            )
+            problems.append(Problem(label, message))
             continue
         body = bytearray()
         try:
@@ -132,8 +140,45 @@ def _unzip(name: str, data: bytes, budget: dict) -> tuple[list[tuple[str, bytes]
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             # zlib errors, and sizes or checksums that differ from what the zip declared.
             return [], [Problem(label, f"damaged or forged zip entry ({error})")], []
+        except RuntimeError:
+            # zipfile's answer to a password-protected entry, and (NotImplementedError) to a
+            # compression method it does not know.
+            message = (
+                "encrypted, or packed in a way Adroit cannot unpack; zip it again without either"
+            )
+            return [], [Problem(label, message)], []
         files.append((member.filename, bytes(body)))
     return files, problems, skipped
+
+
+def check_sizes(sizes: list[tuple[str, int]]) -> list[Problem]:
+    """Uploads by name and size, checked before any is read into memory.
+
+    A zip may be larger than one file (it holds many) but not than a whole import.
+    """
+    limit = limits()
+    problems = []
+    for name, size in sizes:
+        if name.lower().endswith(".zip"):
+            if size > limit["total"]:
+                message = (
+                    f"{size:,} bytes is more than the {limit['total']:,} a whole import may hold"
+                )
+                problems.append(Problem(name, message))
+        elif size > limit["file"]:
+            problems.append(
+                Problem(name, f"{size:,} bytes is more than the {limit['file']:,} allowed")
+            )
+    total = sum(size for _, size in sizes)
+    if not problems and total > limit["total"]:
+        message = (
+            f"{total:,} bytes in all is more than the {limit['total']:,} a whole import may hold"
+        )
+        problems.append(Problem("", message))
+    plain = [name for name, _ in sizes if not name.lower().endswith(".zip")]
+    if len(plain) > limit["files"]:
+        problems.append(Problem("", f"{len(plain)} files; at most {limit['files']} at once"))
+    return problems
 
 
 def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], Plan]:
@@ -167,7 +212,9 @@ def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
                 )
             )
     if budget["total"] > limit["total"]:
-        plan.problems.append(Problem("", f"more than {limit['total']:,} bytes in all"))
+        total = f"{budget['total']:,} bytes in all"
+        message = f"{total} is more than the {limit['total']:,} a whole import may hold"
+        plan.problems.append(Problem("", message))
     if len(files) > limit["files"]:
         plan.problems.append(Problem("", f"{len(files)} files; at most {limit['files']} at once"))
     return files, plan

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.decisions.access import get_membership
 
-from .importing import Plan, Problem, apply, collect, limits, make_plan
+from .importing import Plan, Problem, apply, check_sizes, collect, limits, make_plan
 from .models import PendingImport
 from .readers import FORMATS
 
@@ -55,17 +55,8 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _check_sizes(uploads) -> Plan:
-    """Before anything is read into memory: each file against the limit."""
-    plan = Plan()
-    limit = limits()["file"]
-    for upload in uploads:
-        if upload.size > limit and not upload.name.lower().endswith(".zip"):
-            plan.problems.append(
-                Problem(upload.name, f"{upload.size:,} bytes is more than the {limit:,} allowed")
-            )
-        elif upload.size > limits()["total"]:
-            plan.problems.append(Problem(upload.name, "larger than a whole import may be"))
-    return plan
+    """Before anything is read into memory: each file, and all of them, against the limits."""
+    return Plan(problems=check_sizes([(upload.name, upload.size) for upload in uploads]))
 
 
 def _limits() -> dict:

@@ -3,24 +3,41 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.porting.importing import MARKDOWN, Plan, apply, collect, make_plan
+from apps.porting.importing import (
+    MARKDOWN,
+    Plan,
+    Problem,
+    apply,
+    check_sizes,
+    collect,
+    make_plan,
+)
 from apps.porting.readers import FORMATS
 from apps.workspaces.models import Workspace
 
 
-def gather(paths: list[Path]) -> list[tuple[str, bytes]]:
-    """Files, folders (their Markdown files, recursively) and zips, as (name, bytes)."""
-    found = []
+def gather(paths: list[Path]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    """Files, folders (their Markdown files, recursively) and zips, as (name, bytes).
+
+    Sizes come from the file system first: a file over the limits is refused before it is read,
+    and then nothing is.
+    """
+    chosen: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                if file.is_file() and file.suffix.lower() in MARKDOWN:
-                    found.append((str(file.relative_to(path)), file.read_bytes()))
+            chosen += [
+                (str(file.relative_to(path)), file)
+                for file in sorted(path.rglob("*"))
+                if file.is_file() and file.suffix.lower() in MARKDOWN
+            ]
         elif path.is_file():
-            found.append((path.name, path.read_bytes()))
+            chosen.append((path.name, path))
         else:
             raise CommandError(f"{path}: no such file or folder.")
-    return found
+    problems = check_sizes([(name, file.stat().st_size) for name, file in chosen])
+    if problems:
+        return [], problems
+    return [(name, file.read_bytes()) for name, file in chosen], []
 
 
 class Command(BaseCommand):
@@ -37,7 +54,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, workspace, format, dry_run, **options):
         existing = Workspace.objects.filter(slug=workspace).first()
-        files, plan = collect(gather(paths))
+        found, refused = gather(paths)
+        files, plan = collect(found)
+        plan.problems[:0] = refused
         plan = make_plan(files, existing, format, plan=plan)
         self.report(plan, workspace, existing is None)
         if plan.problems:

@@ -234,5 +234,5 @@ def hostile_decision(workspace, number: int = 1) -> Decision:
     fill(Reference(decision=decision, url="javascript:alert(1)")).save()
     fill(FreeSection(decision=decision)).save()
     fill(Participant(decision=decision, role="consulted")).save()
-    decision.tags.add(Tag.objects.create(workspace=workspace, name=SHORT_PAYLOAD[:60]))
+    decision.tags.add(Tag.objects.get_or_create(workspace=workspace, name=SHORT_PAYLOAD[:60])[0])
     return decision

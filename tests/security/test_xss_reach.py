@@ -1,0 +1,309 @@
+"""The XSS corpus beyond the record: status change reasons, change request notes, workspace names
+and descriptions, and people's names, through the pages that show them (versions, diff,
+timeline, notifications, audit log, decision, workspaces, exports), the version PDF and the
+Nygard and "Decide on" exports.
+
+Plain text fields must reach each page escaped (`assert_escaped` also proves they got there);
+Markdown fields must render inside `hx-disable` regions and pass the full check there.
+Short fields (names) take the corpus in pieces: every payload goes through at least one page.
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from apps.core.markdown import render_markdown
+from apps.decisions.models import Decision, Status
+from apps.exports.models import ExportJob
+from apps.exports.tasks import build
+from apps.reviews.models import ReviewRound
+from apps.workspaces.models import Workspace
+
+from ..factories import add_member, make_decision, make_user, make_workspace
+from .xss import (
+    ALL_PAYLOADS,
+    SHORT_PAYLOAD,
+    assert_escaped,
+    assert_fragment_harmless,
+    assert_harmless,
+    assert_pdf_harmless,
+    hostile_decision,
+    hx_disabled_regions,
+    payload_chunks,
+)
+
+HX = {"HX-Request": "true"}
+NAMES = payload_chunks(150)  # first_name and last_name hold 150 characters each
+NAME_PAIRS = [
+    (NAMES[i], NAMES[i + 1] if i + 1 < len(NAMES) else "") for i in range(0, len(NAMES), 2)
+]
+WORKSPACE_NAMES = payload_chunks(200)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def send_to_review(decision: Decision, by, reviewers) -> ReviewRound:
+    # Straight to review: these decisions are hostile, not complete, and only their rendering
+    # is under test here.
+    decision.move_to(Status.IN_REVIEW, by=by)
+    return ReviewRound.open_for(decision, by=by, reviewers=reviewers)
+
+
+def approve(decision: Decision, reviewer) -> None:
+    ReviewRound.objects.open().get(decision=decision).approve(reviewer)
+    decision.refresh_from_db()
+
+
+@pytest.fixture
+def world(db) -> dict:
+    """ADR-0001 accepted as v1, reopened with a hostile reason, changed and accepted as v2;
+    ADR-0002 in review with an open hostile change request; ADR-0003 rejected with a hostile
+    reason. The workspace, its description and the people's names are hostile too."""
+    workspace = Workspace.objects.create(
+        slug="team", name=WORKSPACE_NAMES[0], description=ALL_PAYLOADS
+    )
+    # A second workspace, so pages that list several name each decision's workspace.
+    other = Workspace.objects.create(slug="other", name=WORKSPACE_NAMES[1])
+    ada = make_user("ada", first_name=NAMES[0], last_name=NAMES[1])
+    rita = make_user("rita", first_name=NAMES[2], last_name=NAMES[3])
+    adam = make_user("adam", first_name=NAMES[4], last_name=NAMES[5])
+    add_member(workspace, ada, "author")
+    add_member(other, ada, "author")
+    add_member(workspace, rita, "reviewer")
+    add_member(workspace, adam, "admin")
+
+    decision = hostile_decision(workspace, number=1)
+    decision.owner = ada
+    decision.save()
+    send_to_review(decision, ada, [rita]).request_changes(rita, ALL_PAYLOADS)
+    approve(decision, rita)  # also meets Rita's own change request
+    decision.move_to(Status.DRAFT, by=ada, reason=ALL_PAYLOADS)
+    # v2 says something else, so the diff shows every hostile line of v1's context removed.
+    Decision.objects.filter(pk=decision.pk).update(context="Rewritten without payloads.")
+    send_to_review(decision, ada, [rita])
+    approve(decision, rita)
+
+    pending = hostile_decision(workspace, number=2)
+    pending.owner = ada
+    pending.save()
+    send_to_review(pending, ada, [rita]).request_changes(rita, ALL_PAYLOADS)
+
+    rejected = make_decision(workspace, "Use a mainframe", owner=ada, number=3)
+    send_to_review(rejected, ada, [rita])
+    rejected.move_to(Status.REJECTED, by=rita, reason=ALL_PAYLOADS)
+    return {"workspace": workspace, "ada": ada, "rita": rita, "adam": adam}
+
+
+# (page, who reads it, the plain texts it must show escaped: keys of `texts` below)
+PAGES = [
+    ("/w/team/1/versions/", "ada", ["rita"]),
+    ("/w/team/1/versions/2/", "ada", ["rita", "title"]),
+    ("/w/team/1/versions/diff/?a=1&b=2", "ada", ["title"]),
+    ("/timeline/", "ada", ["reason", "ada", "rita", "title", "workspace"]),
+    ("/notifications/", "ada", ["rita", "title"]),
+    ("/notifications/", "rita", ["ada", "title"]),
+    ("/w/team/audit/", "adam", ["reason", "title", "workspace"]),
+    ("/w/team/1/", "ada", ["reason", "ada", "rita", "title", "workspace"]),
+    ("/w/team/2/", "ada", ["rita", "title", "workspace"]),
+    ("/w/team/2/review/", "rita", ["ada", "rita", "title"]),
+    ("/w/team/3/", "ada", ["reason", "rita", "workspace"]),
+    ("/workspaces/", "ada", ["description", "workspace"]),
+    ("/w/team/exports/", "ada", ["workspace"]),
+]
+
+
+def texts(world) -> dict[str, str]:
+    return {
+        "reason": ALL_PAYLOADS,
+        "description": ALL_PAYLOADS,
+        "title": SHORT_PAYLOAD,
+        "workspace": world["workspace"].name,
+        **{name: world[name].get_full_name() for name in ("ada", "rita", "adam")},
+    }
+
+
+@pytest.mark.parametrize("path,who,shown", PAGES)
+def test_it_renders_the_page_harmless(client, world, path, who, shown):
+    client.force_login(world[who])
+
+    page = client.get(path)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert_fragment_harmless(html, own="/")
+    expected = texts(world)
+    for key in shown:
+        assert_escaped(html, expected[key])
+
+
+@pytest.mark.parametrize(
+    "path,who",
+    [
+        ("/w/team/1/versions/", "ada"),
+        ("/w/team/1/versions/2/", "ada"),
+        ("/w/team/1/versions/diff/?a=1&b=2", "ada"),
+        ("/timeline/", "ada"),
+        ("/notifications/", "ada"),
+        ("/w/team/audit/", "adam"),
+        ("/w/team/2/review/", "rita"),
+    ],
+)
+def test_it_renders_the_htmx_fragment_harmless(client, world, path, who):
+    client.force_login(world[who])
+
+    response = client.get(path, headers=HX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert_fragment_harmless(html, own="/")
+
+
+def test_it_shows_each_removed_line_escaped_in_the_diff(client, world):
+    client.force_login(world["ada"])
+
+    html = client.get("/w/team/1/versions/diff/?a=1&b=2").content.decode()
+
+    for line in ALL_PAYLOADS.splitlines():
+        if line.strip():
+            assert_escaped(html, line.strip())
+
+
+def test_it_renders_the_change_request_note_in_an_hx_disable_region(client, world):
+    client.force_login(world["ada"])
+
+    html = client.get("/w/team/2/").content.decode()
+
+    notes = [r for r in hx_disabled_regions(html) if "asks for changes" not in r]
+    bodies = html.split('<div class="comment-body" hx-disable>')[1:]
+    assert len(bodies) == 1 and bodies[0].split("</div>")[0].strip()
+    for region in notes:
+        assert_harmless(region)
+
+
+def test_it_renders_the_version_pdf_harmless(client, world):
+    client.force_login(world["ada"])
+
+    response = client.get("/w/team/1/versions/2.pdf")
+
+    assert response.status_code == 200
+    assert_pdf_harmless(response.content)
+
+
+def exported_files(folder) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("fmt", ["nygard", "decide-on"])
+def test_it_keeps_the_text_in_the_command_line_export(world, tmp_path, fmt):
+    call_command("export_adrs", "--out", str(tmp_path), "--format", fmt, "--workspace", "team")
+
+    files = exported_files(tmp_path)
+    assert len(files) == 4  # three decisions and the index
+    hostile = [name for name in files if name.startswith(("0001-", "0002-"))]
+    assert len(hostile) == 2
+    for name in hostile:
+        # The export keeps what the authors wrote ...
+        assert "<script>alert(1)</script>" in files[name], name
+    for text in files.values():
+        # ... and anything that renders it through Adroit gets harmless HTML.
+        assert_harmless(render_markdown(text))
+
+
+@pytest.mark.parametrize("fmt", ["nygard", "decide-on"])
+def test_it_keeps_the_text_in_the_web_export(client, world, fmt):
+    client.force_login(world["ada"])
+    client.post("/w/team/exports/start/", {"kind": "zip", "format": fmt})
+    job = ExportJob.objects.get()
+    build(job)
+
+    body = client.get(f"/w/team/exports/{job.pk}/download/").content
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        texts = {name: archive.read(name).decode() for name in archive.namelist()}
+    assert sum("<script>alert(1)</script>" in text for text in texts.values()) >= 2
+    for text in texts.values():
+        assert_harmless(render_markdown(text))
+
+
+@pytest.mark.parametrize("first,last", NAME_PAIRS)
+def test_it_keeps_each_name_escaped(client, db, first, last):
+    workspace = make_workspace("team")
+    ada = make_user("ada")
+    reviewer = make_user("rita", first_name=first, last_name=last)
+    add_member(workspace, ada, "author")
+    add_member(workspace, reviewer, "reviewer")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
+    send_to_review(decision, ada, [reviewer])
+    approve(decision, reviewer)
+    name = reviewer.get_full_name()
+
+    client.force_login(reviewer)
+    versions = client.get(f"/w/team/{decision.number}/versions/").content.decode()
+    client.force_login(ada)
+    notifications = client.get("/notifications/").content.decode()
+    timeline = client.get("/timeline/").content.decode()
+
+    for html in (versions, notifications, timeline):
+        assert_fragment_harmless(html, own="/")
+        assert_escaped(html, name)
+
+
+@pytest.mark.parametrize("name", WORKSPACE_NAMES)
+def test_it_keeps_each_workspace_name_escaped(client, db, name):
+    workspace = Workspace.objects.create(slug="team", name=name)
+    adam = make_user("adam")
+    add_member(workspace, adam, "admin")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=adam)
+    client.force_login(adam)
+
+    for path in ("/w/team/audit/", decision.get_absolute_url(), "/workspaces/"):
+        html = client.get(path).content.decode()
+        assert_fragment_harmless(html, own="/")
+        assert_escaped(html, name)
+
+
+def marked_draft(workspace, owner) -> Decision:
+    return make_decision(
+        workspace, "Marked", owner=owner, context="Plain **hx-marker** text.\n\n" + ALL_PAYLOADS
+    )
+
+
+def assert_user_content_in_hx_disable(html: str) -> None:
+    rendered = "<strong>hx-marker</strong>"
+    inside = sum(region.count(rendered) for region in hx_disabled_regions(html))
+    assert inside >= 1 and inside == html.count(rendered)
+
+
+def test_it_wraps_the_decision_page_body_in_hx_disable(author_client, workspace, author):
+    decision = marked_draft(workspace, author)
+
+    assert_user_content_in_hx_disable(
+        author_client.get(decision.get_absolute_url()).content.decode()
+    )
+
+
+def test_it_wraps_the_version_page_body_in_hx_disable(author_client, workspace, author):
+    rita = make_user("rita")
+    add_member(workspace, rita, "reviewer")
+    decision = marked_draft(workspace, author)
+    send_to_review(decision, author, [rita])
+    approve(decision, rita)
+
+    html = author_client.get(f"/w/team/{decision.number}/versions/1/").content.decode()
+
+    assert_user_content_in_hx_disable(html)
+
+
+def test_it_wraps_the_authoring_preview_in_hx_disable(author_client, workspace, author):
+    decision = marked_draft(workspace, author)
+
+    html = author_client.get(f"/w/team/{decision.number}/edit/", follow=True).content.decode()
+
+    assert "Plain **hx-marker** text." in html  # the field, escaped text outside the region
+    assert_user_content_in_hx_disable(html)

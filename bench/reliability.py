@@ -76,6 +76,11 @@ for j in range({users} * {REVIEWS_PER_USER}):
     decision = Decision.objects.create(
         workspace=ws, number={users} + 1 + j, title=f"Review {{j}}", owner=people[j % {users}],
         context="To be approved under load. " * 10)
+    # Only a complete draft goes to review: one scenario with a pro and a con, chosen.
+    chosen = decision.scenarios.create(title="Approve it")
+    chosen.points.create(kind="good", text="it ships")
+    chosen.points.create(kind="bad", text="it waits for a review")
+    Decision.objects.filter(pk=decision.pk).update(chosen=chosen)
     decision.submit(by=people[j % {users}], reviewers=[people[(j + 1) % {users}]])
 """
     subprocess.run(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,18 @@ NEEDS_REASON = {Status.REJECTED, Status.DEPRECATED}
 
 class IllegalTransition(ValidationError):
     pass
+
+
+class IncompleteDraft(IllegalTransition):
+    """A draft that still lacks a required item cannot go to review; `gaps` says what and where."""
+
+    def __init__(self, gaps: list) -> None:
+        self.gaps = gaps
+        count = len(gaps)
+        super().__init__(
+            f"This draft cannot go to review yet: {count} required "
+            f"{'item is' if count == 1 else 'items are'} missing."
+        )
 
 
 class PointKind(models.TextChoices):
@@ -269,12 +281,27 @@ class Decision(models.Model):
         return change
 
     def submit(self, by=None, reviewers=(), approvals_needed: int | None = None) -> StatusChange:
-        """Send the draft to review, naming who is asked and how many approvals it needs."""
-        # Reviews build on decisions, so the import goes this way round.
+        """Send the draft to review, naming who is asked and how many approvals it needs.
+
+        Refused with `IncompleteDraft` while a required item is missing: every way to review
+        (the editor, the review panel, scripts) comes through here.
+        """
+        # Authoring and reviews build on decisions, so the imports go this way round.
+        from apps.authoring.completeness import gaps, required
         from apps.reviews.models import ReviewRound
 
-        change = self.move_to(Status.IN_REVIEW, by=by)
-        ReviewRound.open_for(self, by=by, reviewers=reviewers, approvals_needed=approvals_needed)
+        with transaction.atomic():
+            if self.can_move_to(Status.IN_REVIEW):
+                # Lock the row so an edit cannot slip in between the check and the move; then
+                # judge what is stored, not what this instance may have cached.
+                Decision.objects.select_for_update().filter(pk=self.pk).values_list("pk").get()
+                stored = Decision.objects.with_record().get(pk=self.pk).to_record()
+                if missing := required(gaps(stored)):
+                    raise IncompleteDraft(missing)
+            change = self.move_to(Status.IN_REVIEW, by=by)
+            ReviewRound.open_for(
+                self, by=by, reviewers=reviewers, approvals_needed=approvals_needed
+            )
         return change
 
     def participant_names(self, role: str) -> list[str]:

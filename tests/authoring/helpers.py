@@ -1,6 +1,6 @@
 """Posting to the editor as a browser without JavaScript would, or as htmx does."""
 
-from apps.decisions.models import Decision
+from apps.decisions.models import Decision, Option, Support
 
 BASE = "/w/{slug}/{number}/edit/"
 
@@ -15,3 +15,16 @@ def post(client, decision: Decision, rest: str, data: dict | None = None, htmx=F
     data.setdefault("revision", decision.revision)
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(url(decision, rest), data, headers=headers, **extra)
+
+
+def complete(decision: Decision) -> None:
+    """Fill what the API gateway kit leaves open, straight in the database."""
+    decision.considerations.update(is_open=False)
+    websocket = decision.scenarios.get(title="WebSocket API")
+    websocket.points.create(kind="bad", text="fewer authorizers")
+    for option in Option.objects.filter(consideration__decision=decision):
+        for scenario in decision.scenarios.all():
+            Support.objects.update_or_create(
+                option=option, scenario=scenario, defaults={"level": "partial"}
+            )
+    Decision.objects.filter(pk=decision.pk).update(chosen=websocket)

@@ -17,7 +17,7 @@ from apps.decisions.models import (
 )
 
 from ..factories import make_decision
-from .helpers import post, url
+from .helpers import complete, post, url
 
 
 def rows(decision, kind):
@@ -83,6 +83,7 @@ def test_it_hides_the_edit_link_from_viewers(viewer_client, gateway):
 
 
 def test_it_shows_a_decision_in_review_read_only(author_client, gateway, author):
+    complete(gateway)
     gateway.submit(by=author)
     html = author_client.get(url(gateway, "scenarios/")).content.decode()
     assert "only drafts can be edited" in html

@@ -4,10 +4,10 @@ import pytest
 
 from apps.authoring.completeness import gaps, required
 from apps.authoring.models import Kit
-from apps.decisions.models import Decision, Option, Status, StatusChange, Support
+from apps.decisions.models import Decision, Status, StatusChange, Support
 
 from ..factories import add_member, make_decision, make_user, make_workspace
-from .helpers import post, url
+from .helpers import complete, post, url
 
 
 def test_it_loads_the_kits_once_and_keeps_admin_edits(kits):
@@ -138,19 +138,6 @@ def test_it_counts_the_missing_items_in_the_step_bar(author_client, gateway):
 
 
 # --- Submitting ----------------------------------------------------------------------------
-
-
-def complete(decision):
-    """Fill what the kit leaves open, straight in the database."""
-    decision.considerations.update(is_open=False)
-    websocket = decision.scenarios.get(title="WebSocket API")
-    websocket.points.create(kind="bad", text="fewer authorizers")
-    for option in Option.objects.filter(consideration__decision=decision):
-        for scenario in decision.scenarios.all():
-            Support.objects.update_or_create(
-                option=option, scenario=scenario, defaults={"level": "partial"}
-            )
-    Decision.objects.filter(pk=decision.pk).update(chosen=websocket)
 
 
 def test_it_refuses_to_submit_while_required_items_are_missing(author_client, gateway):

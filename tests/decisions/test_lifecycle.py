@@ -3,11 +3,12 @@ import pytest
 from apps.decisions.models import IllegalTransition, StatusChange
 
 from ..factories import make_decision, make_user
+from ..reviews.helpers import draft
 
 
 def test_it_records_who_moved_a_draft_to_review(workspace):
-    decision = make_decision(workspace)
     user = make_user("ada")
+    decision = draft(workspace, user)
     decision.submit(by=user)
     decision.refresh_from_db()
     assert decision.status == "in_review"

@@ -29,10 +29,16 @@ def team() -> dict:
 
 
 def draft(workspace, owner, title: str = "Choose an API style") -> Decision:
+    """A complete draft: nothing required is missing, so it may go to review."""
     decision = make_decision(workspace, title=title, owner=owner, context="We expose an API.")
     rest = Scenario.objects.create(decision=decision, title="REST API", position=0)
-    Scenario.objects.create(decision=decision, title="HTTP API", position=1)
+    http = Scenario.objects.create(decision=decision, title="HTTP API", position=1)
     ScenarioPoint.objects.create(scenario=rest, kind="good", text="caching is built in")
+    ScenarioPoint.objects.create(scenario=rest, kind="bad", text="it costs more per call")
+    ScenarioPoint.objects.create(scenario=http, kind="good", text="it is cheaper")
+    ScenarioPoint.objects.create(scenario=http, kind="bad", text="it has no usage plans")
+    Decision.objects.filter(pk=decision.pk).update(chosen=rest)
+    decision.refresh_from_db()
     return decision
 
 

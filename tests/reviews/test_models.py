@@ -1,7 +1,14 @@
 import pytest
 
-from apps.decisions.models import Decision, IllegalTransition, Relation, StatusChange
-from apps.reviews.models import Approval, ReviewError, Thread
+from apps.decisions.models import (
+    Decision,
+    IllegalTransition,
+    IncompleteDraft,
+    Relation,
+    ScenarioPoint,
+    StatusChange,
+)
+from apps.reviews.models import Approval, ReviewError, ReviewRound, Thread
 from apps.versions.models import Version, content_sha256
 
 from .helpers import accepted, draft, in_review, open_round
@@ -20,6 +27,25 @@ def test_it_takes_the_workspace_default_when_no_count_is_given(people):
     decision = draft(people["workspace"], people["ada"])
     decision.submit(by=people["ada"])
     assert open_round(decision).approvals_needed == 3
+
+
+def test_it_refuses_to_submit_a_draft_with_a_required_item_missing(people):
+    decision = draft(people["workspace"], people["ada"])
+    ScenarioPoint.objects.filter(scenario__title="HTTP API", kind="bad").delete()
+    with pytest.raises(IncompleteDraft, match="1 required item is missing") as refused:
+        decision.submit(by=people["ada"], reviewers=[people["rita"]])
+    assert [gap.label for gap in refused.value.gaps] == ["Scenario “HTTP API” has no cons."]
+    assert [gap.anchor for gap in refused.value.gaps] == ["scenario-http-api"]
+    assert Decision.objects.get(pk=decision.pk).status == "draft"
+    assert not StatusChange.objects.exists() and not ReviewRound.objects.exists()
+
+
+def test_it_judges_the_stored_record_not_a_cached_one(people):
+    decision = Decision.objects.with_record().get(pk=draft(people["workspace"], people["ada"]).pk)
+    decision.to_record()  # the prefetched rows still hold the con removed below
+    ScenarioPoint.objects.filter(scenario__title="REST API", kind="bad").delete()
+    with pytest.raises(IncompleteDraft):
+        decision.submit(by=people["ada"], reviewers=[people["rita"]])
 
 
 def test_it_refuses_reviewers_who_may_not_review(people):

@@ -16,6 +16,7 @@ from apps.search.index import index_decisions
 from apps.search.models import SearchDocument
 
 from ..factories import add_member, make_decision, make_user, make_workspace
+from ..reviews.helpers import draft
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_it_answers_htmx_with_the_results_region_only(member, workspace):
 
 
 def test_it_lists_status_changes_in_time_order_with_filters(member, workspace, author):
-    decision = make_decision(workspace, "Lifecycle", owner=author)
+    decision = draft(workspace, author, title="Lifecycle")
     decision.submit(by=author)
     make_decision(workspace, "Another")
 

@@ -13,6 +13,7 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from apps.core.markdown import render_markdown
 from apps.decisions.models import Decision, Status
@@ -70,7 +71,8 @@ def world(db) -> dict:
     # A second workspace, so pages that list several name each decision's workspace.
     other = Workspace.objects.create(slug="other", name=WORKSPACE_NAMES[1])
     ada = make_user("ada", first_name=NAMES[0], last_name=NAMES[1])
-    rita = make_user("rita", first_name=NAMES[2], last_name=NAMES[3])
+    # Rita accepts: her whole name must fit Version.accepted_by (see the xfail below).
+    rita = make_user("rita", first_name=NAMES[2])
     adam = make_user("adam", first_name=NAMES[4], last_name=NAMES[5])
     add_member(workspace, ada, "author")
     add_member(other, ada, "author")
@@ -231,27 +233,51 @@ def test_it_keeps_the_text_in_the_web_export(client, world, fmt):
         assert_harmless(render_markdown(text))
 
 
-@pytest.mark.parametrize("first,last", NAME_PAIRS)
-def test_it_keeps_each_name_escaped(client, db, first, last):
+@pytest.mark.parametrize("chunk", NAMES)
+def test_it_keeps_each_name_escaped(client, db, chunk):
+    workspace = make_workspace("team")
+    # The corpus piece as the reviewer's first name and as the author's last name.
+    ada = make_user("ada", first_name="Ada", last_name=chunk)
+    rita = make_user("rita", first_name=chunk)
+    add_member(workspace, ada, "author")
+    add_member(workspace, rita, "reviewer")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
+    send_to_review(decision, ada, [rita])
+    approve(decision, rita)
+    pages = []
+
+    client.force_login(rita)
+    pages.append((client.get(f"/w/team/{decision.number}/versions/"), [rita]))
+    pages.append((client.get("/notifications/"), [rita, ada]))
+    client.force_login(ada)
+    pages.append((client.get("/notifications/"), [ada, rita]))
+    pages.append((client.get("/timeline/"), [ada, rita]))
+
+    for response, people in pages:
+        html = response.content.decode()
+        assert_fragment_harmless(html, own="/")
+        for person in people:
+            assert_escaped(html, person.get_full_name())
+
+
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    strict=True,
+    reason="Version.accepted_by holds 200 characters, a full name up to 301: the approval fails",
+)
+def test_it_accepts_when_the_last_approver_has_a_long_name(db):
     workspace = make_workspace("team")
     ada = make_user("ada")
-    reviewer = make_user("rita", first_name=first, last_name=last)
+    rita = make_user("rita", first_name="R" * 150, last_name="S" * 150)
     add_member(workspace, ada, "author")
-    add_member(workspace, reviewer, "reviewer")
+    add_member(workspace, rita, "reviewer")
     decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
-    send_to_review(decision, ada, [reviewer])
-    approve(decision, reviewer)
-    name = reviewer.get_full_name()
+    send_to_review(decision, ada, [rita])
 
-    client.force_login(reviewer)
-    versions = client.get(f"/w/team/{decision.number}/versions/").content.decode()
-    client.force_login(ada)
-    notifications = client.get("/notifications/").content.decode()
-    timeline = client.get("/timeline/").content.decode()
+    approve(decision, rita)
 
-    for html in (versions, notifications, timeline):
-        assert_fragment_harmless(html, own="/")
-        assert_escaped(html, name)
+    assert decision.status == "accepted"
+    assert decision.versions.get().accepted_by == rita.get_full_name()
 
 
 @pytest.mark.parametrize("name", WORKSPACE_NAMES)

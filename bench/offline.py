@@ -7,7 +7,6 @@ memory it reports (ru_maxrss) is this work's alone. Prints one JSON object: resu
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import resource
@@ -86,7 +85,14 @@ def pdf(repeats: int, pack: int) -> dict:
     from apps.decisions.models import Decision
     from apps.exports import render
 
-    decisions = list(_bench_decisions().with_record().order_by("id")[: max(pack, 1)])
+    # One workspace's decisions, as a board pack is made of.
+    first = _bench_decisions().order_by("id").first()
+    decisions = list(
+        _bench_decisions()
+        .filter(workspace_id=first.workspace_id)
+        .with_record()
+        .order_by("id")[: max(pack, 1)]
+    )
     record = decisions[0].to_record()
     html = render_to_string(
         "exports/decision_pdf.html", {"record": record, "body": render.record_html(record)}
@@ -119,28 +125,14 @@ def pdf(repeats: int, pack: int) -> dict:
             pages_bytes=len(ours()),
         )
     ]
-    board = getattr(render, "board_pack_pdf", None)
-    if board is not None:
-        label = "pdf: board pack (apps.exports board_pack_pdf)"
-        records = [d.to_record() for d in decisions[:pack]]
-        times = _timed(lambda: board(records), 1)
-    else:
-        from pypdf import PdfWriter
+    from apps.exports.packs import board_pack
 
-        label = (
-            f"pdf: board pack of {pack} (no board pack yet: {pack} PDFs by our pipeline, joined)"
-        )
-
-        def joined() -> bytes:
-            writer = PdfWriter()
-            for decision in decisions[:pack]:
-                writer.append(io.BytesIO(render.record_pdf(decision.to_record())))
-            out = io.BytesIO()
-            writer.write(out)
-            return out.getvalue()
-
-        times = _timed(joined, 1)
-    rows.append(_row(label, pack, times, None, pack, kind="pdf"))
+    # The board pack users get (apps.exports.packs, as the background job builds it): a cover
+    # with the contents, then each decision as its own PDF, accepted ones as their frozen version.
+    chosen = decisions[:pack]
+    label = f"pdf: board pack of {len(chosen)} (apps.exports.packs.board_pack)"
+    times = _timed(lambda: board_pack(chosen, chosen[0].workspace, lambda done: None), 1)
+    rows.append(_row(label, len(chosen), times, None, len(chosen), kind="pdf"))
     assert Decision.objects.exists()
     return {
         "results": rows,

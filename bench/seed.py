@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.decisions import record as rec
 from apps.decisions.building import ensure_user
@@ -277,6 +277,11 @@ def seed(total: int) -> int:
     from apps.search.index import refresh
 
     refresh()
+    if connection.vendor == "postgresql":
+        # Statistics and visibility as autovacuum keeps them in a running instance; without
+        # them the planner guesses after a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
     return max(total - have, 0)
 
 

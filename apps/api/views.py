@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
-from apps.search.query import FilterForm, search
+from apps.search.query import FilterForm, matching_by_index, search
 from apps.versions.models import Version
 from apps.workspaces.models import Workspace
 
@@ -103,11 +103,13 @@ def decisions(request: HttpRequest) -> HttpResponse:
         return _error(400, "page and page_size must be whole numbers.")
     found = form.apply(Decision.objects.for_user(request.user))
     q = form.values.get("q", "")
-    found = search(found, q) if q else found.order_by("workspace__slug", "-number")
-    paginator = Paginator(found.for_log(), size)
-    if number > max(paginator.num_pages, 1):
-        return _error(404, f"There are {paginator.num_pages} pages.")
-    page = paginator.page(number)
+    with matching_by_index():
+        found = search(found, q) if q else found.order_by("workspace__slug", "-number")
+        paginator = Paginator(found.for_log(), size)
+        if number > max(paginator.num_pages, 1):
+            return _error(404, f"There are {paginator.num_pages} pages.")
+        page = paginator.page(number)
+        results = [_summary(request, d) for d in page]
 
     def link(n: int) -> str:
         return _absolute(request, "?" + form.querystring(page=n, page_size=size))
@@ -119,7 +121,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
             "pages": paginator.num_pages,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [_summary(request, d) for d in page],
+            "results": results,
         }
     )
 

@@ -19,7 +19,8 @@ def log(request: HttpRequest) -> HttpResponse:
 
     form, workspaces = finder(request)
     decisions = form.apply(Decision.objects.for_user(request.user)).for_log()
-    page = page_of(request, decisions.order_by("workspace__name", "-number"), LOG_PAGE)
+    # By workspace (the order they were made in), newest number first: the order of an index.
+    page = page_of(request, decisions.order_by("workspace_id", "-number"), LOG_PAGE)
     context = {"form": form, "workspaces": workspaces, **paging(form, page)}
     template = "decisions/log.html#results" if request.htmx else "decisions/log.html"
     return render(request, template, context)

@@ -76,13 +76,12 @@ def index_decisions(ids: Iterable[int]) -> int:
                 update_fields=["title", "head", "body", "comments", "source_updated", "stale"],
             )
             if connection.vendor == "postgresql":
-                title = SearchVector("title", weight="A", config=CONFIG)
-                head = SearchVector("head", weight="B", config=CONFIG)
                 SearchDocument.objects.filter(decision_id__in=chunk).update(
-                    vector=title
-                    + head
+                    vector=SearchVector("title", weight="A", config=CONFIG)
+                    + SearchVector("head", weight="B", config=CONFIG)
                     + SearchVector("body", "comments", weight="C", config=CONFIG),
-                    rank_vector=title + head,
+                    title_vector=SearchVector("title", config=CONFIG),
+                    head_vector=SearchVector("head", config=CONFIG),
                 )
         built += len(documents)
     return built
@@ -111,8 +110,12 @@ def refresh() -> int:
     candidates = Decision.objects.using(alias)
     since = _checked.get(alias)
     if since is not None:
+        # Two index lookups (recent changes; documents marked stale) rather than one OR across
+        # the join, which would compare every decision with its document.
+        recent = Decision.objects.using(alias).filter(updated_at__gte=since - MARGIN)
+        marked = SearchDocument.objects.using(alias).filter(stale=True)
         candidates = candidates.filter(
-            Q(updated_at__gte=since - MARGIN) | Q(search_document__stale=True)
+            Q(pk__in=recent.values("pk")) | Q(pk__in=marked.values("decision_id"))
         )
     built = index_decisions(stale(candidates).order_by().values_list("pk", flat=True))
     _checked[alias] = now

@@ -23,13 +23,22 @@ class SearchDocument(models.Model):
     body = models.TextField(help_text="Scenarios, considerations, options, consequences, notes.")
     comments = models.TextField(blank=True)
     vector = SearchVectorField(null=True)
-    # Title (A) and problem and outcome (B) only: ranking reads this small vector, not `vector`.
-    rank_vector = SearchVectorField(null=True)
+    # Ranking tiers (a title match, then problem and outcome), each behind a GIN index.
+    title_vector = SearchVectorField(null=True)
+    head_vector = SearchVectorField(null=True)
     # What the document was built from: a decision whose updated_at moved since is rebuilt.
     source_updated = models.DateTimeField()
     stale = models.BooleanField(default=False)
 
-    # The GIN index on `vector` exists on PostgreSQL only: see migration 0002.
+    # The GIN indexes on the vectors exist on PostgreSQL only: see migrations 0002 and 0003.
+
+    class Meta:
+        indexes = [
+            # What refresh() looks up on every search: the few documents marked stale.
+            models.Index(
+                fields=["decision"], condition=models.Q(stale=True), name="search_document_stale"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Search document of {self.decision_id}"

@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce, Concat, Left, TruncDate
 
 from apps.decisions.models import Decision, ParticipantRole, Status
 from apps.workspaces.models import Workspace
 
 from .index import CONFIG, refresh
+from .models import SearchDocument
 
 # Sentinels around matches: user text is escaped first, then they become <mark>.
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
-SNIPPET_SOURCE = 6000
+SNIPPET_SOURCE = 2000
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -119,6 +122,25 @@ def words(q: str) -> list[str]:
     return [w.lower() for w in WORD.findall(q)][:12]
 
 
+@contextmanager
+def matching_by_index() -> Iterator[None]:
+    """Run the queries inside on PostgreSQL with matches read through the GIN index.
+
+    The planner prices `vector @@ query` without the cost of reading each document's large
+    vector out of TOAST, so for a word found in most documents it scans them all (55 ms at
+    10,000 documents here) instead of using the index (7 ms). Evaluate the page inside.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Bitmap scans only; no JIT, which those settings' inflated costs would switch on.
+            for setting in ("enable_seqscan", "enable_indexscan", "jit"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+        yield
+
+
 def search(decisions: QuerySet, q: str) -> QuerySet:
     """These decisions matching `q`, best first (a title match above a body match).
 
@@ -127,6 +149,7 @@ def search(decisions: QuerySet, q: str) -> QuerySet:
     refresh()
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        documents = SearchDocument.objects.all()
         # Snippets come from the first part of the text: ts_headline reads all it is given.
         text = Concat(
             "search_document__head",
@@ -139,9 +162,20 @@ def search(decisions: QuerySet, q: str) -> QuerySet:
         return (
             decisions.filter(search_document__vector=query)
             .annotate(
-                # Ranked on title and problem only (rank_vector): a title match comes first, and
-                # ranking thousands of matches does not read their whole text.
-                rank=SearchRank(F("search_document__rank_vector"), query),
+                # The same tiers as on SQLite: a title match, then problem and outcome, then the
+                # rest. Each tier is one GIN index lookup, whatever the number of matches.
+                rank=Case(
+                    When(
+                        pk__in=documents.filter(title_vector=query).values("decision_id"),
+                        then=Value(3),
+                    ),
+                    When(
+                        pk__in=documents.filter(head_vector=query).values("decision_id"),
+                        then=Value(2),
+                    ),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
                 headline=SearchHeadline(
                     Left(text, SNIPPET_SOURCE),
                     query,

@@ -11,7 +11,7 @@ from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.models import Workspace
 
 from .graph import workspace_graph
-from .query import FilterForm, search, snippet
+from .query import FilterForm, matching_by_index, search, snippet
 
 PER_PAGE = 20
 
@@ -48,9 +48,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = None
     if q:
         decisions = form.apply(Decision.objects.for_user(request.user))
-        page = page_of(request, search(decisions, q).for_log(), PER_PAGE)
-        for decision in page:
-            decision.snippet = snippet(decision, q)
+        with matching_by_index():
+            page = page_of(request, search(decisions, q).for_log(), PER_PAGE)
+            for decision in page:
+                decision.snippet = snippet(decision, q)
     context = {"form": form, "q": q, "workspaces": workspaces, "page": page, **paging(form, page)}
     template = "search/search.html#results" if request.htmx else "search/search.html"
     return render(request, template, context)

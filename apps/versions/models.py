@@ -128,7 +128,8 @@ class Version(models.Model):
             markdown=markdown,
             sha256=sha256,
             approvals=[{**a, "sha256": sha256} for a in approvals],
-            accepted_by=accepted_by,
+            # A full name can outgrow the column (150 + 150 characters); the approvals keep who.
+            accepted_by=accepted_by[: cls._meta.get_field("accepted_by").max_length],
         )
 
 

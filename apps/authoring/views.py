@@ -39,6 +39,7 @@ from apps.decisions.models import (
     Support,
 )
 from apps.exports.render import page_link_for, record_html
+from apps.reviews.forms import AskForm
 from apps.workspaces.models import Membership
 
 from .completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
@@ -266,6 +267,8 @@ def editor_context(
         context["add_reference"] = adder("reference", decision.pk, "#references")
         context["relations"] = list(decision.relations.all())
         context["add_relation"] = adder("relation", decision.pk, "#relations")
+    elif step == "check":
+        context["ask_form"] = AskForm(decision=decision)
     for key, e in bound.items():
         editables.setdefault(key, e)
     return context
@@ -673,17 +676,22 @@ def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     decision = _get(request, slug, number)
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, "check")
-    if required(gaps(decision.to_record())):
-        context = editor_context(decision, "check")
-        context["refused"] = True
-        if request.htmx:
-            response = _fragments(request, context, "submit", status=422)
-            return reswap(retarget(response, "#submit"), "outerHTML")
-        return render(request, TEMPLATE, context, status=422)
+    form = AskForm(request.POST, decision=decision)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
             return _stale(request, decision, "check")
-        decision.submit(by=request.user)
+        if not form.submit(by=request.user):
+            # Refused (incomplete, or no reviewers named): the draft stays as it was.
+            transaction.set_rollback(True)
+    if form.errors:
+        context = editor_context(_reload(decision), "check")
+        context["ask_form"] = form
+        if request.htmx:
+            # The reason replaces the button's region; the step bar catches up out of band.
+            context["oob"] = True
+            response = _fragments(request, context, "submit", "stepbar", status=422)
+            return reswap(retarget(response, "#submit"), "outerHTML")
+        return render(request, TEMPLATE, context, status=422)
     messages.success(request, f"{decision.ref} is now in review.")
     if request.htmx:
         return HttpResponseClientRedirect(decision.get_absolute_url())

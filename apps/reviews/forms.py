@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from apps.decisions.models import Decision, Status
+from apps.decisions.models import Decision, IncompleteDraft, Status
 from apps.decisions.record import Record
 
-from .models import REVIEW_ROLES, section_choices
+from .models import REVIEW_ROLES, ReviewError, ReviewRound, section_choices
 
 
 def reviewer_choices(decision: Decision):
@@ -20,7 +22,11 @@ def reviewer_choices(decision: Decision):
 
 
 class AskForm(forms.Form):
-    """Submitting a draft, or asking more people once it is in review."""
+    """Submitting a draft, or asking more people once it is in review.
+
+    The editor's check step and the review panel both submit through `submit`, so a draft goes
+    to review one way only: with its reviewers named and asked, and only when it is complete.
+    """
 
     reviewers = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),
@@ -34,6 +40,8 @@ class AskForm(forms.Form):
         self.fields["reviewers"].queryset = reviewer_choices(decision)
         self.fields["reviewers"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["approvals_needed"].initial = decision.workspace.default_approvals or 1
+        self.decision = decision
+        self.gaps: list = []  # what a refused draft still lacks, each with where to fill it
 
     def clean(self):
         data = super().clean()
@@ -43,6 +51,31 @@ class AskForm(forms.Form):
                 "reviewers", f"Name at least {needed} reviewer{'s' if needed != 1 else ''}."
             )
         return data
+
+    def submit(self, by) -> bool:
+        """Send the draft to review, or ask more reviewers once there; errors go on the form."""
+        if not self.is_valid():
+            return False
+        decision = self.decision
+        reviewers, needed = self.cleaned_data["reviewers"], self.cleaned_data["approvals_needed"]
+        try:
+            with transaction.atomic():
+                if decision.status == Status.DRAFT:
+                    decision.submit(by=by, reviewers=reviewers, approvals_needed=needed)
+                elif decision.status == Status.IN_REVIEW:
+                    ReviewRound.open_for(
+                        decision, by=by, reviewers=reviewers, approvals_needed=needed
+                    )
+                else:
+                    raise ReviewError(f"{decision.ref} is {decision.get_status_display().lower()}.")
+        except IncompleteDraft as error:
+            self.gaps = error.gaps
+            self.add_error(None, error)
+            return False
+        except ValidationError as error:
+            self.add_error(None, error)
+            return False
+        return True
 
 
 class ThreadForm(forms.Form):

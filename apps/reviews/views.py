@@ -137,21 +137,9 @@ def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Send a draft to review (draft of the next version), or ask more reviewers once there."""
     decision = _decision(request, slug, number, need="edit")
     form = AskForm(request.POST, decision=decision)
-    if not form.is_valid():
+    if not form.submit(by=request.user):
+        # The reason shows beside the button, with the picked reviewers still picked.
         return _refused(request, decision, ask_form=form)
-    reviewers, needed = form.cleaned_data["reviewers"], form.cleaned_data["approvals_needed"]
-    try:
-        with transaction.atomic():
-            if decision.status == Status.DRAFT:
-                decision.submit(by=request.user, reviewers=reviewers, approvals_needed=needed)
-            elif (round := _round(decision)) is not None:
-                round.approvals_needed = needed
-                round.save(update_fields=["approvals_needed"])
-                round.ask(reviewers, by=request.user)
-            else:
-                raise ReviewError(f"{decision.ref} is {decision.get_status_display().lower()}.")
-    except ValidationError as error:
-        return _refused(request, decision, ask_form=form, error=_message(error))
     if not request.htmx:
         messages.success(request, f"{decision.ref} is in review.")
     return _done(request, decision)

@@ -5,6 +5,8 @@ import pytest
 from apps.authoring.completeness import gaps, required
 from apps.authoring.models import Kit
 from apps.decisions.models import Decision, Status, StatusChange, Support
+from apps.people.models import Notification
+from apps.reviews.models import ReviewRound
 
 from ..factories import add_member, make_decision, make_user, make_workspace
 from .helpers import complete, post, url
@@ -140,34 +142,84 @@ def test_it_counts_the_missing_items_in_the_step_bar(author_client, gateway):
 # --- Submitting ----------------------------------------------------------------------------
 
 
-def test_it_refuses_to_submit_while_required_items_are_missing(author_client, gateway):
-    response = post(author_client, gateway, "submit/")
+@pytest.fixture
+def reviewer(workspace):
+    user = make_user("rita")
+    add_member(workspace, user, "reviewer")
+    return user
+
+
+def test_it_offers_the_members_who_may_review_on_the_check_step(author_client, gateway, reviewer):
+    admin = make_user("adam")
+    add_member(gateway.workspace, admin, "admin")
+    add_member(gateway.workspace, make_user("vic"), "viewer")
+    html = author_client.get(url(gateway, "check/")).content.decode()
+    submit = html.split('id="submit"')[1]
+    assert f'name="reviewers" value="{reviewer.pk}"' in submit
+    assert f'name="reviewers" value="{admin.pk}"' in submit
+    assert submit.count('name="reviewers"') == 2  # not the viewer, not the author herself
+    assert 'name="approvals_needed"' in submit and 'value="1"' in submit
+
+
+def test_it_refuses_to_submit_while_required_items_are_missing(author_client, gateway, reviewer):
+    revision = Decision.objects.get(pk=gateway.pk).revision
+    data = {"reviewers": [reviewer.pk], "approvals_needed": 1}
+    for htmx in (False, True):
+        response = post(author_client, gateway, "submit/", data, htmx=htmx)
+        assert response.status_code == 422
+        html = response.content.decode()
+        reason = html.split('id="submit-reason"')[1].split("</div>")[0]
+        assert "This draft cannot go to review yet: 6 required items are missing." in reason
+        assert (
+            'href="/w/team/1/edit/considerations/#consideration-monitoring-and-tracing"' in reason
+        )
+        assert 'href="/w/team/1/edit/outcome/#id_chosen"' in reason
+        # Nothing picked is lost: the reviewer is still ticked.
+        assert f'name="reviewers" value="{reviewer.pk}" id="id_reviewers_0" checked' in html
+    assert response["HX-Retarget"] == "#submit"
+    assert 'id="stepbar"' in html and 'hx-swap-oob="true"' in html
+    stored = Decision.objects.get(pk=gateway.pk)
+    assert stored.status == Status.DRAFT and stored.revision == revision
+    assert not ReviewRound.objects.exists() and not Notification.objects.exists()
+
+
+def test_it_wants_a_reviewer_named(author_client, gateway, reviewer):
+    complete(gateway)
+    response = post(author_client, gateway, "submit/", {"approvals_needed": 1})
     assert response.status_code == 422
-    assert "cannot go to review yet: 6 required items are missing" in response.content.decode()
-    response = post(author_client, gateway, "submit/", htmx=True)
-    assert response.status_code == 422 and response["HX-Retarget"] == "#submit"
+    assert "Name at least 1 reviewer." in response.content.decode()
     assert Decision.objects.get(pk=gateway.pk).status == Status.DRAFT
 
 
-def test_it_submits_a_complete_draft_for_review(author_client, gateway, author):
+def test_it_submits_a_complete_draft_naming_and_notifying_reviewers(
+    author_client, gateway, author, reviewer
+):
     complete(gateway)
     html = author_client.get(url(gateway, "check/")).content.decode()
     assert 'class="required"' not in html and "disabled" not in html.split('id="submit"')[1]
-    response = post(author_client, gateway, "submit/")
+    data = {"reviewers": [reviewer.pk], "approvals_needed": 1}
+    response = post(author_client, gateway, "submit/", data)
     assert response.status_code == 302 and response["Location"] == "/w/team/1/"
     assert Decision.objects.get(pk=gateway.pk).status == Status.IN_REVIEW
     change = StatusChange.objects.get(decision=gateway)
     assert (change.from_status, change.to_status, change.by) == ("draft", "in_review", author)
+    round = ReviewRound.objects.get(decision=gateway)
+    assert list(round.reviewers.all()) == [reviewer] and round.approvals_needed == 1
+    assert list(Notification.objects.filter(user=reviewer).values_list("message", flat=True)) == [
+        "ada asks you to review ADR-0001 Decide on API Gateway Requirements."
+    ]
 
 
-def test_it_submits_in_place_with_a_client_redirect(author_client, gateway):
+def test_it_submits_in_place_with_a_client_redirect(author_client, gateway, reviewer):
     complete(gateway)
-    response = post(author_client, gateway, "submit/", htmx=True)
+    data = {"reviewers": [reviewer.pk], "approvals_needed": 1}
+    response = post(author_client, gateway, "submit/", data, htmx=True)
     assert response.status_code == 200 and response["HX-Redirect"] == "/w/team/1/"
 
 
-def test_it_refuses_a_stale_submit(author_client, gateway):
+def test_it_refuses_a_stale_submit(author_client, gateway, reviewer):
     complete(gateway)
-    response = post(author_client, gateway, "submit/", {"revision": 0})
+    data = {"revision": 0, "reviewers": [reviewer.pk], "approvals_needed": 1}
+    response = post(author_client, gateway, "submit/", data)
     assert response.status_code == 409
     assert Decision.objects.get(pk=gateway.pk).status == Status.DRAFT

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.decisions.models import ScenarioPoint
 from apps.reviews.models import Thread
 
 from .helpers import accepted, draft, in_review, open_round
@@ -124,6 +127,27 @@ def test_it_wants_as_many_reviewers_as_approvals(client, people):
     assert "Name at least 2 reviewers." in response.content.decode()
     decision.refresh_from_db()
     assert decision.status == "draft"
+
+
+def test_it_refuses_to_submit_an_incomplete_draft_and_says_why(client, people):
+    decision = draft(people["workspace"], people["ada"])
+    ScenarioPoint.objects.filter(scenario__title="HTTP API", kind="bad").delete()
+    client.force_login(people["ada"])
+    data = {"reviewers": [people["rita"].pk], "approvals_needed": 1}
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post(url(decision, "review/submit/"), data, headers=headers)
+        assert response.status_code == 422
+        html = response.content.decode()
+        reason = html.split('id="submit-refused"')[1].split("</div>")[0]
+        assert "This draft cannot go to review yet: 1 required item is missing." in reason
+        assert 'href="/w/team/1/edit/scenarios/#scenario-http-api"' in reason
+        assert "Scenario “HTTP API” has no cons." in reason
+        # Rita is still ticked, so nothing picked is lost.
+        assert re.search(rf'value="{people["rita"].pk}" id="id_reviewers_\d+" checked', html)
+    assert html.lstrip().startswith('<aside class="review-panel"')
+    decision.refresh_from_db()
+    assert decision.status == "draft"
+    assert not decision.review_rounds.exists() and not decision.status_changes.exists()
 
 
 def test_it_keeps_a_refused_comment_with_its_message(client, reviewing, people):

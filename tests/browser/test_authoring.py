@@ -117,9 +117,11 @@ def test_it_writes_the_api_gateway_decision_from_its_kit_to_review(page, live_se
     # Step 5: nothing required is missing; submit.
     go_to_step(page, "Check and submit")
     expect(page.locator("#check-gaps li.required")).to_have_count(0)
+    page.locator("#submit").get_by_label("Priya Raman").check()  # the example's reviewer
     page.click("button:has-text('Submit for review')")
     page.wait_for_url("**/w/platform/7/")
     expect(page.locator(".decision-head .status")).to_have_text("In review")
+    expect(page.locator("#review-state")).to_contain_text("Reviewers: Priya Raman.")
 
     with page.expect_download() as download:
         page.click("text=Markdown (.md)")

@@ -3,17 +3,37 @@
 The decision page, the `.md` download and the PDF all start here, so what a reader sees on screen
 is what the board signs and what the team commits. Writers are pure functions of the record:
 the same record always gives the same bytes.
+
+Writers write everything the record holds. Free sections go where the reader found them (their
+anchor); untitled ones at an anchor that is a section of its own are that section's opening text.
+Level-0 sections are source text the reader kept verbatim (see apps/porting/readers.py): the
+front matter, text before the title, and metadata lines such as `* Status: Accepted.`. A writer
+puts them back in their place instead of its own rendering while they still say what the record
+says (re-read, they give the record's status, date and people); once the record has changed,
+the writer's own rendering wins and the stale text is dropped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 from django.utils.text import slugify
 
 from apps.decisions.record import Option, Point, Record, Relation, Section
+from apps.porting.readers import (
+    BEFORE_TITLE,
+    FRONT_MATTER,
+    NO_OUTCOME,
+    front_matter_fields,
+    madr_front_matter,
+    normalise_status,
+    parse_front_matter,
+    read,
+    relations_in,
+)
 
 LinkFor = Callable[[Relation], str]
 
@@ -58,8 +78,19 @@ def _heading(level: int, text: str) -> str:
     return f"{'#' * level} {text}"
 
 
+def _item(marker: str, text: str) -> str:
+    """One list item; its further lines and paragraphs indented so that they stay in it."""
+    first, *rest = text.strip("\n").split("\n")
+    pad = " " * (len(marker) + 1)
+    return "\n".join([f"{marker} {first}", *(pad + line if line.strip() else "" for line in rest)])
+
+
+def _list(marker: str, texts: list[str]) -> str:
+    return "\n".join(_item(marker, text) for text in texts)
+
+
 def _points(points: list[Point]) -> str:
-    return "\n".join(f"* {KIND_WORDS[p.kind]}, because {_one_line(p.text)}" for p in points)
+    return _list("*", [f"{KIND_WORDS[p.kind]}, because {p.text}" for p in points])
 
 
 def _one_line(text: str) -> str:
@@ -74,8 +105,60 @@ def _cell(text: str) -> str:
     return _one_line(text).replace("|", "\\|")
 
 
+# Anchors that are a section of their own: untitled text there opens that section.
+INTRO_ANCHORS = {"start", "pros_cons", "considerations", "more_information"}
+OWN_FRONT_KEYS = {"status", "date", "decision-makers", "consulted", "informed", "tags"}
+HEADER_FIELDS = ("status", "date", "decision_makers", "consulted", "informed", "tags")
+
+
 def _free(record: Record, anchor: str) -> list[str]:
-    return [_free_section(s) for s in record.sections_after(anchor)]
+    return [
+        _free_section(s)
+        for s in record.sections_after(anchor)
+        if s.level > 0 or (not s.heading and anchor not in INTRO_ANCHORS)
+    ]
+
+
+def _intro(record: Record, anchor: str) -> list[str]:
+    return [s.body for s in record.sections_after(anchor) if s.level == 0 and not s.heading]
+
+
+def _slot(record: Record, heading: str) -> str:
+    return next((s.body for s in record.sections if s.level == 0 and s.heading == heading), "")
+
+
+def _metadata_slots(record: Record) -> list[str]:
+    """Metadata lines kept verbatim (`* Status: Accepted.`, `Introduced: 20220513`)."""
+    return [
+        s.body
+        for s in record.sections
+        if s.level == 0 and s.heading and s.heading not in (FRONT_MATTER, BEFORE_TITLE)
+    ]
+
+
+def _header_agrees(header: str, record: Record, fmt: str) -> bool:
+    """Whether the verbatim header, read again, gives the record's status, date and people."""
+    again = read(header + "\n", "header.md", fmt).record
+    return all(getattr(again, name) == getattr(record, name) for name in HEADER_FIELDS)
+
+
+def _status_section(record: Record) -> Section | None:
+    """A `## Status` kept verbatim (status with notes or links), if it still says the status."""
+    for section in record.sections:
+        if section.level > 0 and section.heading.strip().lower() == "status":
+            first = next((ln for ln in section.body.splitlines() if ln.strip("-* \t")), "")
+            if (normalise_status(first) or "draft") == record.status and all(
+                r in record.relations for r in relations_in(section.body)
+            ):
+                return section
+            return None
+    return None
+
+
+def _covered(record: Record, *texts: str) -> list[Relation]:
+    """The record's relations that are not already written in the verbatim texts."""
+    said = [r for text in texts for r in relations_in(text)]
+    return [r for r in record.relations if r not in said]
 
 
 def _free_section(section: Section) -> str:
@@ -99,30 +182,93 @@ def support_matrix(record: Record, options: list[Option]) -> str:
     return "\n".join(rows)
 
 
-def _front_matter(record: Record) -> str:
+def _madr_fields(record: Record) -> dict:
     status = MADR_STATUS.get(record.status, record.status)
     successors = [r for r in record.relations if r.kind == "superseded_by"]
     if record.status == "superseded" and successors:
         status = "superseded by " + ", ".join(relation_ref(r) for r in successors)
-    data = {
-        "status": status,
+    return {
+        "status_text": status,
         "date": record.date,
-        "decision-makers": record.decision_makers,
+        "decision_makers": record.decision_makers,
         "consulted": record.consulted,
         "informed": record.informed,
+        "tags": record.tags,
     }
-    if record.tags:
-        data["tags"] = record.tags
-    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    return f"---\n{dumped}---"
+
+
+def _front_matter(record: Record) -> str:
+    return madr_front_matter(_madr_fields(record))
+
+
+META_LABELS = {
+    "status": "Status",
+    "date": "Date",
+    "decision_makers": "Deciders",
+    "consulted": "Consulted",
+    "informed": "Informed",
+    "tags": "Tags",
+}
+
+
+def _meta_bullets(record: Record, skip: set[str]) -> str:
+    """MADR 2's metadata bullets for the fields that are set (but those in `skip`)."""
+    lines = []
+    for name, label in META_LABELS.items():
+        if name in skip:
+            continue
+        value = getattr(record, name)
+        if name == "status":
+            value = MADR_STATUS.get(value, value) if value != "draft" else ""
+        text = ", ".join(value) if isinstance(value, list) else value
+        if text:
+            lines.append(f"* {label}: {text}")
+    return "\n".join(lines)
+
+
+def _madr_header(record: Record) -> list[str]:
+    """Front matter, title and metadata lines: the source's own while they agree."""
+    title = f"# {record.title}"
+    raw, metadata = _slot(record, FRONT_MATTER), _metadata_slots(record)
+    if raw or metadata:
+        front = f"---\n{raw}\n---" if raw else _front_matter(record)
+        header = [front, _slot(record, BEFORE_TITLE), title, *metadata]
+        if not _header_agrees(_block(*header), record, "madr"):
+            # What the source said in plain `* Deciders: …` lines, said again the same way; a
+            # field the front matter itself gives is not said twice (it would contradict it).
+            given = set(front_matter_fields(parse_front_matter(raw)))
+            bullets = _meta_bullets(record, skip=given)
+            header = [front, _slot(record, BEFORE_TITLE), title, bullets, *metadata]
+        if _header_agrees(_block(*header), record, "madr"):
+            return header
+    # The source repository's own keys (`parent`, `nav_order`, …) stay; ours are the record's.
+    extra = {k: v for k, v in parse_front_matter(raw).items() if k not in OWN_FRONT_KEYS}
+    return [madr_front_matter(_madr_fields(record), extra), _slot(record, BEFORE_TITLE), title]
+
+
+def _chosen(title: str) -> str:
+    """`Chosen option: "X"`, quoted so that the reader finds where X ends."""
+    for open_, close in (('"', '"'), ("'", "'"), ("“", "”"), ("`", "`")):
+        if open_ not in title and close not in title and "\n" not in title:
+            return f"Chosen option: {open_}{title}{close}"
+    return f"Chosen option: **{title}**"
+
+
+def _because(rationale: str) -> str:
+    rationale = rationale.strip("\n").rstrip()
+    if not rationale.strip():
+        return "."
+    # A rationale that opens with a list, a table or code starts on its own line.
+    if re.match(r"\s|[*+>|#-]|\d+[.)]\s|```|~~~", rationale):
+        return f", because\n\n{rationale}"
+    return f", because {rationale}"
 
 
 def _outcome(record: Record) -> str:
     if record.chosen:
-        line = f'Chosen option: "{record.chosen}"'
-        line += f", because {record.rationale.strip()}" if record.rationale.strip() else "."
+        line = _chosen(record.chosen) + _because(record.rationale)
     else:
-        line = "No option has been chosen yet."
+        line = NO_OUTCOME
         if record.rationale.strip():
             line = _block(line, record.rationale)
     parts = [_heading(2, "Decision Outcome"), line]
@@ -134,7 +280,7 @@ def _outcome(record: Record) -> str:
 
 
 def _pros_and_cons(record: Record) -> str:
-    parts = [_heading(2, "Pros and Cons of the Options")]
+    parts = [_heading(2, "Pros and Cons of the Options"), *_intro(record, "pros_cons")]
     for scenario in record.scenarios:
         parts.append(_heading(3, scenario.title))
         if scenario.choose_when.strip():
@@ -144,7 +290,7 @@ def _pros_and_cons(record: Record) -> str:
 
 
 def _considerations(record: Record) -> str:
-    parts = [_heading(2, "Considerations")]
+    parts = [_heading(2, "Considerations"), *_intro(record, "considerations")]
     for consideration in record.considerations:
         parts.append(_heading(3, consideration.title))
         if consideration.is_open:
@@ -160,38 +306,51 @@ def _considerations(record: Record) -> str:
     return _block(*parts)
 
 
-def _more_information(record: Record, link_for: LinkFor) -> str:
-    parts = []
-    if record.relations:
-        parts += [
-            _heading(3, "Related Decisions"),
-            "\n".join(
-                f"* {RELATION_LABELS.get(r.kind, r.kind)} "
-                f"[{relation_ref(r)}: {r.title}]({link_for(r)})"
-                for r in record.relations
-            ),
-        ]
+def _more_text(record: Record) -> list[str]:
+    """More Information's own text, under its heading, for writers that have no such section."""
+    intro = _intro(record, "more_information")
+    return [_heading(2, "More Information"), *intro] if intro else []
+
+
+def _relation_line(relation: Relation, link_for: LinkFor) -> str:
+    label = RELATION_LABELS.get(relation.kind, relation.kind)
+    if relation.number is None:
+        text = relation.title or relation.target
+    else:
+        text = relation_ref(relation) + (f": {relation.title}" if relation.title else "")
+    return f"* {label} [{text}]({link_for(relation)})"
+
+
+def _more_information(record: Record, link_for: LinkFor, relations: list[Relation]) -> str:
+    # The section's own text and free subsections first: a list below them stays a list.
+    parts = [*_intro(record, "more_information"), *_free(record, "more_information")]
+    if relations:
+        lines = "\n".join(_relation_line(r, link_for) for r in relations)
+        parts += [_heading(3, "Related Decisions"), lines]
     if record.references:
         parts += [
             _heading(3, "References"),
             "\n".join(f"* [{r.title}]({r.url})" for r in record.references),
         ]
-    free = _free(record, "more_information")
-    if not parts and not free:
+    if not parts:
         return ""
-    return _block(_heading(2, "More Information"), *parts, *free)
+    return _block(_heading(2, "More Information"), *parts)
 
 
-def madr_body(record: Record, link_for: LinkFor = file_link) -> str:
-    """The record's sections in MADR 4 order, without front matter or title."""
-    parts = [*_free(record, "start")]
+def madr_body(
+    record: Record, link_for: LinkFor = file_link, relations: list[Relation] | None = None
+) -> str:
+    """The record's sections in MADR 4 order, without front matter, title or metadata lines;
+    `relations` are those to list under More Information (all of them unless given)."""
+    relations = record.relations if relations is None else relations
+    parts = [*_intro(record, "start"), *_free(record, "start")]
     if record.context.strip() or record.overview.strip():
         parts += [_heading(2, "Context and Problem Statement"), record.context]
         if record.overview.strip():
             parts += [_heading(3, "Overview"), record.overview]
     parts += _free(record, "context")
     if record.drivers:
-        parts += [_heading(2, "Decision Drivers"), "\n".join(f"* {d}" for d in record.drivers)]
+        parts += [_heading(2, "Decision Drivers"), _list("*", record.drivers)]
     parts += _free(record, "drivers")
     if record.scenarios or record.options_intro.strip():
         parts += [
@@ -201,20 +360,22 @@ def madr_body(record: Record, link_for: LinkFor = file_link) -> str:
         ]
     parts += _free(record, "options")
     parts.append(_outcome(record))
-    if record.scenarios:
+    if record.scenarios or _intro(record, "pros_cons"):
         parts.append(_pros_and_cons(record))
     parts += _free(record, "pros_cons")
     if record.considerations:
         parts.append(_considerations(record))
     parts += _free(record, "considerations")
-    parts.append(_more_information(record, link_for))
+    parts.append(_more_information(record, link_for, relations))
     parts += _free(record, "end")
     return _block(*parts)
 
 
 def write_madr(record: Record, link_for: LinkFor = file_link) -> str:
     """MADR 4: YAML front matter, the title, then MADR's sections in MADR's order."""
-    return _block(_front_matter(record), f"# {record.title}", madr_body(record, link_for)) + "\n"
+    header = _madr_header(record)
+    relations = _covered(record, *header)
+    return _block(*header, madr_body(record, link_for, relations)) + "\n"
 
 
 # --- Nygard / adr-tools ------------------------------------------------------------------------
@@ -222,10 +383,13 @@ def write_madr(record: Record, link_for: LinkFor = file_link) -> str:
 NYGARD_STATUS = {**MADR_STATUS, "in_review": "Proposed", "draft": "Draft"}
 
 
-def _nygard_status(record: Record, link_for: LinkFor) -> str:
+STATUS_KINDS = {"supersedes", "superseded_by", "amends", "amended_by"}
+
+
+def _nygard_status(record: Record, link_for: LinkFor, relations: list[Relation]) -> str:
     lines = [NYGARD_STATUS.get(record.status, record.status).capitalize()]
-    for relation in record.relations:
-        if relation.kind in {"supersedes", "superseded_by", "amends", "amended_by"}:
+    for relation in relations:
+        if relation.kind in STATUS_KINDS:
             label = RELATION_LABELS[relation.kind]
             number = f"{relation.number}. " if relation.number is not None else ""
             lines.append(f"{label} [{number}{relation.title}]({link_for(relation)})")
@@ -238,11 +402,39 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     title = (
         f"# {record.number}. {record.title}" if record.number is not None else f"# {record.title}"
     )
-    parts = [*_free(record, "start"), title, f"Date: {record.date}" if record.date else ""]
-    parts.append(_nygard_status(record, link_for))
+    # The source's front matter (Brighter keeps one beside the Nygard body) goes back as it was.
+    raw = _slot(record, FRONT_MATTER)
+    header = [f"---\n{raw}\n---" if raw else "", _slot(record, BEFORE_TITLE), title]
+    date = f"Date: {record.date}" if record.date else ""
+    status = _status_section(record)
+    metadata = _metadata_slots(record)
+    if metadata or status:
+        # The `Date:` line is written only where the reader found nothing to keep of it.
+        verbatim = _free_section(status) if status else _nygard_status(record, link_for, [])
+        metadata = next(
+            (
+                lines
+                for lines in (metadata, [date, *metadata])
+                if _header_agrees(_block(*header, *lines, verbatim), record, "nygard")
+            ),
+            None,
+        )
+    if metadata is None or not (metadata or status):
+        metadata, status = [date], None
+    said = [*header, *metadata, _free_section(status) if status else ""]
+    relations = _covered(record, *said)
+    if status is None:
+        # A stale `## Status` (the record has moved on) gives way to the record's own.
+        stale = [s for s in record.sections if s.level > 0 and s.heading.lower() == "status"][:1]
+        record = replace(record, sections=[s for s in record.sections if s not in stale])
+        status_lines = _nygard_status(record, link_for, relations)
+        relations = [r for r in relations if r.kind not in STATUS_KINDS]
+    else:
+        status_lines = ""
+    parts = [*header, *metadata, *_intro(record, "start"), status_lines, *_free(record, "start")]
     context = [record.context, record.overview]
     if record.drivers:
-        context.append("Decision drivers:\n\n" + "\n".join(f"* {d}" for d in record.drivers))
+        context.append("Decision drivers:\n\n" + _list("*", record.drivers))
     parts += [
         _heading(2, "Context"),
         *context,
@@ -250,10 +442,9 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
         *_free(record, "drivers"),
     ]
     if record.chosen:
-        decision = f'Chosen option: "{record.chosen}"'
-        decision += f", because {record.rationale.strip()}" if record.rationale.strip() else "."
+        decision = _chosen(record.chosen) + _because(record.rationale)
     else:
-        decision = record.rationale or "No option has been chosen yet."
+        decision = record.rationale or NO_OUTCOME
     parts += [_heading(2, "Decision"), decision]
     if record.consequences or record.confirmation.strip():
         parts += [_heading(2, "Consequences"), _points(record.consequences)]
@@ -267,21 +458,15 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     if record.considerations:
         parts.append(_considerations(record))
     parts += _free(record, "considerations")
-    others = [r for r in record.relations if r.kind in {"relates_to", "see_also"}]
-    if others:
-        parts += [
-            _heading(2, "Related Decisions"),
-            "\n".join(
-                f"* {RELATION_LABELS[r.kind]} [{relation_ref(r)}: {r.title}]({link_for(r)})"
-                for r in others
-            ),
-        ]
+    if relations:
+        lines = "\n".join(_relation_line(r, link_for) for r in relations)
+        parts += [_heading(2, "Related Decisions"), lines]
     if record.references:
         parts += [
             _heading(2, "References"),
             "\n".join(f"* [{r.title}]({r.url})" for r in record.references),
         ]
-    parts += [*_free(record, "more_information"), *_free(record, "end")]
+    parts += [*_more_text(record), *_free(record, "more_information"), *_free(record, "end")]
     return _block(*parts) + "\n"
 
 
@@ -312,21 +497,41 @@ def _support_lists(record: Record, consideration) -> list[str]:
     return parts
 
 
+def _decide_on_front_matter(record: Record) -> str:
+    """Docusaurus front matter: the page's own while its title and tags are the record's; else
+    its other keys (`sidebar_position`, …) with the record's title, description and tags."""
+    raw = _slot(record, FRONT_MATTER)
+    front = parse_front_matter(raw)
+    if raw and front.get("title") == record.title and _as_tags(front) == record.tags:
+        return f"---\n{raw}\n---"
+    data = {"title": record.title, "description": _describe(record)}
+    if record.tags:
+        data["tags"] = record.tags
+    data.update({k: v for k, v in front.items() if k not in {"title", "description", "tags"}})
+    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return f"---\n{dumped}---"
+
+
+def _as_tags(front: dict) -> list[str]:
+    return front_matter_fields({"tags": front["tags"]})["tags"] if "tags" in front else []
+
+
 def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
     """The "Decide on …" page style: Docusaurus front matter, scenarios with `:::info` guidance,
     considerations (TODO while open) with what each scenario supports, references."""
-    front = {"title": record.title, "description": _describe(record)}
-    if record.tags:
-        front["tags"] = record.tags
-    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    parts = [f"---\n{dumped}---", *_free(record, "start")]
+    parts = [
+        _decide_on_front_matter(record),
+        _slot(record, BEFORE_TITLE),
+        *_intro(record, "start"),
+        *_free(record, "start"),
+    ]
     if record.context.strip() or record.overview.strip():
         parts += [_heading(2, "Context and Problem Statement"), record.context]
         if record.overview.strip():
             parts += [_heading(3, "Overview"), record.overview]
     parts += _free(record, "context")
     if record.drivers:
-        parts += [_heading(2, "Decision Drivers"), "\n".join(f"- {d}" for d in record.drivers)]
+        parts += [_heading(2, "Decision Drivers"), _list("-", record.drivers)]
     parts += _free(record, "drivers")
     if record.scenarios:
         parts += [_heading(2, "Common Scenarios"), record.options_intro]
@@ -335,9 +540,9 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
             if scenario.choose_when.strip():
                 parts.append(f":::info\n{scenario.choose_when.strip()}\n:::")
             parts += [scenario.description, _points(scenario.points)]
-    parts += [*_free(record, "options"), *_free(record, "pros_cons")]
+    parts += [*_free(record, "options"), *_intro(record, "pros_cons"), *_free(record, "pros_cons")]
     if record.considerations:
-        parts.append(_heading(2, "Considerations"))
+        parts += [_heading(2, "Considerations"), *_intro(record, "considerations")]
         see_also = [r for r in record.relations if r.kind == "see_also"]
         for i, consideration in enumerate(record.considerations):
             parts.append(_heading(3, consideration.title))
@@ -347,6 +552,8 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
             if i == len(record.considerations) - 1:
                 parts += [f"See also: [{r.title}]({link_for(r)})" for r in see_also]
             parts += _support_lists(record, consideration)
+    else:
+        parts += _intro(record, "considerations")
     parts += _free(record, "considerations")
     if record.chosen or record.rationale.strip() or record.consequences:
         parts.append(_outcome(record))
@@ -365,7 +572,7 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
             _heading(2, "References"),
             "\n".join(f"- [{r.title}]({r.url})" for r in record.references),
         ]
-    parts += [*_free(record, "more_information"), *_free(record, "end")]
+    parts += [*_more_text(record), *_free(record, "more_information"), *_free(record, "end")]
     return _block(*parts) + "\n"
 
 

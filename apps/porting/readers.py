@@ -44,6 +44,7 @@ from apps.decisions.record import (
 
 FORMATS = ("madr", "nygard", "log4brains", "decide-on")
 FRONT_MATTER = "Front matter"
+BEFORE_TITLE = "Before title"
 
 
 class ReadError(ValueError):
@@ -287,27 +288,38 @@ def _items(lines: list[_Line]) -> list[tuple[str, str]]:
 
     Continuation and nested lines belong to the item above them, dedented to its content.
     """
-    parts: list[tuple[str, list[str]]] = []
+    return [(kind, text) for kind, text, _ in _item_spans(lines)]
+
+
+def _item_spans(lines: list[_Line]) -> list[tuple[str, str, list[_Line]]]:
+    """`_items`, each with the source lines it came from (blank lines after it included)."""
+    parts: list[tuple[str, list[str], list[_Line]]] = []
     indent = 0
     blank = False
+    leading: list[_Line] = []
     for line in lines:
         match = None if line.in_code else _BULLET.match(line.text)
         if not line.text.strip():
             blank = True
             if parts:
                 parts[-1][1].append("")
+                parts[-1][2].append(line)
+            else:
+                leading.append(line)
             continue
         if match and (not parts or parts[-1][0] != "item" or len(match.group(1)) < indent):
             indent = len(match.group(1)) + 1 + len(match.group(3))
-            parts.append(("item", [match.group(4)]))
+            parts.append(("item", [match.group(4)], [line]))
         elif parts and parts[-1][0] == "item" and _continues(line.text, indent, blank):
             parts[-1][1].append(_dedent(line.text, indent))
+            parts[-1][2].append(line)
         elif parts and parts[-1][0] == "text":
             parts[-1][1].append(line.text)
+            parts[-1][2].append(line)
         else:
-            parts.append(("text", [line.text]))
+            parts.append(("text", [line.text], [line]))
         blank = False
-    return [(kind, "\n".join(texts).strip("\n").rstrip()) for kind, texts in parts]
+    return [(kind, "\n".join(texts).strip("\n").rstrip(), span) for kind, texts, span in parts]
 
 
 def _continues(text: str, indent: int, after_blank: bool) -> bool:
@@ -472,6 +484,10 @@ def _relation_kind(match: re.Match) -> str:
     return "relates_to"
 
 
+def relations_in(text: str) -> list[Relation]:
+    return _relations_in(text)
+
+
 def _relations_in(text: str) -> list[Relation]:
     """Relations written as `Verb [text](target)` or `verb ADR-0045`, anywhere in the text."""
     found = []
@@ -493,6 +509,53 @@ def _relation(kind: str, text: str, target: str) -> Relation:
     if number is None:
         number = _number_from_name(target)
     return Relation(kind=kind, number=number, title=title, target=target)
+
+
+# --------------------------------------------------------------------------------------------
+# Front matter
+
+
+def front_matter_fields(front: dict) -> dict:
+    """The Record fields a front matter mapping sets (`status_text` is the status as written)."""
+    fields: dict = {}
+    if "status" in front:
+        fields["status_text"] = _as_text(front["status"])
+        fields["status"] = normalise_status(fields["status_text"]) or "draft"
+    for key in ("date", "created", "last_modified"):
+        if key in front and "date" not in fields:
+            fields["date"] = normalise_date(_as_text(front[key]))
+    for key in ("decision-makers", "deciders", "decision_makers"):
+        if key in front and "decision_makers" not in fields:
+            fields["decision_makers"] = _as_list(front[key])
+    for key in ("consulted", "informed", "tags"):
+        if key in front:
+            fields[key] = _as_list(front[key])
+    return fields
+
+
+def parse_front_matter(raw: str) -> dict:
+    """A raw front matter block as a mapping ({} when it is not one)."""
+    try:
+        data = yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def madr_front_matter(fields: dict, extra: dict | None = None) -> str:
+    """MADR 4's front matter as Adroit writes it, from Record fields (`extra` keys follow)."""
+    data = {
+        "status": fields.get("status_text") or fields.get("status", "draft"),
+        "date": fields.get("date", ""),
+        "decision-makers": fields.get("decision_makers", []),
+        "consulted": fields.get("consulted", []),
+        "informed": fields.get("informed", []),
+    }
+    if fields.get("tags"):
+        data["tags"] = fields["tags"]
+    data.update(extra or {})
+    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return f"---\n{dumped}---"
 
 
 # --------------------------------------------------------------------------------------------
@@ -563,6 +626,7 @@ class _Reader:
         self.seen: set[str] = set()
         self.rec = Record(title="")
         self.status_found = False
+        self.chosen_line: int | None = None
 
     # -- top level
 
@@ -573,6 +637,13 @@ class _Reader:
         for block in self.doc.blocks:
             self._block(block)
         self._finish_status()
+        self._resolve_chosen()
+        # The same link said twice (front matter and body) is one relation.
+        unique: list[Relation] = []
+        for relation in self.rec.relations:
+            if relation not in unique:
+                unique.append(relation)
+        self.rec.relations = unique
         return self.rec
 
     def warn(self, message: str, line: int | None = None) -> None:
@@ -612,26 +683,22 @@ class _Reader:
         doc = self.doc
         if doc.front_raw is None:
             return
-        self.keep(FRONT_MATTER, doc.front_raw, 0)
-        front = doc.front
-        if "status" in front:
-            self._set_status(_as_text(front["status"]), None)
-            self.rec.relations.extend(_relations_in(_as_text(front["status"])))
-        for key in ("date", "created", "last_modified"):
-            if key in front and not self.rec.date:
-                self.rec.date = normalise_date(_as_text(front[key]))
-        for key in ("decision-makers", "deciders", "decision_makers"):
-            if key in front and not self.rec.decision_makers:
-                self.rec.decision_makers = _as_list(front[key])
-        self.rec.consulted = _as_list(front.get("consulted"))
-        self.rec.informed = _as_list(front.get("informed"))
-        self.rec.tags = _as_list(front.get("tags"))
+        fields = front_matter_fields(doc.front)
+        # Front matter exactly as the MADR writer writes it says nothing the fields do not.
+        if f"---\n{doc.front_raw}\n---" != madr_front_matter(fields):
+            self.keep(FRONT_MATTER, doc.front_raw, 0)
+        if "status" in fields:
+            self._set_status(fields["status_text"], None)
+            self.rec.relations.extend(_relations_in(fields["status_text"]))
+        for name in ("date", "decision_makers", "consulted", "informed", "tags"):
+            if name in fields:
+                setattr(self.rec, name, fields[name])
 
     # -- the lines between the title and the first section
 
     def _preamble(self) -> None:
-        if self.doc.before_h1:
-            self.keep("", _text(self.doc.before_h1), 0)
+        if _text(self.doc.before_h1):
+            self.keep(BEFORE_TITLE, _text(self.doc.before_h1), 0)
         metas, rest = _meta_lines(self.doc.preamble)
         for meta in metas:
             self._meta(meta)
@@ -708,9 +775,14 @@ class _Reader:
             "considered options": self._options,
             "decision outcome": self._outcome,
             "pros and cons of the options": self._pros_cons,
+            "more information": self._more_information,
         }
         by_format: dict[str, dict[str, Callable[[_Block], None]]] = {
-            "nygard": {"decision": self._decision},
+            "nygard": {
+                "decision": self._decision,
+                "related decisions": self._related_decisions,
+                "references": self._references,
+            },
             "madr": {**madr, "decision": self._outcome, "links": self._links},
             "log4brains": {**madr, "decision": self._outcome, "links": self._links},
             "decide-on": {
@@ -770,16 +842,24 @@ class _Reader:
             else:
                 texts.append(text)
         for sub in subs:
-            self.rec.scenarios.append(Scenario(_strip_emphasis(sub.heading), sub.body))
+            # `* Good, because …` under an option's own heading are its pros and cons.
+            description, points = _description_and_points(sub.lines)
+            self.rec.scenarios.append(
+                Scenario(_strip_emphasis(sub.heading), description, "", points)
+            )
         self.rec.options_intro = "\n\n".join(texts)
         self.anchor = "options"
 
-    def _scenario(self, title: str) -> Scenario:
-        key = _title_key(title)
-        for scenario in self.rec.scenarios:
-            if _title_key(scenario.title) == key:
-                return scenario
-        scenario = Scenario(_strip_emphasis(title))
+    def _scenario(self, title: str, claimed: list[Scenario]) -> Scenario:
+        """The option a pros-and-cons heading is about: the same title first, then the same
+        words; one not yet described first, as options may share a title (`Pros and Cons`)."""
+        key, plain = _title_key(title), _strip_emphasis(title)
+        free = [s for s in self.rec.scenarios if not any(s is c for c in claimed)]
+        for pool in (free, self.rec.scenarios):
+            for same in (lambda s: s.title == plain, lambda s: _title_key(s.title) == key):
+                if found := next((s for s in pool if same(s)), None):
+                    return found
+        scenario = Scenario(plain)
         self.rec.scenarios.append(scenario)
         return scenario
 
@@ -801,6 +881,7 @@ class _Reader:
                 self.keep_block(sub)
 
     def _chosen(self, text: str, line: int) -> None:
+        text = _without_placeholder(text)
         first, _, rest = text.partition("\n\n")
         match = re.match(r"^Chosen options?:?\s*(.*)$", first, re.S | re.I)
         if not match:
@@ -808,22 +889,33 @@ class _Reader:
             return
         chosen, after = _split_chosen(match.group(1))
         after = re.sub(r"^[,.;:]?\s*(?:because\b[ \t]*)?", "", after.strip(), flags=re.I)
-        self.rec.rationale = "\n\n".join(part for part in (after.strip(), rest.strip()) if part)
+        # Only blank lines go: an indented first line is a list item's continuation.
+        parts = (after.strip(), rest.strip("\n").rstrip())
+        self.rec.rationale = "\n\n".join(part for part in parts if part)
+        self.rec.chosen = chosen
+        self.chosen_line = line
+
+    def _resolve_chosen(self) -> None:
+        """Name the chosen option as its option is titled, once every option is known."""
+        chosen = self.rec.chosen
         for scenario in self.rec.scenarios:
             if _same_option(chosen, scenario.title):
                 self.rec.chosen = scenario.title
                 return
-        self.rec.chosen = chosen
         if self.rec.scenarios and chosen:
-            self.warn(f"chosen option {chosen!r} is not one of the considered options", line)
+            self.warn(
+                f"chosen option {chosen!r} is not one of the considered options", self.chosen_line
+            )
 
     def _pros_cons(self, block: _Block) -> None:
         intro, subs = _subsections(block)
         self.anchor = "pros_cons"
         if _text(intro):
             self.keep("", _text(intro), 0)
+        claimed: list[Scenario] = []
         for sub in subs:
-            scenario = self._scenario(sub.heading)
+            scenario = self._scenario(sub.heading, claimed)
+            claimed.append(scenario)
             description, points = _description_and_points(sub.lines)
             scenario.points.extend(points)
             if description:
@@ -831,7 +923,7 @@ class _Reader:
                 scenario.description = "\n\n".join(part for part in joined if part)
 
     def _decision(self, block: _Block) -> None:
-        self.rec.rationale = block.body
+        self.rec.rationale = _without_placeholder(block.body)
         self.anchor = "outcome"
 
     def _links(self, block: _Block) -> None:
@@ -851,6 +943,40 @@ class _Reader:
             return
         self.rec.relations.extend(relations)
         self.rec.references.extend(references)
+
+    def _more_information(self, block: _Block) -> None:
+        """Its own text and what is not ours stay free; our Related Decisions and References
+        lists (`* Supersedes [ADR-0003: Use MySQL](…)`, `* [title](url)`) are read back."""
+        intro, subs = _subsections(block)
+        self.anchor = "more_information"
+        if _text(intro):
+            self.keep("", _text(intro), 0)
+        for sub in subs:
+            if sub.key == "related decisions" and self._relation_list(sub):
+                continue
+            if sub.key == "references" and self._reference_list(sub):
+                continue
+            self.keep_block(sub)
+
+    def _related_decisions(self, block: _Block) -> None:
+        if not self._relation_list(block):
+            self.keep_block(block)
+
+    def _relation_list(self, block: _Block) -> bool:
+        items = _bullets(block.lines)
+        if not items or not all(_RELATION.fullmatch(item.strip()) for item in items):
+            return False
+        for item in items:
+            self.rec.relations.extend(_relations_in(item))
+        return True
+
+    def _reference_list(self, block: _Block) -> bool:
+        items = _bullets(block.lines)
+        refs = [_reference(item) for item in items or []]
+        if not items or not all(refs):
+            return False
+        self.rec.references.extend(ref for ref in refs if ref)
+        return True
 
     def _references(self, block: _Block) -> None:
         items = _bullets(block.lines)
@@ -876,11 +1002,11 @@ class _Reader:
 
     def _considerations(self, block: _Block) -> None:
         intro, subs = _subsections(block)
+        self.anchor = "considerations"
         if _text(intro):
             self.keep("", _text(intro), 0)
         for sub in subs:
             self.rec.considerations.append(self._consideration(sub))
-        self.anchor = "considerations"
 
     def _consideration(self, block: _Block) -> Consideration:
         intro, subs = _subsections(block)
@@ -923,7 +1049,18 @@ class _Reader:
         return True
 
 
-_QUOTED = re.compile(r'\s*(?:"([^"\n]+)"|“([^”\n]+)”|\*\*(.+?)\*\*|`([^`\n]+)`)')
+# What the writers say when a decision has no outcome yet: not part of the record.
+NO_OUTCOME = "No option has been chosen yet."
+
+
+def _without_placeholder(text: str) -> str:
+    first, _, rest = text.partition("\n\n")
+    return rest.strip() if first.strip() == NO_OUTCOME else text
+
+
+_QUOTED = re.compile(
+    r'\s*(?:"([^"\n]+)"|“([^”\n]+)”|\*\*(.+?)\*\*|`([^`\n]+)`|\'([^\'\n]+)\'(?=[\s,.;:]|$))'
+)
 
 
 def _split_chosen(text: str) -> tuple[str, str]:
@@ -981,15 +1118,16 @@ def _points(lines: list[_Line], kind: str | None) -> list[Point] | None:
 
 
 def _description_and_points(lines: list[_Line]) -> tuple[str, list[Point]]:
-    description: list[str] = []
+    """`* Good, because …` items as points; every other line stays as the source wrote it."""
     points: list[Point] = []
-    for kind, text in _items(lines):
+    kept: list[_Line] = []
+    for kind, text, span in _item_spans(lines):
         match = _POINT.match(text) if kind == "item" else None
         if match:
             points.append(Point(match.group(1).lower(), match.group(2).strip()))
         else:
-            description.append(text if kind == "text" else f"* {text}")
-    return "\n\n".join(part for part in description if part), points
+            kept.extend(span)
+    return _text(kept), points
 
 
 _CALLOUT = re.compile(r"^\s*:::(info|tip|caution|note|warning|danger)\b(.*)$")

@@ -23,7 +23,7 @@ LABELS = set(
     """status date deciders decision makers consulted informed introduced updated context and
     problem statement drivers considered options outcome pros cons of the links good bad neutral
     because chosen option positive negative consequences confirmation common scenarios
-    considerations references overview optional architecture record""".split()
+    considerations references overview optional architecture record more information""".split()
 )
 # Lines that carry a label: headings, `Key: value` metadata, `* Good, because` points.
 LABELLED = re.compile(

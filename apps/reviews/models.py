@@ -179,7 +179,8 @@ class ReviewRound(models.Model):
         self.reviewers.add(*new)
         url = self.decision.get_absolute_url()
         for user in new:
-            notify(user, f"{display_name(by)} asks you to review {self.decision}.", url)
+            if by is None or user.pk != by.pk:  # naming yourself needs no message to yourself
+                notify(user, f"{display_name(by)} asks you to review {self.decision}.", url)
             record_event(
                 self.decision.workspace,
                 by,

@@ -209,10 +209,6 @@ def test_it_notifies_the_one_who_submitted_as_well_as_the_owner(
     assert {tuple(m.to) for m in mail.outbox} == {("ada@example.com",), ("adam@example.com",)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ReviewRound.ask (apps/reviews/models.py) notifies whoever it names, the asker too",
-)
 def test_it_does_not_notify_a_reviewer_asking_themself(
     client, people, django_capture_on_commit_callbacks
 ):

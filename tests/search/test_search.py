@@ -131,6 +131,21 @@ def test_it_combines_filters(member, workspace, author):
     assert results(member, "/search/?q=wanted&status=draft") == []
 
 
+def test_it_filters_by_workspace_on_the_log_and_the_search(member, workspace, author):
+    payments = make_workspace("payments", "Payments")
+    add_member(payments, author, "author")
+    make_decision(workspace, "Kafka for the platform")
+    make_decision(payments, "Kafka for payments")
+    make_decision(payments, "Card vault", status="accepted")
+
+    assert len(results(member, "/")) == 3
+    assert results(member, "/?workspace=payments") == ["ADR-0002", "ADR-0001"]
+    assert results(member, "/?workspace=payments&status=accepted") == ["ADR-0002"]
+    assert results(member, "/search/?q=kafka&workspace=payments") == ["ADR-0001"]
+    page = member.get("/search/?q=kafka&workspace=payments").content.decode()
+    assert "Kafka for payments" in page and "Kafka for the platform" not in page
+
+
 def test_it_says_so_when_the_date_range_is_backwards(member, workspace):
     page = member.get("/?since=2026-05-01&until=2026-01-01").content.decode()
     assert "The end of the range is before its start." in page

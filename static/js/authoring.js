@@ -16,6 +16,46 @@
     return elt && elt.closest ? elt.closest("form.autosave") : null;
   }
 
+  // Text not yet confirmed by the server is also kept in this browser, so a reload or a
+  // navigation after a failed save loses nothing. Keyed by decision, form and field.
+  function isText(field) {
+    return field.tagName === "TEXTAREA" ||
+      (field.tagName === "INPUT" && /^(text|url|email|search)$/.test(field.type));
+  }
+
+  function textFields(form) {
+    return Array.prototype.filter.call(form.elements, isText);
+  }
+
+  function storeKey(form, field) {
+    var editor = document.getElementById("editor");
+    var draft = editor && editor.dataset.draftKey;
+    if (!draft || !form.id || !field.name) return null;
+    return "adroit:unsaved:" + draft + ":" + form.id + ":" + field.name;
+  }
+
+  // Storage can be full or switched off: then the warning before leaving is all that is left.
+  function stored(form, field) {
+    try {
+      var key = storeKey(form, field);
+      return key ? JSON.parse(localStorage.getItem(key)) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function store(form, field, entry) {
+    try {
+      var key = storeKey(form, field);
+      if (key && entry) localStorage.setItem(key, JSON.stringify(entry));
+      else if (key) localStorage.removeItem(key);
+    } catch (e) { /* see stored() */ }
+  }
+
+  function revisionInput(form) {
+    return form.querySelector('input[name="revision"]');
+  }
+
   function show(form, text, state) {
     var out = form.querySelector(".save-state");
     if (out) {
@@ -27,6 +67,9 @@
   // Count edits, so a save that finishes while someone is still typing does not claim "Saved".
   document.addEventListener("input", function (evt) {
     var form = autosaveForm(evt.target);
+    if (form && isText(evt.target)) {
+      store(form, evt.target, { text: evt.target.value, revision: revisionInput(form).value });
+    }
     if (!form || form.classList.contains("conflict")) return;
     form.adroitEdits = (form.adroitEdits || 0) + 1;
     show(form, "Unsaved changes…", "dirty");
@@ -36,6 +79,10 @@
     var form = autosaveForm(evt.detail.elt);
     if (!form) return;
     form.adroitSent = form.adroitEdits || 0;
+    form.adroitSentText = {};
+    textFields(form).forEach(function (field) {
+      form.adroitSentText[field.name] = field.value;
+    });
     show(form, "Saving…", "saving");
   });
 
@@ -47,6 +94,15 @@
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
     // Refusals are swapped in as successes (see above): judge by the status.
     var saved = status >= 200 && status < 300;
+    // Forget only the text this save carried; anything typed since is still unsaved.
+    if (saved && form.adroitSentText) {
+      textFields(form).forEach(function (field) {
+        var entry = stored(form, field);
+        if (entry && entry.text !== form.adroitSentText[field.name]) return;
+        store(form, field, null);
+        if (field.adroitNotice) field.adroitNotice.remove();
+      });
+    }
     if (!form.isConnected) {
       // A resolved conflict swapped its form for a fresh one with the same id.
       var fresh = document.getElementById(form.id);
@@ -69,9 +125,63 @@
   document.addEventListener("adroit:revision", function (evt) {
     var from = String(evt.detail.from);
     document.querySelectorAll('input[name="revision"]').forEach(function (input) {
-      if (input.value === from) input.value = String(evt.detail.value);
+      if (input.value !== from) return;
+      input.value = String(evt.detail.value);
+      // Kept text moves on with its form, so only someone else's save makes it a conflict.
+      var form = autosaveForm(input);
+      if (!form) return;
+      textFields(form).forEach(function (field) {
+        var entry = stored(form, field);
+        if (entry && entry.revision === from) {
+          store(form, field, { text: entry.text, revision: input.value });
+        }
+      });
     });
   });
+
+  // Put kept text back, on the page and in every region htmx swaps in, and let autosave send it
+  // at the revision it was typed on: if someone saved since, the conflict view shows both texts.
+  document.addEventListener("htmx:load", function (evt) {
+    var root = evt.target;
+    var forms = root.matches("form.autosave") ? [root] : root.querySelectorAll("form.autosave");
+    Array.prototype.forEach.call(forms, function (form) {
+      textFields(form).forEach(function (field) {
+        var entry = stored(form, field);
+        if (!entry || entry.text === field.value) return;
+        var revision = revisionInput(form);
+        var serverText = field.value;
+        var serverRevision = revision.value;
+        field.value = entry.text;
+        if (entry.revision) revision.value = entry.revision;
+        // Discarding sends the server's own text back, so the state ends at "Saved", not "failed".
+        restoredNotice(field, function () {
+          field.value = serverText;
+          revision.value = serverRevision;
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+          store(form, field, null);
+        });
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  });
+
+  function restoredNotice(field, discard) {
+    var notice = document.createElement("p");
+    notice.className = "notice restored";
+    notice.setAttribute("role", "status");
+    notice.textContent = "Restored your unsaved text — not saved yet ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "small";
+    button.textContent = "Discard";
+    button.addEventListener("click", function () {
+      notice.remove();
+      discard();
+    });
+    notice.appendChild(button);
+    field.insertAdjacentElement("afterend", notice);
+    field.adroitNotice = notice;
+  }
 
   // A matrix cell shows its level by colour as soon as it is chosen.
   document.addEventListener("change", function (evt) {

@@ -185,9 +185,11 @@ class RelationForm(RowForm):
 
     def clean(self):
         data = super().clean()
+        # The same (kind, target) twice says nothing more; an edit may keep its own pair.
         exists = Relation.objects.filter(
             source_id=self.instance.source_id, target=data.get("target"), kind=data.get("kind")
-        )
+        ).exclude(pk=self.instance.pk)
         if data.get("target") and exists.exists():
-            raise forms.ValidationError("This relation is already there.")
+            # Next to the decision chosen, the field to change.
+            self.add_error("target", "This relation is already there.")
         return data

@@ -205,8 +205,12 @@ def editor_context(
 
     def adder(kind: str, parent_pk: int, target: str) -> Editable:
         key = f"{kind}-new-{parent_pk}"
+        if key in bound:
+            # A refused add comes back with the person's text; it still re-renders its region.
+            bound[key].target = target
+            return bound[key]
         instance = ROWS[kind].model(**{f"{ROWS[kind].parent}_id": parent_pk})
-        return bound.get(key) or Editable(
+        return Editable(
             _row_form(kind, instance, decision, prefix=key),
             _url(decision, "add_row", kind),
             key,
@@ -265,7 +269,9 @@ def editor_context(
             {"row": r, "e": row("reference", r)} for r in decision.references.all()
         ]
         context["add_reference"] = adder("reference", decision.pk, "#references")
-        context["relations"] = list(decision.relations.all())
+        context["relations"] = [
+            {"row": r, "e": row("relation", r)} for r in decision.relations.all()
+        ]
         context["add_relation"] = adder("relation", decision.pk, "#relations")
     elif step == "check":
         context["ask_form"] = AskForm(decision=decision)
@@ -307,9 +313,13 @@ def _changed(
     step: str,
     region: str = "",
     bumped: bool = True,
+    also: tuple[str, ...] = (),
     **extra,
 ) -> HttpResponse:
-    """After a successful change: redirect a plain POST; give HTMX the region, bar and preview."""
+    """After a successful change: redirect a plain POST; give HTMX the region, bar and preview.
+
+    `also` names further out-of-band partials, for what the change shows outside its own form.
+    """
     if not request.htmx:
         return redirect(step_url(decision, step, extra.pop("where", "")))
     extra.pop("where", None)
@@ -317,7 +327,7 @@ def _changed(
     context = editor_context(decision, step)
     context.update(oob=True, **_resolve(context, extra))
     names = [region] if region else []
-    response = _fragments(request, context, *names, "stepbar", "preview")
+    response = _fragments(request, context, *names, *also, "stepbar", "preview")
     # Every form carries the revision it was shown at. The script moves the forms that were at
     # `from` on to this save's revision; forms that were already older stay older, so a later
     # save from them is still caught as a conflict.
@@ -343,6 +353,10 @@ def _resolve(context: dict, extra: dict) -> dict:
             ),
             None,
         )
+    if "relation_pk" in extra:
+        resolved["item"] = next(
+            (i for i in context.get("relations", []) if i["row"].pk == extra["relation_pk"]), None
+        )
     if "key" in extra:
         resolved["e"] = context["editables"].get(extra["key"])
     return resolved
@@ -355,16 +369,25 @@ def _refused(
     e: Editable,
     status: int,
     region: str = "",
+    stale: bool = False,
     **extra,
 ) -> HttpResponse:
-    """A form came back invalid (422) or stale (409): show it again with the person's text."""
+    """A form came back invalid (422) or stale (409): show it again with the person's text.
+
+    `stale` is an add based on an older revision: nothing was added; the page (or the region,
+    with the banner, bar and preview out of band) shows what is saved now, and the add form
+    keeps what they typed, at the current revision so that adding it again works.
+    """
     decision = _reload(decision)
     context = editor_context(decision, step, bound={e.key: e})
+    context["stale_add"] = stale
     if not request.htmx:
         return render(request, TEMPLATE, context, status=status)
     context.update(_resolve(context, {"key": e.key, **extra}))
     if region:
-        return _fragments(request, context, region, status=status)
+        context["oob"] = stale
+        also = ("banner", "stepbar", "preview") if stale else ()
+        return _fragments(request, context, region, *also, status=status)
     # Autosaving forms swap nothing on success; their refusal replaces the form itself.
     response = _fragments(request, context, "form", status=status)
     return reswap(retarget(response, "this"), "outerHTML")
@@ -524,7 +547,7 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
     decision = _get(request, slug, number)
     row = _row(kind, pk, decision)
     spec = ROWS[kind]
-    if decision.status != Status.DRAFT or kind == "relation":
+    if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
     key = f"{kind}-{pk}"
     e = Editable(
@@ -541,6 +564,18 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
             current = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
             return _refused(request, decision, spec.step, _conflict(e, current), 409)
         e.form.save()
+    if kind == "relation":
+        # The link beside the form names the target: it follows the new one at once.
+        return _changed(
+            request,
+            decision,
+            spec.step,
+            "form",
+            also=("relationlink",),
+            key=key,
+            where=key,
+            relation_pk=pk,
+        )
     return _changed(request, decision, spec.step, "form", key=key, where=key)
 
 
@@ -606,7 +641,8 @@ def add_row(request: HttpRequest, slug: str, number: int, kind: str) -> HttpResp
         return _refused(request, decision, spec.step, e, 422, spec.region, **extra)
     with transaction.atomic():
         if not _bump(decision, _revision(request)):
-            return _stale(request, decision, spec.step)
+            e.conflict = True
+            return _refused(request, decision, spec.step, e, 409, spec.region, stale=True, **extra)
         if spec.ordered:
             siblings = spec.model.objects.filter(**{spec.parent: parent})
             top = siblings.aggregate(top=Max("position"))["top"]

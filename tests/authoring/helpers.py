@@ -28,3 +28,17 @@ def complete(decision: Decision) -> None:
                 option=option, scenario=scenario, defaults={"level": "partial"}
             )
     Decision.objects.filter(pk=decision.pk).update(chosen=websocket)
+
+
+def add_rows(decision: Decision) -> None:
+    """Give the kit's decision two of each row kind it starts without, or with only one of."""
+    for i, (kind, text) in enumerate([("good", "fewer keys"), ("bad", "lock-in")]):
+        decision.consequences.create(kind=kind, text=text, position=i)
+    decision.references.create(title="WebSocket APIs", url="https://example.com/ws", position=9)
+    for title in ["Use a WAF", "Trace every request"]:
+        target = Decision.objects.create(
+            workspace=decision.workspace,
+            title=title,
+            number=Decision.next_number(decision.workspace),
+        )
+        decision.relations.create(kind="see_also", target=target)

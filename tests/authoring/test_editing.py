@@ -16,8 +16,8 @@ from apps.decisions.models import (
     Support,
 )
 
-from ..factories import make_decision
-from .helpers import complete, post, url
+from ..factories import make_decision, make_workspace
+from .helpers import add_rows, complete, post, url
 
 
 def rows(decision, kind):
@@ -185,20 +185,32 @@ def test_it_rejects_get_on_actions(author_client, gateway, rest):
     assert author_client.get(url(gateway, rest)).status_code == 405
 
 
-def test_it_refuses_every_action_to_a_viewer(viewer_client, gateway):
+def test_it_refuses_the_decision_s_own_actions_to_a_viewer(viewer_client, gateway):
     scenario = first_scenario(gateway)
     option = first_option(gateway)
-    for rest in [
-        "part/problem/",
-        "scenario/add/",
-        f"scenario/{scenario.pk}/",
-        f"scenario/{scenario.pk}/remove/",
-        f"scenario/{scenario.pk}/move/",
-        f"cell/{option.pk}/{scenario.pk}/",
-        "submit/",
-    ]:
+    for rest in ["part/problem/", f"cell/{option.pk}/{scenario.pk}/", "submit/"]:
         assert post(viewer_client, gateway, rest, PROBLEM).status_code == 403, rest
-    assert Scenario.objects.filter(pk=scenario.pk).exists()
+    saved = Decision.objects.get(pk=gateway.pk)
+    assert (saved.revision, saved.status) == (1, "draft")
+    assert not Support.objects.filter(option=option, scenario=scenario, note="x").exists()
+
+
+ALL_KINDS = ["scenario", "point", "consideration", "option", "consequence", "reference", "relation"]
+
+
+@pytest.mark.parametrize("action", ["add/", "{pk}/", "{pk}/remove/", "{pk}/move/"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_it_refuses_every_row_action_to_a_viewer(viewer_client, gateway, kind, action):
+    add_rows(gateway)
+    row = rows(gateway, kind).order_by("pk").first()
+    before = list(rows(gateway, kind).values_list("pk", flat=True))
+    data = {"parent": parent_of(gateway, kind), "direction": "up"}
+    data |= {f"{kind}-{row.pk}-{field}": "x" for field in ["title", "text", "kind", "url"]}
+    data |= {f"{kind}-new-{data['parent']}-{field}": "x" for field in ["title", "text", "url"]}
+    response = post(viewer_client, gateway, f"{kind}/" + action.format(pk=row.pk), data)
+    assert response.status_code == 403
+    assert list(rows(gateway, kind).values_list("pk", flat=True)) == before
+    assert Decision.objects.get(pk=gateway.pk).revision == 1
 
 
 # --- Rows ----------------------------------------------------------------------------------
@@ -345,9 +357,9 @@ def test_it_does_not_find_a_row_of_another_decision(author_client, gateway):
     assert Scenario.objects.get(pk=stranger.pk).title == "Not ours"
 
 
-@pytest.mark.parametrize("kind", ["scenario", "point", "consideration", "option", "reference"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_it_removes_a_row(author_client, gateway, kind):
-    Reference.objects.create(decision=gateway, title="More", url="https://example.com/", position=9)
+    add_rows(gateway)
     row = rows(gateway, kind).order_by("pk").first()
     response = post(author_client, gateway, f"{kind}/{row.pk}/remove/")
     assert response.status_code == 302
@@ -384,6 +396,37 @@ def test_it_moves_points_within_their_scenario(author_client, gateway):
     post(author_client, gateway, f"point/{last.pk}/move/", {"direction": "up"})
     texts = list(rest.points.values_list("text", flat=True))
     assert texts[1] == last.text and len(texts) == 3
+
+
+MOVABLE = {
+    "consideration": lambda d: "considerations",
+    "option": lambda d: f"options-{parent_of(d, 'option')}",
+    "consequence": lambda d: "consequences",
+    "reference": lambda d: "references",
+}
+
+
+def order(decision, kind):
+    return list(rows(decision, kind).order_by("position", "id").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("kind", MOVABLE)
+def test_it_moves_a_row_up_and_down_with_a_plain_post_and_in_place(author_client, gateway, kind):
+    add_rows(gateway)
+    first, second, *rest = order(gateway, kind)
+    response = post(author_client, gateway, f"{kind}/{second}/move/", {"direction": "up"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#{kind}-{second}")
+    assert order(gateway, kind) == [second, first, *rest]
+    response = post(author_client, gateway, f"{kind}/{second}/move/", {"direction": "down"})
+    assert response.status_code == 302
+    assert order(gateway, kind) == [first, second, *rest]
+    response = post(
+        author_client, gateway, f"{kind}/{first}/move/", {"direction": "down"}, htmx=True
+    )
+    assert response.status_code == 200
+    assert response.content.decode().lstrip().startswith(f'<div id="{MOVABLE[kind](gateway)}"')
+    assert order(gateway, kind) == [second, first, *rest]
+    assert Decision.objects.get(pk=gateway.pk).revision == 4
 
 
 def test_it_refuses_a_stale_structural_change_with_a_banner(author_client, gateway):
@@ -443,3 +486,147 @@ def test_it_does_not_count_saving_the_same_text_again_as_a_change(author_client,
     response = post(author_client, gateway, "part/problem/", PROBLEM, htmx=True)
     assert response.status_code == 200 and "HX-Trigger" not in response
     assert Decision.objects.get(pk=gateway.pk).revision == 2
+
+
+def relation_data(relation, kind, target) -> dict:
+    return {f"relation-{relation.pk}-kind": kind, f"relation-{relation.pk}-target": target.pk}
+
+
+def test_it_edits_a_relation_with_a_plain_post(author_client, gateway):
+    add_rows(gateway)
+    relation, other = Relation.objects.filter(source=gateway).order_by("pk")
+    tracing = other.target
+    data = relation_data(relation, "supersedes", tracing)
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data)
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/edit/outcome/#relation-{relation.pk}")
+    relation.refresh_from_db()
+    assert (relation.kind, relation.target) == ("supersedes", tracing)
+    assert Decision.objects.get(pk=gateway.pk).revision == 2
+
+
+def test_it_edits_a_relation_in_place_and_its_link_follows(author_client, gateway):
+    add_rows(gateway)
+    relation = Relation.objects.filter(source=gateway).order_by("pk").first()
+    third = make_decision(gateway.workspace, "Cache responses")
+    data = relation_data(relation, "relates_to", third)
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<form id="relation-{relation.pk}"')
+    assert (
+        f'<a id="relation-{relation.pk}-link" href="/w/team/{third.number}/" hx-swap-oob="true">'
+        f"Open {third.ref}</a>"
+    ) in html
+    relation.refresh_from_db()
+    assert (relation.kind, relation.target) == ("relates_to", third)
+
+
+def test_it_refuses_a_relation_edit_to_itself_or_to_a_pair_already_there(author_client, gateway):
+    add_rows(gateway)
+    relation, other = Relation.objects.filter(source=gateway).order_by("pk")
+    data = relation_data(relation, "see_also", other.target)
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
+    assert response.status_code == 422
+    error = f'<ul class="errorlist" id="id_relation-{relation.pk}-target_error"><li>This relation'
+    assert error in response.content.decode()
+    assert response["HX-Retarget"] == "this"
+    data = relation_data(relation, "supersedes", gateway)
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data)
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    stranger = make_decision(make_workspace("elsewhere"), "Not ours")
+    data = relation_data(relation, "supersedes", stranger)
+    assert post(author_client, gateway, f"relation/{relation.pk}/", data).status_code == 422
+    relation.refresh_from_db()
+    assert (relation.kind, relation.target.title) == ("see_also", "Use a WAF")
+    assert Decision.objects.get(pk=gateway.pk).revision == 1
+
+
+def test_it_keeps_a_relation_s_own_pair_when_saved_unchanged(author_client, gateway):
+    add_rows(gateway)
+    relation = Relation.objects.filter(source=gateway).order_by("pk").first()
+    data = relation_data(relation, relation.kind, relation.target)
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert Decision.objects.get(pk=gateway.pk).revision == 1
+
+
+def test_it_refuses_a_stale_relation_edit_and_shows_both(author_client, gateway):
+    add_rows(gateway)
+    relation, other = Relation.objects.filter(source=gateway).order_by("pk")
+    Relation.objects.filter(pk=relation.pk).update(kind="amends")
+    Decision.objects.filter(pk=gateway.pk).update(revision=2)
+    data = relation_data(relation, "supersedes", relation.target) | {"revision": 1}
+    response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this decision" in html and "<pre>Amends</pre>" in html
+    assert Relation.objects.get(pk=relation.pk).kind == "amends"
+
+
+def test_it_offers_relations_no_order(author_client, gateway):
+    add_rows(gateway)
+    relation = Relation.objects.filter(source=gateway).first()
+    html = author_client.get(url(gateway, "outcome/")).content.decode()
+    assert f'/relation/{relation.pk}/remove/"' in html
+    assert f'<form id="relation-{relation.pk}"' in html
+    assert "/relation/" in html and "/move/" in html  # other rows do move
+    assert f"/relation/{relation.pk}/move/" not in html
+    response = post(author_client, gateway, f"relation/{relation.pk}/move/", {"direction": "up"})
+    assert response.status_code == 404
+
+
+# --- A stale add keeps what was typed --------------------------------------------------------
+
+
+def stale_add(client, decision, htmx):
+    Decision.objects.filter(pk=decision.pk).update(revision=3)
+    Scenario.objects.create(decision=decision, title="ALB only", position=9)
+    prefix = f"scenario-new-{decision.pk}-"
+    data = {
+        prefix + "title": "Lambda function URLs",
+        prefix + "description": "What I typed before they saved",
+        "revision": 2,
+    }
+    return post(client, decision, "scenario/add/", data, htmx=htmx)
+
+
+def test_it_keeps_a_stale_plain_add_s_text_in_its_form(author_client, gateway):
+    response = stale_add(author_client, gateway, htmx=False)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "so your new row was not added" in html
+    form = html[html.index(f'<form id="scenario-new-{gateway.pk}"') :]
+    form = form[: form.index("</form>")]
+    assert "Not added: someone else saved this decision first." in form
+    assert 'value="Lambda function URLs"' in form and "What I typed before they saved" in form
+    assert '<input type="hidden" name="revision" value="3">' in form  # adding again works
+    assert "<h3>ALB only</h3>" in html  # beside what is saved now
+    assert not Scenario.objects.filter(title="Lambda function URLs").exists()
+
+
+def test_it_keeps_a_stale_htmx_add_s_text_in_its_region(author_client, gateway):
+    response = stale_add(author_client, gateway, htmx=True)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="scenarios"')
+    form = html[html.index(f'<form id="scenario-new-{gateway.pk}"') :]
+    form = form[: form.index("</form>")]
+    assert 'hx-target="#scenarios"' in form
+    assert 'value="Lambda function URLs"' in form and "What I typed before they saved" in form
+    assert '<input type="hidden" name="revision" value="3">' in form
+    assert '<div id="banner" hx-swap-oob="true">' in html and "was not added" in html
+    assert 'id="preview" class="preview" aria-label="Preview" hx-swap-oob="true"' in html
+    assert "<h3>ALB only</h3>" in html
+    prefix = f"scenario-new-{gateway.pk}-"
+    again = {prefix + "title": "Lambda function URLs", "revision": 3}
+    assert post(author_client, gateway, "scenario/add/", again, htmx=True).status_code == 200
+    assert Scenario.objects.filter(title="Lambda function URLs").exists()
+
+
+def test_it_keeps_the_region_of_an_invalid_add_form(author_client, gateway):
+    parent = parent_of(gateway, "point")
+    data = {f"point-new-{parent}-kind": "good", f"point-new-{parent}-text": "", "parent": parent}
+    response = post(author_client, gateway, "point/add/", data, htmx=True)
+    assert response.status_code == 422
+    assert f'hx-target="#points-{parent}"' in response.content.decode()

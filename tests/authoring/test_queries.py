@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.decisions.models import Consequence, Reference
+from apps.decisions.models import Consequence, Consideration, Reference, Relation
 
 from ..factories import make_decision, make_matrix
 from .helpers import post, url
@@ -15,12 +15,18 @@ def small_and_large(workspace):
     small, large = make_decision(workspace, "Small"), make_decision(workspace, "Large")
     make_matrix(small, scenarios=3, options=3)
     make_matrix(large, scenarios=30, options=30)
+    targets = [make_decision(workspace, f"Target {i}") for i in range(30)]
     for decision, count in [(small, 3), (large, 30)]:
         for i in range(count):
             Consequence.objects.create(decision=decision, kind="good", text=f"c{i}", position=i)
             Reference.objects.create(
                 decision=decision, title=f"r{i}", url="https://example.com/", position=i
             )
+            Relation.objects.create(source=decision, target=targets[i], kind="see_also")
+        Consideration.objects.bulk_create(
+            Consideration(decision=decision, title=f"Concern {i}", position=i + 1)
+            for i in range(count - 1)
+        )
     make_decision(workspace, "Related")
     return small, large
 
@@ -29,12 +35,16 @@ def actions(decision):
     """(path, data) of every in-place action on this decision."""
     scenario = decision.scenarios.order_by("position")[1]
     point = scenario.points.first()
-    consideration = decision.considerations.first()
+    consideration = decision.considerations.get(title="Authentication")
+    concern = decision.considerations.order_by("position")[1]
     option = consideration.options.order_by("position")[1]
     consequence = decision.consequences.order_by("position")[1]
-    reference = decision.references.first()
+    reference, second_reference = decision.references.order_by("position")[:2]
+    relation, second_relation = decision.relations.order_by("target__number")[:2]
     related = decision.workspace.decisions.get(title="Related")
     s, p, o = f"scenario-{scenario.pk}-", f"point-{point.pk}-", f"option-{option.pk}-"
+    r, rel = f"reference-{reference.pk}-", f"relation-{relation.pk}-"
+    new = f"-new-{decision.pk}-"
     cell = f"cell-{option.pk}-{scenario.pk}-"
     return [
         ("part/problem/", {"title": decision.title, "context": "Why now"}),
@@ -56,6 +66,7 @@ def actions(decision):
         (f"point/{point.pk}/remove/", {}),
         (f"consideration/{consideration.pk}/", {f"consideration-{consideration.pk}-title": "Auth"}),
         ("consideration/add/", {f"consideration-new-{decision.pk}-title": "Cost"}),
+        (f"consideration/{concern.pk}/move/", {"direction": "up"}),
         (f"option/{option.pk}/", {o + "title": "Renamed option"}),
         (
             "option/add/",
@@ -78,15 +89,16 @@ def actions(decision):
             },
         ),
         (f"consequence/{consequence.pk}/move/", {"direction": "up"}),
-        (f"reference/{reference.pk}/remove/", {}),
-        (
-            "relation/add/",
-            {
-                f"relation-new-{decision.pk}-kind": "see_also",
-                f"relation-new-{decision.pk}-target": related.pk,
-            },
-        ),
+        (f"consequence/{consequence.pk}/remove/", {}),
+        ("reference/add/", {f"reference{new}title": "AWS", f"reference{new}url": "aws.com"}),
+        (f"reference/{reference.pk}/", {r + "title": "Docs", r + "url": "https://docs.aws/"}),
+        (f"reference/{reference.pk}/move/", {"direction": "down"}),
+        (f"reference/{second_reference.pk}/remove/", {}),
+        ("relation/add/", {f"relation{new}kind": "see_also", f"relation{new}target": related.pk}),
+        (f"relation/{relation.pk}/", {rel + "kind": "amends", rel + "target": relation.target_id}),
+        (f"relation/{second_relation.pk}/remove/", {}),
         (f"option/{option.pk}/remove/", {}),
+        (f"consideration/{consideration.pk}/remove/", {}),
         (f"scenario/{scenario.pk}/remove/", {}),
     ]
 

@@ -51,3 +51,27 @@ def test_it_opens_the_review_of_an_example_decision_that_is_in_review(example):
         round = ReviewRound.objects.open().get(decision=decision)
         reviewers = set(round.reviewers.values_list("username", flat=True))
         assert reviewers and decision.owner.username not in reviewers
+
+
+def test_it_prints_the_demo_login_it_made_with_the_password_of_demo_password(
+    db, client, settings, monkeypatch
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEMO_PASSWORD = "s3cret-pass"
+    monkeypatch.setenv("PORT", "8123")
+    before = StringIO()
+    call_command("demo_login", stdout=before)
+    call_command("load_example", stdout=StringIO())
+    call_command("load_example", stdout=StringIO())  # make run again: loaded once
+    printed = StringIO()
+    call_command("demo_login", stdout=printed)
+
+    assert "No demo user" in before.getvalue()
+    assert "http://127.0.0.1:8123/" in printed.getvalue()
+    assert "user: demo   password: s3cret-pass" in printed.getvalue()
+    assert client.login(username="demo", password="s3cret-pass")
+    assert not client.login(username="demo", password="demo")
+    assert Decision.objects.count() == 6

@@ -20,6 +20,21 @@ PDF_RATIO = 1.15
 MARKDOWN_RATIO = 2.0
 SEARCH_P95_MS = 50.0
 
+# Why a budget is missed, as profiled (docs/benchmarks.md, "Why budgets are missed"): by scenario,
+# and by scenario and database where the databases differ.
+CAUSES = {
+    "log": "50 rows rendered and 7 queries, the count for paging included (see Why)",
+    "filtered log": "as the log, plus the filter's join (see Why)",
+    "decision page": "21 queries (record, review panel, history, graph) and Markdown to HTML",
+    "markdown download": "the record's 14 queries and the MADR writer (see Why)",
+    "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
+    "save": "a write: row lock, revision check, save, the preview re-rendered",
+    ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
+    ("search", "sqlite"): "no index for a word inside text: every document is scanned (see Why)",
+    ("search", "postgresql"): "every match is ranked and counted; the words are in most documents",
+    "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
+}
+
 START = "<!-- bench:{database}:start -->"
 END = "<!-- bench:{database}:end -->"
 
@@ -100,6 +115,11 @@ def budget(result: dict, database: str) -> tuple[str, str]:
     return "n/a", "no budget; tracked"
 
 
+def cause(result: dict, database: str) -> str:
+    name = result["name"]
+    return CAUSES.get((name, database)) or CAUSES.get(name) or "not profiled yet"
+
+
 def _ratio_verdict(result: dict, limit: float) -> str:
     return "met" if result["ratio"] is not None and result["ratio"] <= limit else "missed"
 
@@ -137,8 +157,8 @@ def table(report: dict) -> str:
         f"{machine.get('load_after')} after: other engineers' work shared the CPU.",
         "",
         "| scenario | N | kB | p50 ms | p95 ms | p99 ms | rps | errors "
-        "| floor p95 / baseline p50 ms | ratio | budget | verdict |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| floor p95 / baseline p50 ms | ratio | budget | verdict | cause of a miss |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     for r in report["results"]:
         verdict, words = budget(r, database)
@@ -152,7 +172,8 @@ def table(report: dict) -> str:
             f"| {name} | {n} | {_kb(r.get('bytes'))} "
             f"| {_ms(r.get('p50_ms'))} | {_ms(r.get('p95_ms'))} "
             f"| {_ms(r.get('p99_ms'))} | {_ms(r.get('rps'))} | {errors} "
-            f"| {_ms(base)} | {ratio} | {words} | **{verdict}** |"
+            f"| {_ms(base)} | {ratio} | {words} | **{verdict}** "
+            f"| {cause(r, database) if verdict == 'missed' else ''} |"
         )
     memory = report.get("memory", {})
     if memory:

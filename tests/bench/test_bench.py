@@ -78,6 +78,16 @@ def test_it_marks_each_budget_met_missed_or_missing():
     assert report.budget(met["results"][2], "sqlite") == ("missing", "no search URL yet")
 
 
+def test_it_gives_the_cause_beside_a_missed_budget_only():
+    met, slow = report.table(_report(5.0, 9.0)), report.table(_report(5.0, 11.0))
+    log_met = next(line for line in met.splitlines() if line.startswith("| log |"))
+    log_slow = next(line for line in slow.splitlines() if line.startswith("| log |"))
+    assert log_met.endswith("| **met** |  |")
+    assert log_slow.endswith(f"| **missed** | {report.CAUSES['log']} |")
+    assert report.cause({"name": "search"}, "sqlite") == report.CAUSES[("search", "sqlite")]
+    assert report.cause({"name": "save"}, "postgresql") == report.CAUSES["save"]
+
+
 def test_it_replaces_only_its_own_section_of_the_doc(tmp_path):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\nWritten by hand.\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
@@ -59,8 +60,11 @@ def test_it_builds_a_board_pack_of_50_decisions_with_live_progress(
     assert Decision.objects.filter(workspace=workspace).count() == 50
     sign_in(page, live_server)
     page.click("text=Export Platform Architecture")
+    # "all of them" works through exports.js: tick it once the page and its scripts are loaded.
+    page.wait_for_url("**/w/platform/exports/")
+    page.wait_for_load_state("load")
     page.check("text=all of them")
-    assert page.locator("input[name=decisions]:checked").count() == 50
+    expect(page.locator("input[name=decisions]:checked")).to_have_count(50)
     page.click("text=Make the board pack")
 
     page.wait_for_url("**/w/platform/exports/*/")

@@ -151,6 +151,19 @@ def _unzip(name: str, data: bytes, budget: dict) -> tuple[list[tuple[str, bytes]
     return files, problems, skipped
 
 
+def _too_big(name: str, size: int, limit: int) -> Problem:
+    return Problem(name, f"{size:,} bytes is more than the {limit:,} allowed")
+
+
+def _over_whole(name: str, size: int, limit: int, in_all: bool = False) -> Problem:
+    said = f"{size:,} bytes in all" if in_all else f"{size:,} bytes"
+    return Problem(name, f"{said} is more than the {limit:,} a whole import may hold")
+
+
+def _too_many(count: int, limit: int) -> Problem:
+    return Problem("", f"{count} files; at most {limit} at once")
+
+
 def check_sizes(sizes: list[tuple[str, int]]) -> list[Problem]:
     """Uploads by name and size, checked before any is read into memory.
 
@@ -161,23 +174,15 @@ def check_sizes(sizes: list[tuple[str, int]]) -> list[Problem]:
     for name, size in sizes:
         if name.lower().endswith(".zip"):
             if size > limit["total"]:
-                message = (
-                    f"{size:,} bytes is more than the {limit['total']:,} a whole import may hold"
-                )
-                problems.append(Problem(name, message))
+                problems.append(_over_whole(name, size, limit["total"]))
         elif size > limit["file"]:
-            problems.append(
-                Problem(name, f"{size:,} bytes is more than the {limit['file']:,} allowed")
-            )
+            problems.append(_too_big(name, size, limit["file"]))
     total = sum(size for _, size in sizes)
     if not problems and total > limit["total"]:
-        message = (
-            f"{total:,} bytes in all is more than the {limit['total']:,} a whole import may hold"
-        )
-        problems.append(Problem("", message))
+        problems.append(_over_whole("", total, limit["total"], in_all=True))
     plain = [name for name, _ in sizes if not name.lower().endswith(".zip")]
     if len(plain) > limit["files"]:
-        problems.append(Problem("", f"{len(plain)} files; at most {limit['files']} at once"))
+        problems.append(_too_many(len(plain), limit["files"]))
     return problems
 
 
@@ -199,9 +204,7 @@ def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
                 )
         elif lower.endswith(MARKDOWN):
             if len(data) > limit["file"]:
-                plan.problems.append(
-                    Problem(name, f"{len(data):,} bytes is more than the {limit['file']:,} allowed")
-                )
+                plan.problems.append(_too_big(name, len(data), limit["file"]))
                 continue
             budget["total"] += len(data)
             files.append((name, data))
@@ -212,11 +215,9 @@ def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
                 )
             )
     if budget["total"] > limit["total"]:
-        total = f"{budget['total']:,} bytes in all"
-        message = f"{total} is more than the {limit['total']:,} a whole import may hold"
-        plan.problems.append(Problem("", message))
+        plan.problems.append(_over_whole("", budget["total"], limit["total"], in_all=True))
     if len(files) > limit["files"]:
-        plan.problems.append(Problem("", f"{len(files)} files; at most {limit['files']} at once"))
+        plan.problems.append(_too_many(len(files), limit["files"]))
     return files, plan
 
 

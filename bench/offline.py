@@ -148,7 +148,7 @@ def markdown(n: int, repeats: int) -> dict:
     from django.db import transaction
 
     from apps.decisions.building import save_record
-    from apps.exports.writers import write_madr
+    from apps.formats.writers import write_madr
     from apps.workspaces.models import Workspace
 
     queryset = _bench_decisions().with_record().order_by("id")[:n]
@@ -188,7 +188,7 @@ def markdown(n: int, repeats: int) -> dict:
         )
     ]
     try:
-        from apps.porting.readers import read
+        from apps.formats.readers import read
     except ImportError as error:
         from .report import missing
 

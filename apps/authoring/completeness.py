@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from apps.decisions.record import Record
+from apps.formats.record import Record
 
 # The guided steps, in order: (slug, label).
 STEPS: list[tuple[str, str]] = [

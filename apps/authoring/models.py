@@ -8,7 +8,7 @@ from django.db import IntegrityError, models, transaction
 
 from apps.decisions.building import save_record
 from apps.decisions.models import Decision
-from apps.decisions.record import Record
+from apps.formats.record import Record
 from apps.workspaces.models import Workspace
 
 # How many times a new decision retries its number when someone else took it at the same moment.

@@ -24,8 +24,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.decisions.building import save_record
 from apps.decisions.models import Decision, Relation, StatusChange
-from apps.decisions.record import Record
-from apps.exports.writers import write_madr
+from apps.formats.record import Record
+from apps.formats.writers import write_madr
 from apps.people.activity import record_event
 from apps.people.models import AuditEvent
 from apps.reviews.models import Approval, ChangeRequest, Comment, ReviewRound, Thread

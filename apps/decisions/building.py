@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from apps.formats import record as rec
 from apps.workspaces.models import Workspace
 
-from . import record as rec
 from .models import (
     INVERSE_KIND,
     Consequence,

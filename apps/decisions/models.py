@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.formats import record as rec
 from apps.workspaces.models import Workspace
-
-from . import record as rec
 
 
 class Status(models.TextChoices):

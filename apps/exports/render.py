@@ -8,9 +8,8 @@ from django.utils.safestring import SafeString
 
 from apps.core.markdown import render_markdown
 from apps.core.pdf import html_to_pdf
-from apps.decisions.record import Record, Relation
-
-from .writers import LinkFor, file_link, madr_body, write
+from apps.formats.record import Record, Relation
+from apps.formats.writers import LinkFor, file_link, madr_body, write
 
 
 def page_link_for(workspace_slug: str) -> LinkFor:

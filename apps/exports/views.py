@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for, get_membership
 from apps.decisions.models import Decision, Status
+from apps.formats.writers import FORMATS
 from apps.people.activity import record_event
 
 from .models import ExportJob
 from .render import record_markdown, record_pdf
 from .tasks import run_export
-from .writers import FORMATS
 
 
 def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:

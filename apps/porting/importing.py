@@ -21,11 +21,10 @@ from django.db import transaction
 
 from apps.decisions.building import FORWARD_OF, save_record
 from apps.decisions.models import Decision, Relation, RelationKind
-from apps.decisions.record import Record, Section
-from apps.exports.writers import RELATION_LABELS
+from apps.formats.readers import FORMATS, ReadError, read_bytes
+from apps.formats.record import Record, Section
+from apps.formats.vocabulary import RELATION_LABELS
 from apps.workspaces.models import Workspace
-
-from .readers import FORMATS, ReadError, read_bytes
 
 MARKDOWN = (".md", ".mdx", ".markdown")
 CHUNK = 64 * 1024

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.decisions.access import get_membership
+from apps.formats.readers import FORMATS
 
 from .importing import Plan, Problem, apply, check_sizes, collect, limits, make_plan
 from .models import PendingImport
-from .readers import FORMATS
 
 
 class UploadForm(forms.Form):

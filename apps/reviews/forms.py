@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.decisions.models import Decision, IncompleteDraft, Status
-from apps.decisions.record import Record
+from apps.formats.record import Record
 
 from .models import REVIEW_ROLES, ReviewError, ReviewRound, section_choices
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.decisions.models import Decision, Status
-from apps.decisions.record import Record
+from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
 from apps.workspaces.models import RIGHTS
 

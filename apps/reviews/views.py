@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, IllegalTransition, Status
-from apps.decisions.record import Record
+from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
 
 from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.decisions.models import Decision
-from apps.decisions.record import Record
+from apps.formats.record import Record
 
 from .models import SearchDocument
 

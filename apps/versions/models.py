@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.decisions.models import Decision
-from apps.decisions.record import Record
-from apps.exports.writers import write_madr
+from apps.formats.record import Record
+from apps.formats.writers import write_madr
 
 
 class VersionIsFrozen(Exception):

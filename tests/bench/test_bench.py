@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.core.bench import floor
 from apps.decisions.models import Decision
-from apps.exports.writers import write_madr
+from apps.formats.writers import write_madr
 from bench import report
 from bench.seed import WORKSPACES, generate_record, seed
 

@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from apps.core.pdf import html_to_pdf
-from apps.decisions.record import Record
 from apps.exports.render import record_pdf
+from apps.formats.record import Record
 
 
 def start_canary(hits: list[str], redirect_to: str | None = None) -> ThreadingHTTPServer:

@@ -41,7 +41,7 @@ def test_it_writes_an_index_of_the_log(example, tmp_path):
 
 
 def test_it_writes_the_nygard_format_that_adr_tools_reads(example, tmp_path):
-    from apps.porting.readers import read
+    from apps.formats.readers import read
 
     call_command(
         "export_adrs", "--out", str(tmp_path), "--workspace", "platform", "--format", "nygard"
@@ -63,7 +63,7 @@ def test_it_writes_the_nygard_format_that_adr_tools_reads(example, tmp_path):
 
 
 def test_it_writes_the_decide_on_style_of_the_seed_page(example, tmp_path):
-    from apps.porting.readers import read
+    from apps.formats.readers import read
 
     call_command(
         "export_adrs", "--out", str(tmp_path), "--workspace", "platform", "--format", "decide-on"

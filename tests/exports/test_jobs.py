@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from apps.decisions.models import Decision
 from apps.exports.models import ExportJob
-from apps.exports.writers import file_name, write
+from apps.formats.writers import file_name, write
 
 from ..factories import add_member, make_decision, make_user
 from ..reviews.helpers import accepted

@@ -6,8 +6,8 @@ import yaml
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
-from apps.decisions.record import Point, Record, Scenario, Section
-from apps.exports.writers import write_madr
+from apps.formats.record import Point, Record, Scenario, Section
+from apps.formats.writers import write_madr
 
 MADR_ORDER = [
     "Context and Problem Statement",

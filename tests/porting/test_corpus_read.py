@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.porting.readers import read_bytes
+from apps.formats.readers import read_bytes
 
 from .corpus import corpus_files, corpus_root, lost_words, strings, words_of
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from apps.exports.writers import file_name, write
-from apps.porting.readers import read, read_bytes
+from apps.formats.readers import read, read_bytes
+from apps.formats.writers import file_name, write
 
 from .corpus import corpus_files, corpus_root, lost_words, words_of
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.decisions.models import Decision, Relation
-from apps.exports.writers import write
-from apps.porting.readers import read
+from apps.formats.readers import read
+from apps.formats.writers import write
 from apps.workspaces.models import Workspace
 
 from ..factories import make_decision, make_workspace

@@ -6,15 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.porting.readers import (
-    FRONT_MATTER,
-    ReadError,
-    detect_format,
-    normalise_date,
-    normalise_status,
-    read,
-    read_bytes,
-)
+from apps.formats.readers import ReadError, detect_format, read, read_bytes
+from apps.formats.vocabulary import FRONT_MATTER, normalise_date, normalise_status
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from apps.decisions.building import ensure_user, link_relations, save_record
 from apps.decisions.models import Decision, Status
-from apps.decisions.record import Record
+from apps.formats.record import Record
 from apps.workspaces.models import Membership, Workspace
 
 DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "example.yaml"

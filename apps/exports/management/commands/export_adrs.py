@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
 from apps.exports.render import record_markdown, record_pdf
-from apps.exports.writers import FORMATS as WRITERS
-from apps.exports.writers import file_name, write_index
+from apps.formats.writers import FORMATS as WRITERS
+from apps.formats.writers import file_name, write_index
 from apps.people.activity import record_event
 from apps.workspaces.models import Workspace
 

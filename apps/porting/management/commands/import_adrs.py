@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.formats.readers import FORMATS
 from apps.porting.importing import (
     MARKDOWN,
     Plan,
@@ -12,7 +13,6 @@ from apps.porting.importing import (
     collect,
     make_plan,
 )
-from apps.porting.readers import FORMATS
 from apps.workspaces.models import Workspace
 
 

@@ -22,44 +22,24 @@ from dataclasses import dataclass, replace
 import yaml
 from django.utils.text import slugify
 
-from apps.decisions.record import Option, Point, Record, Relation, Section
-from apps.porting.readers import (
+from .readers import read
+from .record import Option, Point, Record, Relation, Section
+from .vocabulary import (
     BEFORE_TITLE,
     FRONT_MATTER,
+    KIND_WORDS,
+    MADR_STATUS,
     NO_OUTCOME,
+    RELATION_LABELS,
+    SUPPORT_CELLS,
     front_matter_fields,
     madr_front_matter,
     normalise_status,
     parse_front_matter,
-    read,
     relations_in,
 )
 
 LinkFor = Callable[[Relation], str]
-
-MADR_STATUS = {
-    "draft": "draft",
-    "in_review": "proposed",
-    "accepted": "accepted",
-    "rejected": "rejected",
-    "deprecated": "deprecated",
-    "superseded": "superseded",
-}
-RELATION_LABELS = {
-    "supersedes": "Supersedes",
-    "superseded_by": "Superseded by",
-    "amends": "Amends",
-    "amended_by": "Amended by",
-    "relates_to": "Relates to",
-    "see_also": "See also",
-}
-SUPPORT_CELLS = {
-    "supported": "✓ supported",
-    "partial": "◐ partial",
-    "not": "✗ not supported",
-    "unknown": "? not assessed",
-}
-KIND_WORDS = {"good": "Good", "neutral": "Neutral", "bad": "Bad"}
 
 
 def file_link(relation: Relation) -> str:

@@ -25,12 +25,11 @@ import codecs
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import PurePath
 
 import yaml
 
-from apps.decisions.record import (
+from .record import (
     Consideration,
     Option,
     Point,
@@ -41,10 +40,23 @@ from apps.decisions.record import (
     Section,
     Support,
 )
+from .vocabulary import (
+    BEFORE_TITLE,
+    DATE_SLUG,
+    FRONT_MATTER,
+    NO_OUTCOME,
+    RELATION,
+    as_text,
+    canonical_status,
+    front_matter_fields,
+    madr_front_matter,
+    normalise_date,
+    normalise_status,
+    number_from_name,
+    relations_in,
+)
 
 FORMATS = ("madr", "nygard", "log4brains", "decide-on")
-FRONT_MATTER = "Front matter"
-BEFORE_TITLE = "Before title"
 
 
 class ReadError(ValueError):
@@ -254,8 +266,6 @@ def _read_front_matter(lines: list[str], filename: str, doc: _Document) -> int:
 # --------------------------------------------------------------------------------------------
 # Format detection
 
-_DATE_SLUG = re.compile(r"^\d{8}-")
-
 
 def _detect(doc: _Document, filename: str) -> str:
     name = PurePath(filename).name.lower()
@@ -265,7 +275,7 @@ def _detect(doc: _Document, filename: str) -> str:
         return "decide-on"
     preamble = "\n".join(line.text for line in doc.preamble if not line.in_code)
     dash_status = re.search(r"^- Status:", preamble, re.M) is not None
-    if _DATE_SLUG.match(name) or (dash_status and "links" in keys and not doc.front_raw):
+    if DATE_SLUG.match(name) or (dash_status and "links" in keys and not doc.front_raw):
         return "log4brains"
     nygardish = "status" in keys or {"context", "decision"} <= keys
     if nygardish or doc.h1_text.lower().startswith("architecture decision record"):
@@ -278,8 +288,6 @@ def _detect(doc: _Document, filename: str) -> str:
 
 _BULLET = re.compile(r"^( {0,3})([*+-]|\d{1,3}[.)])([ \t]+)(.*)$")
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)>\s]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_NUMBER_IN_TEXT = re.compile(r"^(?:ADR[- #]*)?0*(\d{1,5})(?:[.:)]\s*|\s*$|\s+[-–—:]\s*)(.*)$", re.I)
-_NUMBER_IN_NAME = re.compile(r"^(?:adr[-_]?)?0*(\d{1,5})(?=[-_.])", re.I)
 _ESCAPE = re.compile(r"\\([<>_*\[\]#|\\])")
 
 
@@ -374,188 +382,12 @@ def _same_option(chosen: str, title: str) -> bool:
     return bool(chosen_key) and rest != title_key and glossed
 
 
-def _number_from_name(name: str) -> int | None:
-    stem = PurePath(name.split("#")[0].split("?")[0]).name
-    if _DATE_SLUG.match(stem):
-        return None
-    match = _NUMBER_IN_NAME.match(stem)
-    return int(match.group(1)) if match else None
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, dict):
-        # `status: { accepted }` from an unfilled template: the braces make a mapping of keys.
-        return ", ".join(str(k) for k, v in value.items() if not v) or ", ".join(
-            f"{k}: {v}" for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return ", ".join(_as_text(item) for item in value)
-    return "" if value is None else str(value).strip()
-
-
-def _as_list(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [text for item in value if (text := _as_text(item))]
-    return [part.strip() for part in _as_text(value).split(",") if part.strip()]
-
-
 # --------------------------------------------------------------------------------------------
 # Status, dates and relations
-
-_STATUS_PATTERNS = (
-    (r"\bsuper[sc]eded\b", "superseded"),
-    (r"\bdeprec[ia]*ated\b|\bdepreciated\b|\bobsolete\b", "deprecated"),
-    (r"\brejected\b|\bdeclined\b|\bwithdrawn\b", "rejected"),
-    (r"\baccepted\b|\bapproved\b|\bdecided\b|\badopted\b|\bagreed\b", "accepted"),
-    (
-        r"\bproposed\b|\bpending\b|\bin[- ]?review\b|\bin[- ]progress\b|\bunder review\b"
-        r"|\bunder discussion\b|\bproposal\b",
-        "in_review",
-    ),
-    (r"\bdraft\b|\bwip\b", "draft"),
-)
-
-
-def normalise_status(text: str) -> str | None:
-    """The Adroit status a free-form status text names, or None if it names none we know.
-
-    The earliest status word wins, so `accepted; supersedes ADR-0045` is accepted.
-    """
-    lowered = text.lower()
-    best: tuple[int, str] | None = None
-    for pattern, status in _STATUS_PATTERNS:
-        match = re.search(pattern, lowered)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), status)
-    return best[1] if best else None
-
-
-def _canonical_status(raw: str, status: str) -> bool:
-    """Whether a writer could write `raw` back from the status alone."""
-    cleaned = raw.strip().lower()
-    return cleaned in (status.replace("_", " "), status.replace("_", "-"))
-
-
-_MONTH_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
-
-
-def normalise_date(raw: str) -> str:
-    """An ISO date when the text is one unambiguous day, else the text as written."""
-    text = raw.strip().strip("*_").strip()
-    if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})\.?", text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        for pattern in _MONTH_FORMATS:
-            try:
-                return datetime.strptime(text, pattern).date().isoformat()
-            except ValueError:
-                continue
-        return text
-    try:
-        return datetime(year, month, day).date().isoformat()
-    except ValueError:
-        return text
-
-
-_RELATION_WORDS = (
-    (r"super[sc]eded\s+by", "superseded_by"),
-    (r"supersedes", "supersedes"),
-    (r"amended\s+by", "amended_by"),
-    (r"amends", "amends"),
-    (r"extended\s+by", "relates_to"),
-    (r"extends", "relates_to"),
-    (r"relate[sd]\s+to", "relates_to"),
-    (r"see\s+also", "see_also"),
-)
-_RELATION_VERB = "|".join(f"(?P<k{i}>{word})" for i, (word, _) in enumerate(_RELATION_WORDS))
-_RELATION = re.compile(
-    rf"(?:\*\*|__)?\b(?:{_RELATION_VERB})(?:\*\*|__)?\s*:?\s*"
-    r"(?:\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)[^)]*\)|(?P<bare>ADR[- #]?\d+))",
-    re.I,
-)
-
-
-def _relation_kind(match: re.Match) -> str:
-    for index, (_, kind) in enumerate(_RELATION_WORDS):
-        if match.group(f"k{index}"):
-            return kind
-    return "relates_to"
-
-
-def relations_in(text: str) -> list[Relation]:
-    return _relations_in(text)
-
-
-def _relations_in(text: str) -> list[Relation]:
-    """Relations written as `Verb [text](target)` or `verb ADR-0045`, anywhere in the text."""
-    found = []
-    for match in _RELATION.finditer(text):
-        kind = _relation_kind(match)
-        if match.group("bare"):
-            found.append(_relation(kind, match.group("bare"), match.group("bare")))
-        else:
-            found.append(_relation(kind, match.group("text"), match.group("target")))
-    return found
-
-
-def _relation(kind: str, text: str, target: str) -> Relation:
-    number = None
-    title = text.strip()
-    if match := _NUMBER_IN_TEXT.match(title):
-        number = int(match.group(1))
-        title = match.group(2).strip()
-    if number is None:
-        number = _number_from_name(target)
-    return Relation(kind=kind, number=number, title=title, target=target)
 
 
 # --------------------------------------------------------------------------------------------
 # Front matter
-
-
-def front_matter_fields(front: dict) -> dict:
-    """The Record fields a front matter mapping sets (`status_text` is the status as written)."""
-    fields: dict = {}
-    if "status" in front:
-        fields["status_text"] = _as_text(front["status"])
-        fields["status"] = normalise_status(fields["status_text"]) or "draft"
-    for key in ("date", "created", "last_modified"):
-        if key in front and "date" not in fields:
-            fields["date"] = normalise_date(_as_text(front[key]))
-    for key in ("decision-makers", "deciders", "decision_makers"):
-        if key in front and "decision_makers" not in fields:
-            fields["decision_makers"] = _as_list(front[key])
-    for key in ("consulted", "informed", "tags"):
-        if key in front:
-            fields[key] = _as_list(front[key])
-    return fields
-
-
-def parse_front_matter(raw: str) -> dict:
-    """A raw front matter block as a mapping ({} when it is not one)."""
-    try:
-        data = yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def madr_front_matter(fields: dict, extra: dict | None = None) -> str:
-    """MADR 4's front matter as Adroit writes it, from Record fields (`extra` keys follow)."""
-    data = {
-        "status": fields.get("status_text") or fields.get("status", "draft"),
-        "date": fields.get("date", ""),
-        "decision-makers": fields.get("decision_makers", []),
-        "consulted": fields.get("consulted", []),
-        "informed": fields.get("informed", []),
-    }
-    if fields.get("tags"):
-        data["tags"] = fields["tags"]
-    data.update(extra or {})
-    dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    return f"---\n{dumped}---"
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,13 +499,13 @@ class _Reader:
             heading = match.group(2)
         elif match := re.match(r"^(?:ADR[- ]?)?(\d{1,5})[.:]\s+(.*)$", heading, re.I):
             number, heading = int(match.group(1)), match.group(2)
-        from_name = _number_from_name(name)
+        from_name = number_from_name(name)
         if number is not None and from_name is not None and number != from_name:
             self.warn(f"title says number {number}, file name says {from_name}; kept {number}")
         self.rec.number = number if number is not None else from_name
         self.rec.title = _unescape(heading.strip())
         if not self.rec.title:
-            self.rec.title = _as_text(self.doc.front.get("title"))
+            self.rec.title = as_text(self.doc.front.get("title"))
         if not self.rec.title:
             slug = re.sub(r"^(?:adr[-_]?)?\d+[-_]", "", PurePath(name).stem, flags=re.I)
             self.rec.title = slug.replace("-", " ").replace("_", " ").strip().capitalize() or name
@@ -689,7 +521,7 @@ class _Reader:
             self.keep(FRONT_MATTER, doc.front_raw, 0)
         if "status" in fields:
             self._set_status(fields["status_text"], None)
-            self.rec.relations.extend(_relations_in(fields["status_text"]))
+            self.rec.relations.extend(relations_in(fields["status_text"]))
         for name in ("date", "decision_makers", "consulted", "informed", "tags"):
             if name in fields:
                 setattr(self.rec, name, fields[name])
@@ -708,8 +540,8 @@ class _Reader:
         raw = _text(meta.lines)
         if meta.key == "status":
             self._set_status(meta.value, meta.lines[0].no)
-            self.rec.relations.extend(_relations_in(meta.value))
-            if not _canonical_status(meta.value, self.rec.status):
+            self.rec.relations.extend(relations_in(meta.value))
+            if not canonical_status(meta.value, self.rec.status):
                 self.keep("Status", raw, 0)
             return
         if meta.key in ("date", "updated", "introduced"):
@@ -800,8 +632,8 @@ class _Reader:
         # A `---` thematic break after the status word is layout, not status (Brighter).
         first = next((ln.text for ln in block.lines if ln.text.strip() not in ("", "---")), "")
         self._set_status(_strip_emphasis(first.strip()), block.line)
-        self.rec.relations.extend(_relations_in(body))
-        if not _canonical_status(body, self.rec.status):
+        self.rec.relations.extend(relations_in(body))
+        if not canonical_status(body, self.rec.status):
             self.keep(block.heading, body, block.level)
 
     def _context(self, block: _Block) -> None:
@@ -931,7 +763,7 @@ class _Reader:
         relations: list[Relation] = []
         references: list[Reference] = []
         for item in items or []:
-            if (found := _relations_in(item)) and _RELATION.fullmatch(item.strip()):
+            if (found := relations_in(item)) and RELATION.fullmatch(item.strip()):
                 relations.extend(found)
             elif reference := _reference(item):
                 references.append(reference)
@@ -964,10 +796,10 @@ class _Reader:
 
     def _relation_list(self, block: _Block) -> bool:
         items = _bullets(block.lines)
-        if not items or not all(_RELATION.fullmatch(item.strip()) for item in items):
+        if not items or not all(RELATION.fullmatch(item.strip()) for item in items):
             return False
         for item in items:
-            self.rec.relations.extend(_relations_in(item))
+            self.rec.relations.extend(relations_in(item))
         return True
 
     def _reference_list(self, block: _Block) -> bool:
@@ -1012,7 +844,7 @@ class _Reader:
         intro, subs = _subsections(block)
         body_lines = []
         for line in intro:
-            found = _relations_in(line.text) if not line.in_code else []
+            found = relations_in(line.text) if not line.in_code else []
             if found and re.match(r"^\s*See also\s*:", line.text, re.I):
                 self.rec.relations.extend(_as_see_also(found))
             else:
@@ -1047,10 +879,6 @@ class _Reader:
                 item.options.append(option)
             option.support.append(Support(block.heading, "supported"))
         return True
-
-
-# What the writers say when a decision has no outcome yet: not part of the record.
-NO_OUTCOME = "No option has been chosen yet."
 
 
 def _without_placeholder(text: str) -> str:

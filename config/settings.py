@@ -43,17 +43,18 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "apps.core",
+    "apps.activity",
     "apps.workspaces",
     "apps.decisions",
     "apps.exports",
     "apps.authoring",
     "apps.reviews",
     "apps.versions",
-    "apps.people",
     "apps.search",
     "apps.api",
-    "apps.porting",
+    "apps.imports",
     "apps.backups",
+    "apps.accounts",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.people.context_processors.unread_notifications",
+                "apps.activity.context_processors.unread_notifications",
             ],
         },
     },
@@ -189,7 +190,7 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
-# Imports (apps/porting): a file, all files of one import, and how many files at once.
+# Imports (apps/imports): a file, all files of one import, and how many files at once.
 ADROIT_IMPORT_MAX_FILE_MB = float(env_str("ADROIT_IMPORT_MAX_FILE_MB", "5"))
 ADROIT_IMPORT_MAX_TOTAL_MB = float(env_str("ADROIT_IMPORT_MAX_TOTAL_MB", "50"))
 ADROIT_IMPORT_MAX_FILES = int(env_str("ADROIT_IMPORT_MAX_FILES", "2000"))

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from apps.people.forms import ThrottledAuthenticationForm
+from apps.accounts.forms import ThrottledAuthenticationForm
 
 handler500 = "apps.core.views.server_error"
 
@@ -20,10 +20,12 @@ urlpatterns = [
     path("", include("apps.authoring.urls")),
     path("", include("apps.reviews.urls")),
     path("", include("apps.versions.urls")),
-    path("", include("apps.people.urls")),
+    path("", include("apps.workspaces.urls")),
+    path("", include("apps.activity.urls")),
+    path("", include("apps.accounts.urls")),
     path("", include("apps.search.urls")),
     path("api/", include("apps.api.urls")),
-    path("", include("apps.porting.urls")),
+    path("", include("apps.imports.urls")),
 ]
 
 if settings.ADROIT_BENCH:

@@ -20,11 +20,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from apps.activity.events import notify
 from apps.api.models import ApiToken
 from apps.decisions.models import Consideration, Option
 from apps.exports.models import ExportJob
-from apps.people.activity import notify
-from apps.porting.models import PendingImport
+from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
 from apps.workspaces.models import Membership
 
@@ -95,14 +95,14 @@ EXPECTED: dict[str, Expect] = {
     "exports:download":        Expect(get=(LOGIN,   200,    200,    200,     200,   404),
                                       args=lambda w: {"pk": job_of(w, done=True)}),
     # Importing: people who may edit; each upload is its uploader's alone (the author's here).
-    "porting:upload":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
+    "imports:upload":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
                                       post=(LOGIN,  403,    422,    422,     422,   404)),
-    "porting:preview":         Expect(get=(LOGIN,   403,    200,    404,     404,   404),
+    "imports:preview":         Expect(get=(LOGIN,   403,    200,    404,     404,   404),
                                       args=lambda w: {"pk": pending_of(w)}),
-    "porting:confirm":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+    "imports:confirm":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    302,    404,     404,   404),
                                       args=lambda w: {"pk": pending_of(w)}),
-    "porting:discard":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+    "imports:discard":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    302,    404,     404,   404),
                                       args=lambda w: {"pk": pending_of(w)}),
     # The read API takes a token, never a session: everyone here is 401 (tests/api). Its
@@ -181,28 +181,28 @@ EXPECTED: dict[str, Expect] = {
     # People: anyone signed in lists their workspaces and may create one; every member sees
     # the members page, only admins change it or read the audit log. A notification is opened
     # only by its owner (the author here).
-    "people:workspaces":       Expect(get=(LOGIN,   200,    200,    200,     200,   200),
+    "workspaces:workspaces":       Expect(get=(LOGIN,   200,    200,    200,     200,   200),
                                       post=(LOGIN,  400,    400,    400,     400,   400)),
-    "people:members":          Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+    "workspaces:members":          Expect(get=(LOGIN,   200,    200,    200,     200,   404),
                                       post=(LOGIN,  403,    403,    403,     400,   404)),
-    "people:change-role":      Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+    "workspaces:change-role":      Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    403,    403,     302,   404),
                                       args=lambda w: {"pk": w.viewer_membership.pk}),
-    "people:remove":           Expect(post=(LOGIN,  403,    403,    403,     302,   404),
+    "workspaces:remove":           Expect(post=(LOGIN,  403,    403,    403,     302,   404),
                                       args=lambda w: {"pk": w.viewer_membership.pk}),
-    "people:audit":            Expect(get=(LOGIN,   403,    403,    403,     200,   404)),
-    "people:notifications":    Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
-    "people:read-all":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+    "workspaces:audit":            Expect(get=(LOGIN,   403,    403,    403,     200,   404)),
+    "activity:notifications":    Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "activity:read-all":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  302,    302,    302,     302,   302)),
-    "people:open":             Expect(post=(LOGIN,  404,    302,    404,     404,   404),
+    "activity:open":             Expect(post=(LOGIN,  404,    302,    404,     404,   404),
                                       args=lambda w: {"pk": w.notification.pk}),
     # Password reset is for people who cannot sign in: open to all.
-    "people:password_reset":   Expect(get=(200,     200,    200,    200,     200,   200),
+    "accounts:password_reset":   Expect(get=(200,     200,    200,    200,     200,   200),
                                       post=(200,    200,    200,    200,     200,   200)),
-    "people:password_reset_done": Expect(get=(200,  200,    200,    200,     200,   200)),
-    "people:password_reset_confirm": Expect(get=(200, 200,  200,    200,     200,   200),
+    "accounts:password_reset_done": Expect(get=(200,  200,    200,    200,     200,   200)),
+    "accounts:password_reset_confirm": Expect(get=(200, 200,  200,    200,     200,   200),
                                       args=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
-    "people:password_reset_complete": Expect(get=(200, 200, 200,    200,     200,   200)),
+    "accounts:password_reset_complete": Expect(get=(200, 200, 200,    200,     200,   200)),
 }
 # fmt: on
 

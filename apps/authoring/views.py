@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from apps.decisions.access import get_decision_for, get_membership
+from apps.decisions.access import get_decision_for
 from apps.decisions.models import (
     Consequence,
     Consideration,
@@ -40,6 +40,7 @@ from apps.decisions.models import (
 )
 from apps.exports.render import page_link_for, record_html
 from apps.reviews.forms import AskForm
+from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership
 
 from .completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts

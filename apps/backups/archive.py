@@ -22,12 +22,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_date, parse_datetime
 
+from apps.activity.events import record_event
+from apps.activity.models import AuditEvent
 from apps.decisions.building import save_record
 from apps.decisions.models import Decision, Relation, StatusChange
 from apps.formats.record import Record
 from apps.formats.writers import write_madr
-from apps.people.activity import record_event
-from apps.people.models import AuditEvent
 from apps.reviews.models import Approval, ChangeRequest, Comment, ReviewRound, Thread
 from apps.search.index import index_decisions
 from apps.versions.models import Version, sha256_of

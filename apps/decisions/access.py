@@ -5,25 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from apps.workspaces.models import Membership
+from apps.workspaces.access import get_membership
 
 from .models import Decision, DecisionQuerySet
 
 MAX_NUMBER = 2_147_483_647
-
-
-def get_membership(request: HttpRequest, slug: str) -> Membership:
-    """The user's membership of the workspace; 404 for outsiders, so workspaces stay private."""
-    if not request.user.is_authenticated:
-        raise Http404
-    membership = (
-        Membership.objects.select_related("workspace")
-        .filter(workspace__slug=slug, user=request.user)
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such workspace.")
-    return membership
 
 
 def get_decision_for(

@@ -276,7 +276,7 @@ class Decision(models.Model):
         Decision.objects.filter(pk=self.pk).update(
             status=status, decided_on=self.decided_on, updated_at=change.at
         )
-        from apps.people.activity import record_event
+        from apps.activity.events import record_event
 
         record_event(
             self.workspace,

@@ -6,11 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
-from apps.decisions.access import get_decision_for, get_membership
+from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
 from apps.formats.writers import FORMATS
-from apps.people.activity import record_event
+from apps.workspaces.access import get_membership
 
 from .models import ExportJob
 from .render import record_markdown, record_pdf

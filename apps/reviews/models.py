@@ -36,13 +36,13 @@ REVIEW_ROLES = [role for role, rights in RIGHTS.items() if "review" in rights]
 
 def notify(user, message: str, url: str = "", email: bool = True) -> None:
     # People's notifications (apps/people/activity.py), imported when used: people build on us.
-    from apps.people.activity import notify as send
+    from apps.activity.events import notify as send
 
     send(user, message, url, email=email)
 
 
 def record_event(workspace, actor, verb: str, target=None, **data) -> None:
-    from apps.people.activity import record_event as record
+    from apps.activity.events import record_event as record
 
     record(workspace, actor, verb, target=target, **data)
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.decisions.access import get_membership
 from apps.decisions.models import Decision, Status, StatusChange
+from apps.workspaces.access import get_membership
 from apps.workspaces.models import Workspace
 
 from .graph import workspace_graph

@@ -14,7 +14,7 @@ from .models import Version, diff_by_section
 
 
 def _activity(request: HttpRequest, decision: Decision, verb: str, **data) -> None:
-    from apps.people.activity import record_event
+    from apps.activity.events import record_event
 
     record_event(decision.workspace, request.user, verb, target=decision, **data)
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from apps.activity.models import Notification
 from apps.authoring.completeness import gaps, required
 from apps.authoring.models import Kit
 from apps.decisions.models import Decision, Status, StatusChange, Support
-from apps.people.models import Notification
 from apps.reviews.models import ReviewRound
 
 from ..factories import add_member, make_decision, make_user, make_workspace

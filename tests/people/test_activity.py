@@ -3,8 +3,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from apps.people.activity import notify, record_event
-from apps.people.models import AuditEvent, Notification
+from apps.activity.events import notify, record_event
+from apps.activity.models import AuditEvent, Notification
 
 from ..factories import make_decision, make_user, make_workspace
 
@@ -93,10 +93,10 @@ def test_the_admin_shows_events_read_only(client, team):
     event = record_event(team, None, "exported", target="ADR-0001")
     client.force_login(make_user("stella", is_staff=True, is_superuser=True))
 
-    assert client.get(reverse("admin:people_auditevent_changelist")).status_code == 200
-    change = client.get(reverse("admin:people_auditevent_change", args=[event.pk]))
+    assert client.get(reverse("admin:activity_auditevent_changelist")).status_code == 200
+    change = client.get(reverse("admin:activity_auditevent_change", args=[event.pk]))
     assert change.status_code == 200 and b'name="_save"' not in change.content
-    assert client.get(reverse("admin:people_auditevent_add")).status_code == 403
-    delete = reverse("admin:people_auditevent_delete", args=[event.pk])
+    assert client.get(reverse("admin:activity_auditevent_add")).status_code == 403
+    delete = reverse("admin:activity_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()

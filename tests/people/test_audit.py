@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.people.activity import record_event
+from apps.activity.events import record_event
 
 from ..factories import make_decision
 
@@ -11,7 +11,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def audit_url(**query):
-    url = reverse("people:audit", args=["team"])
+    url = reverse("workspaces:audit", args=["team"])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 

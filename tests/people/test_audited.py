@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from apps.activity.models import AuditEvent
 from apps.exports.models import ExportJob
 from apps.exports.tasks import build
-from apps.people.models import AuditEvent
 
 from ..factories import add_member, make_decision, make_user, make_workspace
 from ..reviews.helpers import accepted, in_review

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from apps.people.members import change_role, remove_member
+from apps.workspaces.members import change_role, remove_member
 from apps.workspaces.models import Membership
 
 from ..factories import add_member, make_user, make_workspace

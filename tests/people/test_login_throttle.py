@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from apps.people.models import LoginFailure
+from apps.accounts.models import LoginFailure
 
 from ..factories import PASSWORD
 

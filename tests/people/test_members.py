@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.people.models import AuditEvent
+from apps.activity.models import AuditEvent
 from apps.workspaces.models import Membership
 
 from ..factories import add_member, make_user
@@ -13,15 +13,15 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def members_url(slug="team"):
-    return reverse("people:members", args=[slug])
+    return reverse("workspaces:members", args=[slug])
 
 
 def role_url(membership):
-    return reverse("people:change-role", args=[membership.workspace.slug, membership.pk])
+    return reverse("workspaces:change-role", args=[membership.workspace.slug, membership.pk])
 
 
 def remove_url(membership):
-    return reverse("people:remove", args=[membership.workspace.slug, membership.pk])
+    return reverse("workspaces:remove", args=[membership.workspace.slug, membership.pk])
 
 
 def test_it_lists_members_for_every_member_but_forms_only_for_admins(client, team):
@@ -150,7 +150,7 @@ def test_it_will_not_touch_members_of_another_workspace(client, team):
     elsewhere = Membership.objects.get(user=team["olga"])
 
     assert client.post(role_url(elsewhere), {"role": "viewer"}).status_code == 404
-    url = reverse("people:remove", args=["team", elsewhere.pk])
+    url = reverse("workspaces:remove", args=["team", elsewhere.pk])
     assert client.post(url).status_code == 404
     assert Membership.objects.get(pk=elsewhere.pk).role == "admin"
 
@@ -196,5 +196,5 @@ def test_it_lets_an_admin_leave_and_sends_them_to_their_workspaces(client, team)
 
     response = client.post(remove_url(team["adam_membership"]), **HX)
 
-    assert response["HX-Redirect"] == reverse("people:workspaces")
+    assert response["HX-Redirect"] == reverse("workspaces:workspaces")
     assert not Membership.objects.filter(pk=team["adam_membership"].pk).exists()

@@ -2,8 +2,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.people.activity import notify
-from apps.people.models import Notification
+from apps.activity.events import notify
+from apps.activity.models import Notification
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -13,7 +13,7 @@ def test_it_lists_my_notifications_only(client, team):
     notify(team["rita"], "Not for Ada.")
     client.force_login(team["ada"])
 
-    page = client.get(reverse("people:notifications")).content.decode()
+    page = client.get(reverse("activity:notifications")).content.decode()
 
     assert "Rita approved ADR-0001." in page and "Not for Ada." not in page
 
@@ -23,7 +23,7 @@ def test_it_shows_the_unread_count_in_the_header(client, team):
     notify(team["ada"], "Two.")
     client.force_login(team["ada"])
 
-    page = client.get(reverse("people:workspaces")).content.decode()
+    page = client.get(reverse("workspaces:workspaces")).content.decode()
 
     assert '<span class="count" title="unread">2</span>' in page
 
@@ -31,13 +31,13 @@ def test_it_shows_the_unread_count_in_the_header(client, team):
 def test_it_counts_unread_in_one_query(client, team):
     client.force_login(team["ada"])
     with CaptureQueriesContext(connection) as none:
-        client.get(reverse("people:workspaces"))
+        client.get(reverse("workspaces:workspaces"))
     for n in range(5):
         notify(team["ada"], f"Note {n}.")
     with CaptureQueriesContext(connection) as five:
-        client.get(reverse("people:workspaces"))
+        client.get(reverse("workspaces:workspaces"))
 
-    counting = [q for q in five if "people_notification" in q["sql"]]
+    counting = [q for q in five if "activity_notification" in q["sql"]]
     assert len(none) == len(five) and len(counting) == 1
 
 
@@ -46,7 +46,7 @@ def test_it_marks_all_read(client, team):
     notify(team["rita"], "Rita's.")
     client.force_login(team["ada"])
 
-    response = client.post(reverse("people:read-all"))
+    response = client.post(reverse("activity:read-all"))
 
     assert response.status_code == 302
     assert not Notification.objects.filter(user=team["ada"]).unread().exists()
@@ -57,7 +57,7 @@ def test_it_marks_all_read_in_place_for_htmx(client, team):
     notify(team["ada"], "One.")
     client.force_login(team["ada"])
 
-    body = client.post(reverse("people:read-all"), **HX).content.decode()
+    body = client.post(reverse("activity:read-all"), **HX).content.decode()
 
     assert body.lstrip().startswith('<div id="notifications">') and "<html" not in body
 
@@ -66,7 +66,7 @@ def test_it_opens_a_notification_marking_it_read(client, team):
     note = notify(team["ada"], "Look.", url="/w/team/1/")
     client.force_login(team["ada"])
 
-    response = client.post(reverse("people:open", args=[note.pk]))
+    response = client.post(reverse("activity:open", args=[note.pk]))
 
     assert response.status_code == 302 and response["Location"] == "/w/team/1/"
     note.refresh_from_db()
@@ -77,16 +77,16 @@ def test_it_never_redirects_off_site(client, team):
     note = notify(team["ada"], "Look.", url="https://evil.example/")
     client.force_login(team["ada"])
 
-    response = client.post(reverse("people:open", args=[note.pk]))
+    response = client.post(reverse("activity:open", args=[note.pk]))
 
-    assert response["Location"] == reverse("people:notifications")
+    assert response["Location"] == reverse("activity:notifications")
 
 
 def test_it_will_not_open_someone_elses_notification(client, team):
     note = notify(team["rita"], "Rita's.")
     client.force_login(team["ada"])
 
-    assert client.post(reverse("people:open", args=[note.pk])).status_code == 404
-    assert client.get(reverse("people:open", args=[note.pk])).status_code == 405
+    assert client.post(reverse("activity:open", args=[note.pk])).status_code == 404
+    assert client.get(reverse("activity:open", args=[note.pk])).status_code == 405
     note.refresh_from_db()
     assert note.read_at is None

@@ -7,7 +7,7 @@ transaction commits, an email to them; the person who acted hears nothing about 
 import pytest
 from django.core import mail
 
-from apps.people.models import Notification
+from apps.activity.models import Notification
 from apps.reviews.models import Thread
 
 from ..factories import add_member, make_user, make_workspace

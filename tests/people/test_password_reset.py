@@ -6,9 +6,9 @@ from django.urls import reverse
 
 
 def test_it_emails_a_link_that_sets_a_new_password(client, team):
-    response = client.post(reverse("people:password_reset"), {"email": "ada@example.com"})
+    response = client.post(reverse("accounts:password_reset"), {"email": "ada@example.com"})
 
-    assert response["Location"] == reverse("people:password_reset_done")
+    assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.com"]
     path = re.search(r"https?://[^/]+(/password/reset/\S+)", mail.outbox[0].body).group(1)
     form = client.get(path, follow=True)
@@ -17,19 +17,19 @@ def test_it_emails_a_link_that_sets_a_new_password(client, team):
         form.redirect_chain[-1][0],
         {"new_password1": "a much longer passphrase", "new_password2": "a much longer passphrase"},
     )
-    assert done["Location"] == reverse("people:password_reset_complete")
+    assert done["Location"] == reverse("accounts:password_reset_complete")
     assert get_user_model().objects.get(username="ada").check_password("a much longer passphrase")
 
 
 def test_it_says_the_same_for_an_unknown_address(client, team):
-    response = client.post(reverse("people:password_reset"), {"email": "nobody@example.com"})
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
 
-    assert response["Location"] == reverse("people:password_reset_done")
+    assert response["Location"] == reverse("accounts:password_reset_done")
     assert mail.outbox == []
 
 
 def test_it_explains_a_used_link(client, team):
-    page = client.get(reverse("people:password_reset_confirm", args=["MQ", "bad-token"]))
+    page = client.get(reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]))
 
     assert "This link no longer works" in page.content.decode()
 
@@ -37,4 +37,4 @@ def test_it_explains_a_used_link(client, team):
 def test_the_sign_in_page_links_to_it(client, db):
     page = client.get(reverse("login")).content.decode()
 
-    assert reverse("people:password_reset") in page
+    assert reverse("accounts:password_reset") in page

@@ -1,26 +1,26 @@
 from django.urls import reverse
 
-from apps.people.models import AuditEvent
+from apps.activity.models import AuditEvent
 from apps.workspaces.models import Membership, Workspace
 
 
 def test_it_lists_my_workspaces_with_my_role(client, team):
     client.force_login(team["rita"])
 
-    page = client.get(reverse("people:workspaces")).content.decode()
+    page = client.get(reverse("workspaces:workspaces")).content.decode()
 
     assert "Team" in page and "Reviewer" in page and "Other" not in page
-    assert reverse("people:members", args=["team"]) in page
-    assert reverse("people:audit", args=["team"]) not in page
+    assert reverse("workspaces:members", args=["team"]) in page
+    assert reverse("workspaces:audit", args=["team"]) not in page
 
 
 def test_it_creates_a_workspace_with_its_creator_as_admin(client, team):
     client.force_login(team["vic"])
 
-    response = client.post(reverse("people:workspaces"), {"name": "Data Platform", "slug": ""})
+    response = client.post(reverse("workspaces:workspaces"), {"name": "Data Platform", "slug": ""})
 
     workspace = Workspace.objects.get(slug="data-platform")
-    assert response["Location"] == reverse("people:members", args=["data-platform"])
+    assert response["Location"] == reverse("workspaces:members", args=["data-platform"])
     assert Membership.objects.get(workspace=workspace).user == team["vic"]
     assert Membership.objects.get(workspace=workspace).role == "admin"
     assert AuditEvent.objects.get(workspace=workspace).verb == "workspace_created"
@@ -30,7 +30,7 @@ def test_it_refuses_a_taken_link_name_and_keeps_the_input(client, team):
     client.force_login(team["vic"])
 
     response = client.post(
-        reverse("people:workspaces"),
+        reverse("workspaces:workspaces"),
         {"name": "Another team", "slug": "team", "description": "Ours"},
     )
 
@@ -40,6 +40,6 @@ def test_it_refuses_a_taken_link_name_and_keeps_the_input(client, team):
 
 
 def test_it_requires_sign_in(client, db):
-    response = client.get(reverse("people:workspaces"))
+    response = client.get(reverse("workspaces:workspaces"))
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apps.decisions.models import Decision, Relation
-from apps.porting.importing import apply, collect, make_plan
+from apps.imports.importing import apply, collect, make_plan
 
 from ..factories import make_workspace
 from .test_corpus_read import corpus  # noqa: F401 - the fixture

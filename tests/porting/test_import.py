@@ -217,7 +217,7 @@ def test_it_refuses_a_zip_whose_declared_sizes_lie(db, tmp_path, settings):
     at = data.rfind(b"PK\x01\x02")
     data[at + 24 : at + 28] = (100).to_bytes(4, "little")
 
-    from apps.porting.importing import collect
+    from apps.imports.importing import collect
 
     files, plan = collect([("liar.zip", bytes(data))])
 

@@ -5,9 +5,9 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.activity.models import AuditEvent
 from apps.decisions.models import Decision, Relation
-from apps.people.models import AuditEvent
-from apps.porting.models import PendingImport
+from apps.imports.models import PendingImport
 
 from ..factories import make_decision
 from .test_import import nygard

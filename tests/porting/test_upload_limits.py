@@ -21,7 +21,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from apps.decisions.models import Decision
-from apps.porting.models import PendingImport
+from apps.imports.models import PendingImport
 
 from ..factories import make_decision
 from .test_import import nygard

@@ -4,12 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
 from apps.exports.render import record_markdown, record_pdf
 from apps.formats.writers import FORMATS as WRITERS
 from apps.formats.writers import file_name, write_index
-from apps.people.activity import record_event
 from apps.workspaces.models import Workspace
 
 # Markdown in each writer's format (one pipeline: apps/exports/writers.py), and the PDF.

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from .models import LoginFailure
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says, so it cannot be trusted here.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Sign-in that refuses attempts after repeated failures for a username or an address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password did not match. Please try again.",
+        "throttled": (
+            "Too many failed sign-ins for this account or from this address. "
+            "Wait 15 minutes and try again, or reset your password."
+        ),
+    }
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip().lower()
+        ip = client_ip(self.request)
+        if LoginFailure.objects.blocks(username, ip):
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                LoginFailure.objects.create(username=username, ip=ip)
+            raise
+        # A good password clears the account's count; the address keeps its own.
+        LoginFailure.objects.filter(username=username).delete()
+        return cleaned
+
+

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("w/<slug:slug>/import/", views.upload, name="upload"),
+    path("w/<slug:slug>/import/<int:pk>/", views.preview, name="preview"),
+    path("w/<slug:slug>/import/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("w/<slug:slug>/import/<int:pk>/discard/", views.discard, name="discard"),
+]

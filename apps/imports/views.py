@@ -1,0 +1,103 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.formats.readers import FORMATS
+from apps.workspaces.access import get_membership
+
+from .importing import Plan, Problem, apply, check_sizes, collect, limits, make_plan
+from .models import PendingImport
+
+
+class UploadForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect per file")] + [(f, f) for f in FORMATS],
+        initial="auto",
+        help_text="MADR, Nygard/adr-tools, log4brains or “Decide on” pages; detected per file.",
+    )
+
+
+def _membership(request: HttpRequest, slug: str):
+    membership = get_membership(request, slug)
+    if not membership.allows("edit"):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow importing.")
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = _membership(request, slug).workspace
+    form = UploadForm(request.POST or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        uploads = request.FILES.getlist("files")
+        plan = _check_sizes(uploads)
+        if not uploads:
+            plan.problems.append(Problem("", "Choose one or more Markdown files, or a zip."))
+        if not plan.problems:
+            files, plan = collect([(u.name, u.read()) for u in uploads])
+            plan = make_plan(files, workspace, form.cleaned_data["format"], plan=plan)
+            if plan.ok:
+                pending = PendingImport.keep(
+                    workspace, request.user, files, form.cleaned_data["format"]
+                )
+                return redirect("imports:preview", slug=slug, pk=pending.pk)
+    # A POST that lands here did not import: the form or the files need fixing.
+    status = 422 if request.method == "POST" else 200
+    context = {"workspace": workspace, "form": form, "plan": plan, "limits": _limits()}
+    return render(request, "imports/upload.html", context, status=status)
+
+
+def _check_sizes(uploads) -> Plan:
+    """Before anything is read into memory: each file, and all of them, against the limits."""
+    return Plan(problems=check_sizes([(upload.name, upload.size) for upload in uploads]))
+
+
+def _limits() -> dict:
+    found = limits()
+    return {"file_mb": found["file"] // 2**20, "total_mb": found["total"] // 2**20, **found}
+
+
+def _pending(request: HttpRequest, slug: str, pk: int) -> PendingImport:
+    workspace = _membership(request, slug).workspace
+    return get_object_or_404(PendingImport, pk=pk, workspace=workspace, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET"])
+def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    pending = _pending(request, slug, pk)
+    plan = make_plan(pending.files(), pending.workspace, pending.format)
+    context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
+    return render(request, "imports/preview.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    pending = _pending(request, slug, pk)
+    # Planned again: someone may have added decisions since the preview.
+    plan = make_plan(pending.files(), pending.workspace, pending.format)
+    if not plan.ok:
+        context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
+        return render(request, "imports/preview.html", context, status=409)
+    decisions = apply(plan, pending.workspace, by=request.user)
+    pending.delete()
+    messages.success(
+        request, f"Imported {len(decisions)} decision(s) and {len(plan.links)} relation(s)."
+    )
+    return redirect(reverse("decisions:log") + f"?workspace={slug}")
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _pending(request, slug, pk).delete()
+    messages.info(request, "The upload was discarded; nothing was imported.")
+    return redirect("imports:upload", slug=slug)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspaces"
+urlpatterns = [
+    path("workspaces/", views.workspaces, name="workspaces"),
+    path("w/<slug:slug>/members/", views.members, name="members"),
+    path("w/<slug:slug>/members/<int:pk>/role/", views.change_role, name="change-role"),
+    path("w/<slug:slug>/members/<int:pk>/remove/", views.remove, name="remove"),
+    path("w/<slug:slug>/audit/", views.audit, name="audit"),
+]

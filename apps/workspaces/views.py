@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from apps.activity.models import AuditEvent
+
+from . import members as people
+from .access import get_membership
+from .forms import AddMemberForm, ResetForm, RoleForm, WorkspaceForm
+from .models import RIGHTS, Membership, Role
+
+ROLE_HELP = {
+    Role.VIEWER: "reads decisions, their reviews and versions, and downloads them",
+    Role.AUTHOR: "also writes and edits drafts, submits them for review and replies to comments",
+    Role.REVIEWER: "also is asked to review: comments, approves or requests changes",
+    Role.ADMIN: "also manages members and roles and reads the audit log",
+}
+
+
+def _admin_membership(request: HttpRequest, slug: str) -> Membership:
+    membership = get_membership(request, slug)
+    if not membership.allows("admin"):
+        raise PermissionDenied("Only the workspace's admins manage its members.")
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspaces(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workspace = people.create_workspace(
+                request.user, data["name"], data["slug"], data["description"]
+            )
+        except IntegrityError:
+            form.add_error("slug", "That link name was just taken: choose another.")
+        else:
+            messages.success(request, f"Created {workspace.name}. You are its admin.")
+            return redirect("workspaces:members", slug=workspace.slug)
+    mine = Membership.objects.filter(user=request.user).select_related("workspace")
+    return render(
+        request,
+        "workspaces/workspaces.html",
+        {"memberships": mine.order_by("workspace__name"), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _members_page(
+    request: HttpRequest,
+    membership: Membership,
+    form: AddMemberForm | None = None,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    workspace = membership.workspace
+    members = list(
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    context = {
+        "workspace": workspace,
+        "membership": membership,
+        "members": members,
+        "roles": [(role, Role(role).label, ROLE_HELP[role], RIGHTS[role]) for role in Role],
+        "role_choices": Role.choices,
+        "form": form or AddMemberForm(workspace=workspace),
+        "notice": notice,
+        "error": error,
+    }
+    template = "workspaces/members.html#members" if request.htmx else "workspaces/members.html"
+    return render(request, template, context, status=status)
+
+
+def _done(request: HttpRequest, membership: Membership, notice: str) -> HttpResponse:
+    if request.htmx:
+        return _members_page(request, membership, notice=notice)
+    messages.success(request, notice)
+    return redirect("workspaces:members", slug=membership.workspace.slug)
+
+
+def _refused(request: HttpRequest, membership: Membership, error: str) -> HttpResponse:
+    if request.htmx:
+        return _members_page(request, membership, error=error, status=400)
+    messages.error(request, error)
+    return redirect("workspaces:members", slug=membership.workspace.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "GET":
+        return _members_page(request, get_membership(request, slug))
+    membership = _admin_membership(request, slug)
+    workspace = membership.workspace
+    form = AddMemberForm(request.POST, workspace=workspace)
+    if not form.is_valid():
+        return _members_page(request, membership, form=form, status=400)
+    role = form.cleaned_data["role"]
+    if form.user is not None:
+        try:
+            people.add_member(workspace, form.user, role, by=request.user)
+        except IntegrityError:
+            return _refused(request, membership, "They were just added by someone else.")
+        notice = f"Added {form.user.get_username()} as {Role(role).label.lower()}."
+    else:
+        user = people.invite(workspace, form.invite_email, role, by=request.user)
+        reset = ResetForm({"email": user.email})
+        reset.is_valid()
+        reset.save(
+            request=request,
+            use_https=request.is_secure(),
+            subject_template_name="registration/invite_subject.txt",
+            email_template_name="registration/invite_email.txt",
+            extra_email_context={"workspace": workspace, "inviter": request.user},
+        )
+        notice = (
+            f"Invited {user.email} as {Role(role).label.lower()} (username {user.username}): "
+            "they were emailed a link to set their password."
+        )
+    return _done(request, membership, notice)
+
+
+def _member(membership: Membership, pk: int) -> Membership:
+    target = get_object_or_404(
+        Membership.objects.select_related("user", "workspace"),
+        pk=pk,
+        workspace=membership.workspace,
+    )
+    return target
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, slug)
+    target = _member(membership, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, membership, "Choose one of the roles.")
+    try:
+        people.change_role(target, form.cleaned_data["role"], by=request.user)
+    except ValidationError as error:
+        return _refused(request, membership, error.messages[0])
+    if target.pk == membership.pk:
+        # An admin who stepped down sees the page as their new role does.
+        membership.role = target.role
+    name = target.user.get_username()
+    return _done(request, membership, f"{name} is now {target.get_role_display().lower()}.")
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, slug)
+    target = _member(membership, pk)
+    leaving = target.pk == membership.pk  # asked before the delete clears the pk
+    try:
+        people.remove_member(target, by=request.user)
+    except ValidationError as error:
+        return _refused(request, membership, error.messages[0])
+    if leaving:
+        # They can no longer see this page: take the whole window to their workspaces.
+        messages.success(request, f"You left {membership.workspace.name}.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("workspaces:workspaces"))
+        return redirect("workspaces:workspaces")
+    return _done(request, membership, f"Removed {target.user.get_username()}.")
+
+
+@login_required
+@require_GET
+def audit(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = get_membership(request, slug)
+    if not membership.allows("admin"):
+        raise PermissionDenied("Only the workspace's admins read its audit log.")
+    workspace = membership.workspace
+    events = AuditEvent.objects.filter(workspace=workspace).select_related("decision")
+    verbs = sorted(
+        AuditEvent.objects.filter(workspace=workspace).values_list("verb", flat=True).distinct()
+    )
+    verb = request.GET.get("verb", "")
+    if verb:
+        events = events.filter(verb=verb)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        if event.decision is not None:
+            event.decision.workspace = workspace
+    context = {"workspace": workspace, "page": page, "verbs": verbs, "verb": verb}
+    template = "workspaces/audit.html#events" if request.htmx else "workspaces/audit.html"
+    return render(request, template, context)
+
+

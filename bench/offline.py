@@ -82,8 +82,8 @@ def pdf(repeats: int, pack: int) -> dict:
     from django.template.loader import render_to_string
     from weasyprint import CSS, HTML
 
+    from apps.decisions import rendering as render
     from apps.decisions.models import Decision
-    from apps.exports import render
 
     # One workspace's decisions, as a board pack is made of.
     first = _bench_decisions().order_by("id").first()
@@ -95,7 +95,7 @@ def pdf(repeats: int, pack: int) -> dict:
     )
     record = decisions[0].to_record()
     html = render_to_string(
-        "exports/decision_pdf.html", {"record": record, "body": render.record_html(record)}
+        "decisions/decision_pdf.html", {"record": record, "body": render.record_html(record)}
     )
     css = ROOT / "static" / "css" / "print.css"
 

@@ -61,6 +61,7 @@ def prepare(users: int) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     seed = f"""
 from apps.decisions.models import Decision
+from apps.reviews.models import submit_for_review
 from apps.workspaces.models import Workspace, Membership
 from django.contrib.auth import get_user_model
 ws = Workspace.objects.create(slug="load", name="Load")
@@ -81,7 +82,7 @@ for j in range({users} * {REVIEWS_PER_USER}):
     chosen.points.create(kind="good", text="it ships")
     chosen.points.create(kind="bad", text="it waits for a review")
     Decision.objects.filter(pk=decision.pk).update(chosen=chosen)
-    decision.submit(by=people[j % {users}], reviewers=[people[(j + 1) % {users}]])
+    submit_for_review(decision, by=people[j % {users}], reviewers=[people[(j + 1) % {users}]])
 """
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", seed],

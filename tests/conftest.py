@@ -29,6 +29,6 @@ def author_client(client, author):
 
 @pytest.fixture
 def example(db):
-    from apps.decisions.management.commands.load_example import load_example
+    from apps.accounts.management.commands.load_example import load_example
 
     return load_example(password="demo")

@@ -39,5 +39,3 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         # A good password clears the account's count; the address keeps its own.
         LoginFailure.objects.filter(username=username).delete()
         return cleaned
-
-

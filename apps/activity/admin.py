@@ -30,5 +30,3 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["read_at"]
     search_fields = ["message", "user__username"]
     raw_id_fields = ["user"]
-
-

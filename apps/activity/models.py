@@ -98,5 +98,3 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.message}"
-
-

@@ -18,7 +18,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=request.user)
     page = Paginator(mine, 30).get_page(request.GET.get("page"))
     template = (
-        "activity/notifications.html#notifications" if request.htmx else "activity/notifications.html"
+        "activity/notifications.html#notifications"
+        if request.htmx
+        else "activity/notifications.html"
     )
     return render(request, template, {"page": page})
 

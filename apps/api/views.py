@@ -18,8 +18,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.decisions.access import get_decision_for
+from apps.decisions.filters import FilterForm
 from apps.decisions.models import Decision
-from apps.search.query import FilterForm, matching_by_index, search
+from apps.search.query import matching_by_index, search
 from apps.versions.models import Version
 from apps.workspaces.models import Workspace
 

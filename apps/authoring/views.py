@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from apps.decisions.access import get_decision_for
+from apps.decisions.completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
 from apps.decisions.models import (
     Consequence,
     Consideration,
@@ -38,12 +39,11 @@ from apps.decisions.models import (
     Status,
     Support,
 )
-from apps.exports.render import page_link_for, record_html
+from apps.decisions.rendering import page_link_for, record_html
 from apps.reviews.forms import AskForm
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership
 
-from .completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
 from .forms import (
     DECISION_PARTS,
     CellForm,

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.activity.events import record_event
 from apps.formats import record as rec
 from apps.workspaces.models import Workspace
 
@@ -276,8 +277,6 @@ class Decision(models.Model):
         Decision.objects.filter(pk=self.pk).update(
             status=status, decided_on=self.decided_on, updated_at=change.at
         )
-        from apps.activity.events import record_event
-
         record_event(
             self.workspace,
             by,
@@ -287,30 +286,6 @@ class Decision(models.Model):
             to_status=status,
             reason=reason,
         )
-        return change
-
-    def submit(self, by=None, reviewers=(), approvals_needed: int | None = None) -> StatusChange:
-        """Send the draft to review, naming who is asked and how many approvals it needs.
-
-        Refused with `IncompleteDraft` while a required item is missing: every way to review
-        (the editor, the review panel, scripts) comes through here.
-        """
-        # Authoring and reviews build on decisions, so the imports go this way round.
-        from apps.authoring.completeness import gaps, required
-        from apps.reviews.models import ReviewRound
-
-        with transaction.atomic():
-            if self.can_move_to(Status.IN_REVIEW):
-                # Lock the row so an edit cannot slip in between the check and the move; then
-                # judge what is stored, not what this instance may have cached.
-                Decision.objects.select_for_update().filter(pk=self.pk).values_list("pk").get()
-                stored = Decision.objects.with_record().get(pk=self.pk).to_record()
-                if missing := required(gaps(stored)):
-                    raise IncompleteDraft(missing)
-            change = self.move_to(Status.IN_REVIEW, by=by)
-            ReviewRound.open_for(
-                self, by=by, reviewers=reviewers, approvals_needed=approvals_needed
-            )
         return change
 
     def participant_names(self, role: str) -> list[str]:

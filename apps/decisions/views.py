@@ -3,10 +3,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.exports.render import page_link_for, record_html
+from apps.core.http import paginate, render_partial
 
 from .access import get_decision_for
+from .filters import filters_for
 from .models import Decision
+from .rendering import page_link_for, record_html
 
 LOG_PAGE = 50
 
@@ -14,16 +16,16 @@ LOG_PAGE = 50
 @login_required
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
-    # The search app owns the filters; the log is their unranked, paged listing.
-    from apps.search.views import finder, page_of, paging
-
-    form, workspaces = finder(request)
+    form, workspaces = filters_for(request)
     decisions = form.apply(Decision.objects.for_user(request.user)).for_log()
     # By workspace (the order they were made in), newest number first: the order of an index.
-    page = page_of(request, decisions.order_by("workspace_id", "-number"), LOG_PAGE)
-    context = {"form": form, "workspaces": workspaces, **paging(form, page)}
-    template = "decisions/log.html#results" if request.htmx else "decisions/log.html"
-    return render(request, template, context)
+    ordered = decisions.order_by("workspace_id", "-number")
+    context = {
+        "form": form,
+        "workspaces": workspaces,
+        **paginate(request, ordered, LOG_PAGE, form.page_link),
+    }
+    return render_partial(request, "decisions/log.html", context, "results")
 
 
 @login_required
@@ -31,15 +33,8 @@ def log(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
     record = decision.to_record()
-    from apps.search.graph import neighbourhood
-
     return render(
         request,
         "decisions/detail.html",
-        {
-            "decision": decision,
-            "record": record,
-            "body": record_html(record, page_link_for(slug)),
-            "graph": neighbourhood(decision) if record.relations else None,
-        },
+        {"decision": decision, "record": record, "body": record_html(record, page_link_for(slug))},
     )

@@ -12,10 +12,10 @@ from pypdf import PdfReader, PdfWriter
 
 from apps.core.pdf import html_to_pdf
 from apps.decisions.models import Decision
+from apps.decisions.rendering import record_pdf
 from apps.formats.record import Record
 from apps.formats.writers import file_name, write, write_index
-
-from .render import record_pdf, version_pdf
+from apps.versions.rendering import version_pdf
 
 Progress = Callable[[int], None]
 

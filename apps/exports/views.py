@@ -10,11 +10,11 @@ from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
+from apps.decisions.rendering import record_markdown, record_pdf
 from apps.formats.writers import FORMATS
 from apps.workspaces.access import get_membership
 
 from .models import ExportJob
-from .render import record_markdown, record_pdf
 from .tasks import run_export
 
 

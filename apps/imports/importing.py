@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import transaction
 
+from apps.activity.events import record_event
 from apps.decisions.building import FORWARD_OF, save_record
 from apps.decisions.models import Decision, Relation, RelationKind
 from apps.formats.readers import FORMATS, ReadError, read_bytes
@@ -372,8 +373,6 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
             else:
                 source, kind = decision, RelationKind(relation.kind)
             Relation.objects.get_or_create(source=source, target=target, kind=kind)
-    from apps.activity.events import record_event
-
     record_event(
         workspace, by, "imported", target=workspace, files=len(plan.items), links=len(plan.links)
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.decisions.models import Decision, IncompleteDraft, Status
 from apps.formats.record import Record
+from apps.reviews.models import submit_for_review
 
 from .models import REVIEW_ROLES, ReviewError, ReviewRound, section_choices
 
@@ -61,7 +62,7 @@ class AskForm(forms.Form):
         try:
             with transaction.atomic():
                 if decision.status == Status.DRAFT:
-                    decision.submit(by=by, reviewers=reviewers, approvals_needed=needed)
+                    submit_for_review(decision, by=by, reviewers=reviewers, approvals_needed=needed)
                 elif decision.status == Status.IN_REVIEW:
                     ReviewRound.open_for(
                         decision, by=by, reviewers=reviewers, approvals_needed=needed

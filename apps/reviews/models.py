@@ -16,7 +16,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.decisions.models import Decision, Status
+from apps.activity.events import notify, record_event
+from apps.decisions.completeness import gaps, required
+from apps.decisions.models import Decision, IncompleteDraft, Status, StatusChange
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
 from apps.workspaces.models import RIGHTS
@@ -32,19 +34,6 @@ SECTIONS: dict[str, str] = {
     "more_information": "More Information",
 }
 REVIEW_ROLES = [role for role, rights in RIGHTS.items() if "review" in rights]
-
-
-def notify(user, message: str, url: str = "", email: bool = True) -> None:
-    # People's notifications (apps/people/activity.py), imported when used: people build on us.
-    from apps.activity.events import notify as send
-
-    send(user, message, url, email=email)
-
-
-def record_event(workspace, actor, verb: str, target=None, **data) -> None:
-    from apps.activity.events import record_event as record
-
-    record(workspace, actor, verb, target=target, **data)
 
 
 class ReviewError(ValidationError):
@@ -101,6 +90,28 @@ def authors_of(decision: Decision, round: ReviewRound | None) -> list:
             seen.add(person.pk)
             result.append(person)
     return result
+
+
+def submit_for_review(
+    decision: Decision, by=None, reviewers=(), approvals_needed: int | None = None
+) -> StatusChange:
+    """Send the draft to review, naming who is asked and how many approvals it needs.
+
+    Refused with `IncompleteDraft` while a required item is missing: every way to review
+    (the editor, the review panel, scripts) comes through here.
+    """
+    with transaction.atomic():
+        if decision.can_move_to(Status.IN_REVIEW):
+            # Lock the row so an edit cannot slip in between the check and the move; then
+            # judge what is stored, not what this instance may have cached.
+            Decision.objects.select_for_update().filter(pk=decision.pk).values_list("pk").get()
+            if missing := required(gaps(current_record(decision))):
+                raise IncompleteDraft(missing)
+        change = decision.move_to(Status.IN_REVIEW, by=by)
+        ReviewRound.open_for(
+            decision, by=by, reviewers=reviewers, approvals_needed=approvals_needed
+        )
+    return change
 
 
 class ReviewRoundQuerySet(models.QuerySet):

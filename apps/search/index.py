@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.decisions.models import Decision
 from apps.formats.record import Record
+from apps.reviews.models import Comment
 
 from .models import SearchDocument
 
@@ -42,8 +43,6 @@ def texts(record: Record, comments: list[str]) -> dict[str, str]:
 
 
 def _comments(ids: list[int]) -> dict[int, list[str]]:
-    from apps.reviews.models import Comment
-
     found = defaultdict(list)
     rows = Comment.objects.filter(thread__decision_id__in=ids).order_by("at", "id")
     for decision_id, body in rows.values_list("thread__decision_id", "body"):

@@ -14,16 +14,13 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, Left, TruncDate
+from django.db.models.functions import Concat, Left
 
-from apps.decisions.models import Decision, ParticipantRole, Status
-from apps.workspaces.models import Workspace
+from apps.decisions.models import Decision
 
 from .index import CONFIG, refresh
 from .models import SearchDocument
@@ -33,89 +30,6 @@ START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
 SNIPPET_SOURCE = 2000
 WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class FilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    workspace = forms.ChoiceField(required=False, label="Workspace")
-    status = forms.MultipleChoiceField(
-        required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
-    )
-    tag = forms.CharField(required=False, max_length=60)
-    owner = forms.CharField(required=False, max_length=150, help_text="User name or name.")
-    maker = forms.CharField(required=False, max_length=200, label="Decision maker")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, data=None, *, workspaces: list[Workspace]):
-        super().__init__(data)
-        self.fields["workspace"].choices = [("", "All workspaces")] + [
-            (w.slug, w.name) for w in workspaces
-        ]
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", "The end of the range is before its start.")
-        return data
-
-    @property
-    def values(self) -> dict:
-        """The valid filters; invalid ones are dropped (and shown as errors beside their field)."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if value not in (None, "", []) and name not in self.errors
-        }
-
-    def apply(self, decisions: QuerySet, dates: bool = True) -> QuerySet:
-        """The decisions that pass every filter but the text query (see `search`).
-
-        `dates=False` leaves the date range to the caller (the timeline dates events, not records).
-        """
-        v = self.values
-        if "workspace" in v:
-            decisions = decisions.filter(workspace__slug=v["workspace"])
-        if "status" in v:
-            decisions = decisions.filter(status__in=v["status"])
-        if "tag" in v:
-            decisions = decisions.filter(tags__name__iexact=v["tag"])
-        if "owner" in v:
-            who = v["owner"].strip()
-            decisions = decisions.filter(
-                Q(owner__username__iexact=who)
-                | Q(owner__first_name__iexact=who)
-                | Q(owner__last_name__iexact=who)
-            )
-        if "maker" in v:
-            makers = Decision.objects.filter(
-                participants__role=ParticipantRole.DECISION_MAKER,
-                participants__name__icontains=v["maker"].strip(),
-            )
-            decisions = decisions.filter(pk__in=makers.values("pk"))
-        if dates and ("since" in v or "until" in v):
-            decisions = decisions.annotate(day=Coalesce("decided_on", TruncDate("updated_at")))
-            if "since" in v:
-                decisions = decisions.filter(day__gte=v["since"])
-            if "until" in v:
-                decisions = decisions.filter(day__lte=v["until"])
-        # A tag join can repeat a decision; the pk subquery keeps the page query simple.
-        return decisions.distinct() if "tag" in v else decisions
-
-    def querystring(self, **changes) -> str:
-        """These filters as a query string, with `changes` (e.g. page=3) applied."""
-        pairs = []
-        values = {**self.values, **changes}
-        for name in [*self.fields, *changes]:
-            value = values.get(name)
-            if name in {p[0] for p in pairs} or value in (None, "", []):
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                pairs.append((name, str(item)))
-        return urlencode(pairs)
 
 
 def words(q: str) -> list[str]:

@@ -1,60 +1,35 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import CharField, F, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.core.http import paginate, render_partial
+from apps.decisions.filters import filters_for
 from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.access import get_membership
-from apps.workspaces.models import Workspace
 
 from .graph import workspace_graph
-from .query import FilterForm, matching_by_index, search, snippet
+from .query import matching_by_index, search, snippet
 
 PER_PAGE = 20
-
-
-def finder(request: HttpRequest) -> tuple[FilterForm, list[Workspace]]:
-    workspaces = list(Workspace.objects.for_user(request.user))
-    return FilterForm(request.GET, workspaces=workspaces), workspaces
-
-
-def page_of(request: HttpRequest, items, per_page: int):
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def paging(form: FilterForm, page) -> dict:
-    """Links to the pages around this one that keep every filter."""
-    if page is None:
-        return {}
-    return {
-        "page": page,
-        "querystring_prev": form.querystring(page=page.previous_page_number())
-        if page.has_previous()
-        else "",
-        "querystring_next": form.querystring(page=page.next_page_number())
-        if page.has_next()
-        else "",
-    }
 
 
 @login_required
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    form, workspaces = finder(request)
+    form, workspaces = filters_for(request)
     q = form.values.get("q", "")
-    page = None
+    context = {"form": form, "q": q, "workspaces": workspaces, "page": None}
     if q:
         decisions = form.apply(Decision.objects.for_user(request.user))
         with matching_by_index():
-            page = page_of(request, search(decisions, q).for_log(), PER_PAGE)
-            for decision in page:
+            found = search(decisions, q).for_log()
+            context.update(paginate(request, found, PER_PAGE, form.page_link))
+            for decision in context["page"]:
                 decision.snippet = snippet(decision, q)
-    context = {"form": form, "q": q, "workspaces": workspaces, "page": page, **paging(form, page)}
-    template = "search/search.html#results" if request.htmx else "search/search.html"
-    return render(request, template, context)
+    return render_partial(request, "search/search.html", context, "results")
 
 
 TIMELINE_PAGE = 50
@@ -64,10 +39,11 @@ TIMELINE_PAGE = 50
 @require_GET
 def timeline(request: HttpRequest) -> HttpResponse:
     """Decisions and their status changes, newest first, filtered like the log."""
-    form, workspaces = finder(request)
+    form, workspaces = filters_for(request)
     decisions = form.apply(Decision.objects.for_user(request.user), dates=False)
-    page = page_of(request, timeline_events(decisions, form.values), TIMELINE_PAGE)
-    rows = list(page)
+    events = timeline_events(decisions, form.values)
+    paged = paginate(request, events, TIMELINE_PAGE, form.page_link)
+    rows = list(paged["page"])
     by_pk = Decision.objects.for_log().in_bulk({r["e_decision"] for r in rows})
     users = get_user_model().objects.in_bulk({r["e_by"] for r in rows if r["e_by"]})
     events = [
@@ -83,9 +59,8 @@ def timeline(request: HttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
-    context = {"form": form, "workspaces": workspaces, "events": events, **paging(form, page)}
-    template = "search/timeline.html#results" if request.htmx else "search/timeline.html"
-    return render(request, template, context)
+    context = {"form": form, "workspaces": workspaces, "events": events, **paged}
+    return render_partial(request, "search/timeline.html", context, "results")
 
 
 def timeline_events(decisions, values: dict):

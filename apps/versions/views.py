@@ -5,17 +5,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
-from apps.exports.render import page_link_for, record_html, version_pdf
+from apps.decisions.rendering import page_link_for, record_html
 
 from .models import Version, diff_by_section
+from .rendering import version_pdf
 
 
 def _activity(request: HttpRequest, decision: Decision, verb: str, **data) -> None:
-    from apps.activity.events import record_event
-
     record_event(decision.workspace, request.user, verb, target=decision, **data)
 
 

@@ -13,8 +13,8 @@ from .models import Membership, Role, Workspace
 class ResetForm(PasswordResetForm):
     """Password reset, also for invited people who have not set a password yet.
 
-Here rather than in accounts because inviting a member sends the same link to set a password.
-"""
+    Here rather than in accounts because inviting a member sends the same link to set a password.
+    """
 
     def get_users(self, email: str):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)

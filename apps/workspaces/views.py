@@ -202,5 +202,3 @@ def audit(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"workspace": workspace, "page": page, "verbs": verbs, "verb": verb}
     template = "workspaces/audit.html#events" if request.htmx else "workspaces/audit.html"
     return render(request, template, context)
-
-

@@ -15,6 +15,7 @@ from apps.decisions.models import (
     ScenarioPoint,
     Support,
 )
+from apps.reviews.models import submit_for_review
 
 from ..factories import make_decision, make_workspace
 from .helpers import add_rows, complete, post, url
@@ -84,7 +85,7 @@ def test_it_hides_the_edit_link_from_viewers(viewer_client, gateway):
 
 def test_it_shows_a_decision_in_review_read_only(author_client, gateway, author):
     complete(gateway)
-    gateway.submit(by=author)
+    submit_for_review(gateway, by=author)
     html = author_client.get(url(gateway, "scenarios/")).content.decode()
     assert "only drafts can be edited" in html
     assert 'class="autosave' not in html

@@ -3,8 +3,8 @@
 import pytest
 
 from apps.activity.models import Notification
-from apps.authoring.completeness import gaps, required
 from apps.authoring.models import Kit
+from apps.decisions.completeness import gaps, required
 from apps.decisions.models import Decision, Status, StatusChange, Support
 from apps.reviews.models import ReviewRound
 

@@ -18,10 +18,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from apps.accounts.management.commands.load_example import load_example
 from apps.backups.archive import ArchiveError, dump_workspace, restore_workspace
-from apps.decisions.management.commands.load_example import load_example
 from apps.decisions.models import Decision, Scenario
-from apps.reviews.models import Thread
+from apps.reviews.models import Thread, submit_for_review
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Workspace
 
@@ -69,7 +69,7 @@ def history(db):
     add_member(workspace, ada := make_user("ada", first_name="Ada"), "author")
     add_member(workspace, rita := make_user("rita", email="rita@example.org"), "reviewer")
     decision = draft(workspace, ada, title="Choose an API style")
-    decision.submit(by=ada, reviewers=[rita])
+    submit_for_review(decision, by=ada, reviewers=[rita])
     thread = Thread.start(decision, "scenarios", rita, "Is **HTTP API** cheaper?")
     thread.reply(ada, "Yes, <b>by half</b>.")
     thread.resolve(ada)
@@ -78,7 +78,7 @@ def history(db):
     decision.refresh_from_db()
     decision.move_to("draft", by=ada, reason="A note for v2.")
     Scenario.objects.filter(decision=decision, position=0).update(description="Edited for v2.")
-    decision.submit(by=ada, reviewers=[rita])
+    submit_for_review(decision, by=ada, reviewers=[rita])
     open_round(decision).approve(rita)
     decision.refresh_from_db()
     assert decision.status == "accepted" and decision.versions.count() == 2

@@ -46,7 +46,7 @@ def page(browser):
 
 @pytest.fixture
 def live_example(transactional_db):
-    from apps.decisions.management.commands.load_example import load_example
+    from apps.accounts.management.commands.load_example import load_example
 
     return load_example(password="demo")
 

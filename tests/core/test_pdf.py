@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from apps.core.pdf import html_to_pdf
-from apps.exports.render import record_pdf
+from apps.decisions.rendering import record_pdf
 from apps.formats.record import Record
 
 

@@ -26,7 +26,7 @@ def test_it_loads_the_api_gateway_decision_fully(example):
 
 
 def test_it_loads_a_log_in_several_statuses_once(example):
-    from apps.decisions.management.commands.load_example import load_example
+    from apps.accounts.management.commands.load_example import load_example
 
     assert set(Decision.objects.values_list("status", flat=True)) >= {
         "accepted",

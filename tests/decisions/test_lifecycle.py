@@ -1,6 +1,7 @@
 import pytest
 
 from apps.decisions.models import IllegalTransition, StatusChange
+from apps.reviews.models import submit_for_review
 
 from ..factories import make_decision, make_user
 from ..reviews.helpers import draft
@@ -9,7 +10,7 @@ from ..reviews.helpers import draft
 def test_it_records_who_moved_a_draft_to_review(workspace):
     user = make_user("ada")
     decision = draft(workspace, user)
-    decision.submit(by=user)
+    submit_for_review(decision, by=user)
     decision.refresh_from_db()
     assert decision.status == "in_review"
     change = StatusChange.objects.get(decision=decision)

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from apps.activity.models import Notification
-from apps.reviews.models import Thread
+from apps.reviews.models import Thread, submit_for_review
 
 from ..factories import add_member, make_user, make_workspace
 from ..reviews.helpers import draft, in_review
@@ -198,7 +198,7 @@ def test_it_notifies_the_one_who_submitted_as_well_as_the_owner(
     adam = make_user("adam", email="adam@example.com", first_name="Adam")
     add_member(people["workspace"], adam, "admin")
     decision = draft(people["workspace"], people["ada"])
-    decision.submit(by=adam, reviewers=[people["rita"]])
+    submit_for_review(decision, by=adam, reviewers=[people["rita"]])
     mail.outbox.clear()
     client.force_login(people["rita"])
 

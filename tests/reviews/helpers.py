@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.decisions.models import Decision, Scenario, ScenarioPoint
-from apps.reviews.models import ReviewRound
+from apps.reviews.models import ReviewRound, submit_for_review
 from apps.versions.models import Version
 
 from ..factories import add_member, make_decision, make_user, make_workspace
@@ -44,7 +44,7 @@ def draft(workspace, owner, title: str = "Choose an API style") -> Decision:
 
 def in_review(workspace, owner, reviewers, needed: int = 1, **kwargs) -> Decision:
     decision = draft(workspace, owner, **kwargs)
-    decision.submit(by=owner, reviewers=reviewers, approvals_needed=needed)
+    submit_for_review(decision, by=owner, reviewers=reviewers, approvals_needed=needed)
     return decision
 
 

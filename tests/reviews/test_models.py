@@ -8,7 +8,7 @@ from apps.decisions.models import (
     ScenarioPoint,
     StatusChange,
 )
-from apps.reviews.models import Approval, ReviewError, ReviewRound, Thread
+from apps.reviews.models import Approval, ReviewError, ReviewRound, Thread, submit_for_review
 from apps.versions.models import Version, content_sha256
 
 from .helpers import accepted, draft, in_review, open_round
@@ -25,7 +25,7 @@ def test_it_takes_the_workspace_default_when_no_count_is_given(people):
     people["workspace"].default_approvals = 3
     people["workspace"].save()
     decision = draft(people["workspace"], people["ada"])
-    decision.submit(by=people["ada"])
+    submit_for_review(decision, by=people["ada"])
     assert open_round(decision).approvals_needed == 3
 
 
@@ -33,7 +33,7 @@ def test_it_refuses_to_submit_a_draft_with_a_required_item_missing(people):
     decision = draft(people["workspace"], people["ada"])
     ScenarioPoint.objects.filter(scenario__title="HTTP API", kind="bad").delete()
     with pytest.raises(IncompleteDraft, match="1 required item is missing") as refused:
-        decision.submit(by=people["ada"], reviewers=[people["rita"]])
+        submit_for_review(decision, by=people["ada"], reviewers=[people["rita"]])
     assert [gap.label for gap in refused.value.gaps] == ["Scenario “HTTP API” has no cons."]
     assert [gap.anchor for gap in refused.value.gaps] == ["scenario-http-api"]
     assert Decision.objects.get(pk=decision.pk).status == "draft"
@@ -45,13 +45,13 @@ def test_it_judges_the_stored_record_not_a_cached_one(people):
     decision.to_record()  # the prefetched rows still hold the con removed below
     ScenarioPoint.objects.filter(scenario__title="REST API", kind="bad").delete()
     with pytest.raises(IncompleteDraft):
-        decision.submit(by=people["ada"], reviewers=[people["rita"]])
+        submit_for_review(decision, by=people["ada"], reviewers=[people["rita"]])
 
 
 def test_it_refuses_reviewers_who_may_not_review(people):
     decision = draft(people["workspace"], people["ada"])
     with pytest.raises(ReviewError, match="may review"):
-        decision.submit(by=people["ada"], reviewers=[people["vic"]])
+        submit_for_review(decision, by=people["ada"], reviewers=[people["vic"]])
 
 
 def test_it_accepts_with_enough_approvals_and_freezes_version_1(people):
@@ -102,7 +102,7 @@ def test_it_keeps_approvals_when_sent_back_and_resubmitted_unchanged(people):
     decision = in_review(people["workspace"], people["ada"], [people["rita"], people["rob"]], 2)
     open_round(decision).approve(people["rita"])
     decision.move_to("draft", by=people["ada"])
-    decision.submit(by=people["ada"])
+    submit_for_review(decision, by=people["ada"])
     open_round(decision).approve(people["rob"])
     decision.refresh_from_db()
     assert decision.status == "accepted"
@@ -146,7 +146,7 @@ def test_it_starts_version_2_after_reopening(people):
     decision, _ = accepted(people["workspace"], people["ada"], people["rita"])
     decision.move_to("draft", by=people["ada"])
     Decision.objects.filter(pk=decision.pk).update(context="We expose a public API.")
-    decision.submit(by=people["ada"], reviewers=[people["rita"]])
+    submit_for_review(decision, by=people["ada"], reviewers=[people["rita"]])
     open_round(decision).approve(people["rita"])
     assert list(decision.versions.values_list("number", flat=True)) == [1, 2]
 
@@ -155,7 +155,7 @@ def test_it_supersedes_older_decisions_when_accepted(people):
     old, _ = accepted(people["workspace"], people["ada"], people["rita"], title="Use SOAP")
     new = draft(people["workspace"], people["ada"], title="Use REST")
     Relation.objects.create(source=new, target=old, kind="supersedes")
-    new.submit(by=people["ada"], reviewers=[people["rita"]])
+    submit_for_review(new, by=people["ada"], reviewers=[people["rita"]])
     open_round(new).approve(people["rita"])
     old.refresh_from_db()
     assert old.status == "superseded"
@@ -196,7 +196,7 @@ def test_it_refuses_a_status_change_by_save(people):
 
 def test_it_allows_saving_edits_after_a_move(people):
     decision = draft(people["workspace"], people["ada"])
-    decision.submit(by=people["ada"])
+    submit_for_review(decision, by=people["ada"])
     decision.title = "Choose an API style for partners"
     decision.save()
     loaded = Decision.objects.get(pk=decision.pk)

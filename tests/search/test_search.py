@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.backups.archive import dump_workspace, restore_workspace
 from apps.decisions.models import Decision, Participant, Scenario, Tag
-from apps.reviews.models import Thread
+from apps.reviews.models import Thread, submit_for_review
 from apps.search.index import index_decisions
 from apps.search.models import SearchDocument
 
@@ -175,7 +175,7 @@ def test_it_answers_htmx_with_the_results_region_only(member, workspace):
 
 def test_it_lists_status_changes_in_time_order_with_filters(member, workspace, author):
     decision = draft(workspace, author, title="Lifecycle")
-    decision.submit(by=author)
+    submit_for_review(decision, by=author)
     make_decision(workspace, "Another")
 
     page = member.get("/timeline/?tag=&status=in_review").content.decode()

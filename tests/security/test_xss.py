@@ -3,7 +3,7 @@ import re
 import pytest
 
 from apps.core.markdown import render_markdown
-from apps.exports.render import record_html
+from apps.decisions.rendering import record_html
 
 from ..factories import make_decision
 from .xss import PAYLOADS, assert_harmless, assert_pdf_harmless, elements, hostile_decision

@@ -7,7 +7,7 @@ Fragments hold our own forms, so the check differs from the page's: user Markdow
 
 import pytest
 
-from apps.authoring.completeness import STEP_SLUGS
+from apps.decisions.completeness import STEP_SLUGS
 from apps.reviews.models import Thread
 
 from ..authoring.helpers import post, url

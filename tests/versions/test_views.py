@@ -4,6 +4,7 @@ import pytest
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
+from apps.reviews.models import submit_for_review
 
 from ..reviews.helpers import accepted, open_round
 
@@ -13,7 +14,7 @@ def two_versions(people):
     decision, _ = accepted(people["workspace"], people["ada"], people["rita"])
     decision.move_to("draft", by=people["ada"])
     Decision.objects.filter(pk=decision.pk).update(context="We expose a public API.")
-    decision.submit(by=people["ada"], reviewers=[people["rita"]])
+    submit_for_review(decision, by=people["ada"], reviewers=[people["rita"]])
     open_round(decision).approve(people["rita"])
     return decision
 

@@ -2,6 +2,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from apps.core.markdown import render_markdown
+from apps.reviews.panel import TEMPLATE, panel_context
 
 register = template.Library()
 
@@ -9,8 +10,6 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def review_panel(context) -> str:
     """The decision page's review panel: history, versions, reviewers, approvals and threads."""
-    from apps.reviews.views import TEMPLATE, panel_context
-
     request = context["request"]
     panel = panel_context(request, context["decision"], context["record"])
     return render_to_string(f"{TEMPLATE}#panel", panel, request=request)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
-from apps.exports.render import record_markdown, record_pdf
+from apps.decisions.rendering import record_markdown, record_pdf
 from apps.formats.writers import FORMATS as WRITERS
 from apps.formats.writers import file_name, write_index
 from apps.workspaces.models import Workspace

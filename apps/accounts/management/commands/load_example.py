@@ -8,6 +8,7 @@ from django.db import transaction
 from apps.decisions.building import ensure_user, link_relations, save_record
 from apps.decisions.models import Decision, Status
 from apps.formats.record import Record
+from apps.reviews.models import REVIEW_ROLES, ReviewRound
 from apps.workspaces.models import Membership, Workspace
 
 DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "example.yaml"
@@ -45,8 +46,6 @@ def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Work
 
 def _open_review(workspace: Workspace, decision: Decision, users: dict) -> None:
     """A decision that arrives in review has its review open, with the reviewers asked."""
-    from apps.reviews.models import REVIEW_ROLES, ReviewRound
-
     round = ReviewRound.objects.create(
         decision=decision, opened_by=decision.owner, approvals_needed=workspace.default_approvals
     )

@@ -32,19 +32,7 @@ def record_markdown(record: Record, fmt: str = "madr") -> str:
 
 def record_pdf(record: Record) -> bytes:
     html = render_to_string(
-        "exports/decision_pdf.html",
+        "decisions/decision_pdf.html",
         {"record": record, "body": record_html(record)},
-    )
-    return html_to_pdf(html)
-
-
-def version_pdf(record: Record, version, history: list) -> bytes:
-    """A frozen version's PDF: the same body, with its number, hash, approvals and history.
-
-    `version` is an apps.versions Version, `history` the decision's versions in order.
-    """
-    html = render_to_string(
-        "versions/version_pdf.html",
-        {"record": record, "body": record_html(record), "version": version, "history": history},
     )
     return html_to_pdf(html)

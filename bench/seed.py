@@ -15,10 +15,10 @@ from django.db import connection, transaction
 from apps.decisions import record as rec
 from apps.decisions.building import ensure_user
 from apps.decisions.models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
-    Option,
     Participant,
     ParticipantRole,
     Reference,
@@ -192,7 +192,7 @@ def generate_record(i: int) -> rec.Record:
     topic, aspect = words.pick(TOPICS), words.pick(ASPECTS)
     products = rng.sample(PRODUCTS, rng.randint(3, 6))
     scenarios = [
-        rec.Scenario(
+        rec.ScenarioEntry(
             title=f"{product} ({words.pick(['managed', 'self-hosted', 'hybrid'])})",
             description=words.paragraph(3),
             choose_when=f"Choose this when {words.phrase()} and {words.phrase()}.",
@@ -204,11 +204,11 @@ def generate_record(i: int) -> rec.Record:
         for product in products
     ]
     options = [
-        rec.Option(
+        rec.AuthOptionEntry(
             title=name,
             description=words.sentence(),
             support=[
-                rec.Support(
+                rec.SupportEntry(
                     scenario=s.title,
                     level=words.pick(LEVELS),
                     note=f"{words.pick(QUALITIES).capitalize()} checked by {words.pick(TEAMS)}",
@@ -244,14 +244,18 @@ def generate_record(i: int) -> rec.Record:
         confirmation=f"The {words.pick(TEAMS)} team reviews the {words.pick(QUALITIES)} dashboard"
         " a month after rollout.",
         considerations=[
-            rec.Consideration(
+            rec.ConsiderationEntry(
                 title="Authentication", body=words.paragraph(2), is_open=False, options=options
             ),
-            rec.Consideration(title="Monitoring and tracing", body=words.paragraph(2)),
-            rec.Consideration(title="Cost", body=words.paragraph(2), is_open=rng.random() < 0.5),
+            rec.ConsiderationEntry(title="Monitoring and tracing", body=words.paragraph(2)),
+            rec.ConsiderationEntry(
+                title="Cost", body=words.paragraph(2), is_open=rng.random() < 0.5
+            ),
         ],
         references=[
-            rec.Reference(title=f"{p} documentation", url=f"https://docs.example.com/{p.lower()}")
+            rec.ReferenceEntry(
+                title=f"{p} documentation", url=f"https://docs.example.com/{p.lower()}"
+            )
             for p in products[:3]
         ],
     )
@@ -353,8 +357,8 @@ def _insert_batch(user, workspaces: list[Workspace], indexes: range) -> None:
         for k, c in enumerate(r.considerations)
     )
     plain = [c for _, r in pairs for c in r.considerations]
-    options = Option.objects.bulk_create(
-        Option(consideration=row, position=k, title=o.title, description=o.description)
+    options = AuthOption.objects.bulk_create(
+        AuthOption(consideration=row, position=k, title=o.title, description=o.description)
         for row, c in zip(considerations, plain, strict=True)
         for k, o in enumerate(c.options)
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from apps.decisions.models import (
+    AuthOption,
     Consideration,
     Decision,
-    Option,
     Scenario,
     ScenarioPoint,
     Support,
@@ -46,7 +46,9 @@ def make_matrix(decision: Decision, scenarios: int, options: int) -> None:
         decision=decision, title="Authentication", is_open=False
     )
     for j in range(options):
-        option = Option.objects.create(consideration=consideration, title=f"Option {j}", position=j)
+        option = AuthOption.objects.create(
+            consideration=consideration, title=f"Option {j}", position=j
+        )
         Support.objects.bulk_create(
             Support(option=option, scenario=row, level="supported") for row in rows
         )

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.activity.events import notify
 from apps.api.models import ApiToken
-from apps.decisions.models import Consideration, Option
+from apps.decisions.models import AuthOption, Consideration
 from apps.exports.models import ExportJob
 from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
@@ -267,7 +267,7 @@ def world(db) -> SimpleNamespace:
     w.draft = draft(team, author, title="A draft")
     w.scenario = w.draft.scenarios.first()
     consideration = Consideration.objects.create(decision=w.draft, title="Authentication")
-    w.option = Option.objects.create(consideration=consideration, title="IAM", position=0)
+    w.option = AuthOption.objects.create(consideration=consideration, title="IAM", position=0)
 
     w.in_review = in_review(team, author, [reviewer, admin], title="In review")
     w.thread = Thread.start(w.in_review, "context", reviewer, "Why now?")

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django import forms
 
 from apps.decisions.models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
-    Option,
     Reference,
     Relation,
     Scenario,
@@ -139,7 +139,7 @@ class OptionForm(UniqueTitleMixin, RowForm):
     parent_field = "consideration"
 
     class Meta:
-        model = Option
+        model = AuthOption
         fields = ["title", "description"]
         widgets = {"description": forms.TextInput()}
 

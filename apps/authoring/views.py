@@ -28,10 +28,10 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 from apps.decisions.access import get_decision_for
 from apps.decisions.completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
 from apps.decisions.models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
-    Option,
     Reference,
     Relation,
     Scenario,
@@ -94,7 +94,7 @@ ROWS: dict[str, RowKind] = {
         "considerations",
     ),
     "option": RowKind(
-        Option,
+        AuthOption,
         OptionForm,
         "consideration",
         Consideration,

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from .models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
     FreeSection,
-    Option,
     Participant,
     Reference,
     Relation,
@@ -101,7 +101,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
 
 class OptionInline(admin.StackedInline):
-    model = Option
+    model = AuthOption
     extra = 0
     show_change_link = True
 
@@ -119,7 +119,7 @@ class SupportInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(Option)
+@admin.register(AuthOption)
 class OptionAdmin(admin.ModelAdmin):
     list_display = ["title", "consideration"]
     search_fields = ["title"]

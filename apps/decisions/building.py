@@ -10,11 +10,11 @@ from apps.workspaces.models import Workspace
 
 from .models import (
     INVERSE_KIND,
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
     FreeSection,
-    Option,
     Participant,
     ParticipantRole,
     Reference,
@@ -82,7 +82,7 @@ def save_record(
             decision=decision, position=i, title=item.title, body=item.body, is_open=item.is_open
         )
         for j, opt in enumerate(item.options):
-            option = Option.objects.create(
+            option = AuthOption.objects.create(
                 consideration=consideration,
                 position=j,
                 title=opt.title,
@@ -123,7 +123,9 @@ def save_record(
     return decision
 
 
-def link_relations(decision: Decision, relations: list[rec.Relation]) -> list[rec.Relation]:
+def link_relations(
+    decision: Decision, relations: list[rec.RelationEntry]
+) -> list[rec.RelationEntry]:
     """Store relations to decisions of the same workspace; returns those whose target is unknown."""
     unresolved = []
     for relation in relations:

@@ -128,7 +128,7 @@ class DecisionQuerySet(models.QuerySet):
                 queryset=Consideration.objects.prefetch_related(
                     Prefetch(
                         "options",
-                        queryset=Option.objects.prefetch_related(
+                        queryset=AuthOption.objects.prefetch_related(
                             Prefetch("support", queryset=Support.objects.select_related("scenario"))
                         ),
                     )
@@ -295,7 +295,7 @@ class Decision(models.Model):
         """The whole record as plain data; reads only prefetched rows (see `with_record`)."""
         scenarios = list(self.scenarios.all())
         relations = [
-            rec.Relation(
+            rec.RelationEntry(
                 kind=r.kind,
                 number=r.target.number,
                 title=r.target.title,
@@ -303,7 +303,7 @@ class Decision(models.Model):
             )
             for r in self.relations.all()
         ] + [
-            rec.Relation(
+            rec.RelationEntry(
                 kind=INVERSE_KIND[r.kind],
                 number=r.source.number,
                 title=r.source.title,
@@ -335,9 +335,11 @@ class Decision(models.Model):
             confirmation=self.confirmation,
             considerations=[c.to_record(scenarios) for c in self.considerations.all()],
             relations=relations,
-            references=[rec.Reference(title=r.title, url=r.url) for r in self.references.all()],
+            references=[
+                rec.ReferenceEntry(title=r.title, url=r.url) for r in self.references.all()
+            ],
             sections=[
-                rec.Section(heading=s.heading, body=s.body, after=s.after, level=s.level)
+                rec.SectionEntry(heading=s.heading, body=s.body, after=s.after, level=s.level)
                 for s in self.free_sections.all()
             ],
         )
@@ -409,8 +411,8 @@ class Scenario(Ordered):
     def __str__(self) -> str:
         return self.title
 
-    def to_record(self) -> rec.Scenario:
-        return rec.Scenario(
+    def to_record(self) -> rec.ScenarioEntry:
+        return rec.ScenarioEntry(
             title=self.title,
             description=self.description,
             choose_when=self.choose_when,
@@ -468,8 +470,8 @@ class Consideration(Ordered):
     def __str__(self) -> str:
         return self.title
 
-    def to_record(self, scenarios: list[Scenario]) -> rec.Consideration:
-        return rec.Consideration(
+    def to_record(self, scenarios: list[Scenario]) -> rec.ConsiderationEntry:
+        return rec.ConsiderationEntry(
             title=self.title,
             body=self.body,
             is_open=self.is_open,
@@ -477,7 +479,7 @@ class Consideration(Ordered):
         )
 
 
-class Option(Ordered):
+class AuthOption(Ordered):
     """An option a consideration can be met with (e.g. IAM for authentication)."""
 
     consideration = models.ForeignKey(
@@ -494,15 +496,15 @@ class Option(Ordered):
     def __str__(self) -> str:
         return self.title
 
-    def to_record(self, scenarios: list[Scenario]) -> rec.Option:
+    def to_record(self, scenarios: list[Scenario]) -> rec.AuthOptionEntry:
         cells = {cell.scenario_id: cell for cell in self.support.all()}
-        return rec.Option(
+        return rec.AuthOptionEntry(
             title=self.title,
             description=self.description,
             support=[
-                rec.Support(scenario=s.title, level=cells[s.pk].level, note=cells[s.pk].note)
+                rec.SupportEntry(scenario=s.title, level=cells[s.pk].level, note=cells[s.pk].note)
                 if s.pk in cells
-                else rec.Support(scenario=s.title)
+                else rec.SupportEntry(scenario=s.title)
                 for s in scenarios
             ],
         )
@@ -511,7 +513,7 @@ class Option(Ordered):
 class Support(models.Model):
     """One cell of the scenario x option matrix."""
 
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="support")
+    option = models.ForeignKey(AuthOption, on_delete=models.CASCADE, related_name="support")
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="support")
     level = models.CharField(
         max_length=10, choices=SupportLevel.choices, default=SupportLevel.UNKNOWN

@@ -8,12 +8,12 @@ from django.utils.safestring import SafeString
 
 from apps.core.markdown import render_markdown
 from apps.core.pdf import html_to_pdf
-from apps.formats.record import Record, Relation
+from apps.formats.record import Record, RelationEntry
 from apps.formats.writers import LinkFor, file_link, madr_body, write
 
 
 def page_link_for(workspace_slug: str) -> LinkFor:
-    def link(relation: Relation) -> str:
+    def link(relation: RelationEntry) -> str:
         if relation.number is None:
             return relation.target
         return reverse("decisions:detail", args=[workspace_slug, relation.number])

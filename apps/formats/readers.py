@@ -30,15 +30,15 @@ from pathlib import PurePath
 import yaml
 
 from .record import (
-    Consideration,
-    Option,
+    AuthOptionEntry,
+    ConsiderationEntry,
     Point,
     Record,
-    Reference,
-    Relation,
-    Scenario,
-    Section,
-    Support,
+    ReferenceEntry,
+    RelationEntry,
+    ScenarioEntry,
+    SectionEntry,
+    SupportEntry,
 )
 from .vocabulary import (
     BEFORE_TITLE,
@@ -471,7 +471,7 @@ class _Reader:
         self._finish_status()
         self._resolve_chosen()
         # The same link said twice (front matter and body) is one relation.
-        unique: list[Relation] = []
+        unique: list[RelationEntry] = []
         for relation in self.rec.relations:
             if relation not in unique:
                 unique.append(relation)
@@ -483,7 +483,7 @@ class _Reader:
 
     def keep(self, heading: str, body: str, level: int, after: str | None = None) -> None:
         if heading or body:
-            self.rec.sections.append(Section(heading, body, after or self.anchor, level))
+            self.rec.sections.append(SectionEntry(heading, body, after or self.anchor, level))
 
     def keep_block(self, block: _Block) -> None:
         self.keep(block.heading, block.body, block.level)
@@ -669,7 +669,7 @@ class _Reader:
         for kind, text in _items(intro):
             if kind == "item":
                 title, _, description = text.partition("\n")
-                scenario = Scenario(_strip_emphasis(title), _dedent_all(description))
+                scenario = ScenarioEntry(_strip_emphasis(title), _dedent_all(description))
                 self.rec.scenarios.append(scenario)
             else:
                 texts.append(text)
@@ -677,12 +677,12 @@ class _Reader:
             # `* Good, because …` under an option's own heading are its pros and cons.
             description, points = _description_and_points(sub.lines)
             self.rec.scenarios.append(
-                Scenario(_strip_emphasis(sub.heading), description, "", points)
+                ScenarioEntry(_strip_emphasis(sub.heading), description, "", points)
             )
         self.rec.options_intro = "\n\n".join(texts)
         self.anchor = "options"
 
-    def _scenario(self, title: str, claimed: list[Scenario]) -> Scenario:
+    def _scenario(self, title: str, claimed: list[ScenarioEntry]) -> ScenarioEntry:
         """The option a pros-and-cons heading is about: the same title first, then the same
         words; one not yet described first, as options may share a title (`Pros and Cons`)."""
         key, plain = _title_key(title), _strip_emphasis(title)
@@ -691,7 +691,7 @@ class _Reader:
             for same in (lambda s: s.title == plain, lambda s: _title_key(s.title) == key):
                 if found := next((s for s in pool if same(s)), None):
                     return found
-        scenario = Scenario(plain)
+        scenario = ScenarioEntry(plain)
         self.rec.scenarios.append(scenario)
         return scenario
 
@@ -744,7 +744,7 @@ class _Reader:
         self.anchor = "pros_cons"
         if _text(intro):
             self.keep("", _text(intro), 0)
-        claimed: list[Scenario] = []
+        claimed: list[ScenarioEntry] = []
         for sub in subs:
             scenario = self._scenario(sub.heading, claimed)
             claimed.append(scenario)
@@ -760,8 +760,8 @@ class _Reader:
 
     def _links(self, block: _Block) -> None:
         items = _bullets(block.lines)
-        relations: list[Relation] = []
-        references: list[Reference] = []
+        relations: list[RelationEntry] = []
+        references: list[ReferenceEntry] = []
         for item in items or []:
             if (found := relations_in(item)) and RELATION.fullmatch(item.strip()):
                 relations.extend(found)
@@ -829,7 +829,7 @@ class _Reader:
             kind = _callout_kind(sub.lines)
             if kind not in ("", "info"):
                 self.warn(f"':::{kind}' callout read as the scenario's guidance", sub.line)
-            self.rec.scenarios.append(Scenario(sub.heading, description, choose_when))
+            self.rec.scenarios.append(ScenarioEntry(sub.heading, description, choose_when))
         self.anchor = "options"
 
     def _considerations(self, block: _Block) -> None:
@@ -840,7 +840,7 @@ class _Reader:
         for sub in subs:
             self.rec.considerations.append(self._consideration(sub))
 
-    def _consideration(self, block: _Block) -> Consideration:
+    def _consideration(self, block: _Block) -> ConsiderationEntry:
         intro, subs = _subsections(block)
         body_lines = []
         for line in intro:
@@ -850,7 +850,7 @@ class _Reader:
             else:
                 body_lines.append(line)
         body = _text(body_lines)
-        item = Consideration(block.heading, body)
+        item = ConsiderationEntry(block.heading, body)
         # "TODO" alone, or as the first paragraph before notes, marks a consideration still open.
         first, _, rest = body.strip().partition("\n\n")
         if first.strip().upper() in ("", "TODO", "TODO.", "TBD"):
@@ -864,7 +864,7 @@ class _Reader:
             item.is_open = False
         return item
 
-    def _support_list(self, item: Consideration, block: _Block) -> bool:
+    def _support_list(self, item: ConsiderationEntry, block: _Block) -> bool:
         """`#### <scenario>` + "… support the following … types:" + bullets = supported options."""
         parts = _items(block.lines)
         texts = [text for kind, text in parts if kind == "text"]
@@ -875,9 +875,9 @@ class _Reader:
         for title in bullets:
             option = next((o for o in item.options if o.title == title), None)
             if option is None:
-                option = Option(title)
+                option = AuthOptionEntry(title)
                 item.options.append(option)
-            option.support.append(Support(block.heading, "supported"))
+            option.support.append(SupportEntry(block.heading, "supported"))
         return True
 
 
@@ -901,17 +901,17 @@ def _split_chosen(text: str) -> tuple[str, str]:
     return head.strip().rstrip(","), tail
 
 
-def _reference(item: str) -> Reference | None:
+def _reference(item: str) -> ReferenceEntry | None:
     """A list item that is only a link, `[title](url)` or `<url>`."""
     if match := re.fullmatch(r"\[([^\]]+)\]\(([^)\s]+)\)", item.strip()):
-        return Reference(match.group(1), match.group(2))
+        return ReferenceEntry(match.group(1), match.group(2))
     if match := re.fullmatch(r"<(https?://[^>\s]+)>", item.strip()):
-        return Reference(match.group(1), match.group(1))
+        return ReferenceEntry(match.group(1), match.group(1))
     return None
 
 
-def _as_see_also(found: list[Relation]) -> list[Relation]:
-    return [Relation("see_also", r.number, r.title, r.target) for r in found]
+def _as_see_also(found: list[RelationEntry]) -> list[RelationEntry]:
+    return [RelationEntry("see_also", r.number, r.title, r.target) for r in found]
 
 
 def _heading_and_body(block: _Block) -> list[str]:

@@ -35,7 +35,7 @@ class Point:
 
 
 @dataclass
-class Scenario:
+class ScenarioEntry:
     title: str
     description: str = ""
     choose_when: str = ""
@@ -43,35 +43,35 @@ class Scenario:
 
 
 @dataclass
-class Support:
+class SupportEntry:
     scenario: str  # the scenario's title, unique within a decision
     level: str = "unknown"
     note: str = ""
 
 
 @dataclass
-class Option:
+class AuthOptionEntry:
     title: str
     description: str = ""
-    support: list[Support] = field(default_factory=list)
+    support: list[SupportEntry] = field(default_factory=list)
 
-    def support_for(self, scenario: str) -> Support:
+    def support_for(self, scenario: str) -> SupportEntry:
         for cell in self.support:
             if cell.scenario == scenario:
                 return cell
-        return Support(scenario=scenario)
+        return SupportEntry(scenario=scenario)
 
 
 @dataclass
-class Consideration:
+class ConsiderationEntry:
     title: str
     body: str = ""
     is_open: bool = False
-    options: list[Option] = field(default_factory=list)
+    options: list[AuthOptionEntry] = field(default_factory=list)
 
 
 @dataclass
-class Relation:
+class RelationEntry:
     kind: str  # one of RELATION_KINDS
     number: int | None = None
     title: str = ""
@@ -80,13 +80,13 @@ class Relation:
 
 
 @dataclass
-class Reference:
+class ReferenceEntry:
     title: str
     url: str
 
 
 @dataclass
-class Section:
+class SectionEntry:
     heading: str
     body: str = ""
     after: str = "end"  # one of SECTION_ANCHORS
@@ -109,15 +109,15 @@ class Record:
     overview: str = ""
     drivers: list[str] = field(default_factory=list)
     options_intro: str = ""
-    scenarios: list[Scenario] = field(default_factory=list)
+    scenarios: list[ScenarioEntry] = field(default_factory=list)
     chosen: str = ""  # the chosen scenario's title
     rationale: str = ""
     consequences: list[Point] = field(default_factory=list)
     confirmation: str = ""
-    considerations: list[Consideration] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    references: list[Reference] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
+    considerations: list[ConsiderationEntry] = field(default_factory=list)
+    relations: list[RelationEntry] = field(default_factory=list)
+    references: list[ReferenceEntry] = field(default_factory=list)
+    sections: list[SectionEntry] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -127,10 +127,10 @@ class Record:
     def status_label(self) -> str:
         return self.status.replace("_", " ").capitalize()
 
-    def sections_after(self, anchor: str) -> list[Section]:
+    def sections_after(self, anchor: str) -> list[SectionEntry]:
         return [s for s in self.sections if s.after == anchor]
 
-    def open_considerations(self) -> list[Consideration]:
+    def open_considerations(self) -> list[ConsiderationEntry]:
         return [c for c in self.considerations if c.is_open]
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,15 +142,15 @@ class Record:
 
 
 _NESTED: dict[tuple[type, str], type] = {
-    (Record, "scenarios"): Scenario,
+    (Record, "scenarios"): ScenarioEntry,
     (Record, "consequences"): Point,
-    (Record, "considerations"): Consideration,
-    (Record, "relations"): Relation,
-    (Record, "references"): Reference,
-    (Record, "sections"): Section,
-    (Scenario, "points"): Point,
-    (Consideration, "options"): Option,
-    (Option, "support"): Support,
+    (Record, "considerations"): ConsiderationEntry,
+    (Record, "relations"): RelationEntry,
+    (Record, "references"): ReferenceEntry,
+    (Record, "sections"): SectionEntry,
+    (ScenarioEntry, "points"): Point,
+    (ConsiderationEntry, "options"): AuthOptionEntry,
+    (AuthOptionEntry, "support"): SupportEntry,
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 import yaml
 
-from .record import Relation
+from .record import RelationEntry
 
 FRONT_MATTER = "Front matter"
 
@@ -139,7 +139,7 @@ def _relation_kind(match: re.Match) -> str:
     return "relates_to"
 
 
-def relations_in(text: str) -> list[Relation]:
+def relations_in(text: str) -> list[RelationEntry]:
     """Relations written as `Verb [text](target)` or `verb ADR-0045`, anywhere in the text."""
     found = []
     for match in RELATION.finditer(text):
@@ -151,7 +151,7 @@ def relations_in(text: str) -> list[Relation]:
     return found
 
 
-def _relation(kind: str, text: str, target: str) -> Relation:
+def _relation(kind: str, text: str, target: str) -> RelationEntry:
     number = None
     title = text.strip()
     if match := NUMBER_IN_TEXT.match(title):
@@ -159,7 +159,7 @@ def _relation(kind: str, text: str, target: str) -> Relation:
         title = match.group(2).strip()
     if number is None:
         number = number_from_name(target)
-    return Relation(kind=kind, number=number, title=title, target=target)
+    return RelationEntry(kind=kind, number=number, title=title, target=target)
 
 
 def front_matter_fields(front: dict) -> dict:

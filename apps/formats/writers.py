@@ -23,7 +23,7 @@ import yaml
 from django.utils.text import slugify
 
 from .readers import read
-from .record import Option, Point, Record, Relation, Section
+from .record import AuthOptionEntry, Point, Record, RelationEntry, SectionEntry
 from .vocabulary import (
     BEFORE_TITLE,
     FRONT_MATTER,
@@ -39,14 +39,14 @@ from .vocabulary import (
     relations_in,
 )
 
-LinkFor = Callable[[Relation], str]
+LinkFor = Callable[[RelationEntry], str]
 
 
-def file_link(relation: Relation) -> str:
+def file_link(relation: RelationEntry) -> str:
     return relation.target
 
 
-def relation_ref(relation: Relation) -> str:
+def relation_ref(relation: RelationEntry) -> str:
     return f"ADR-{relation.number:04d}" if relation.number is not None else relation.target
 
 
@@ -122,7 +122,7 @@ def _header_agrees(header: str, record: Record, fmt: str) -> bool:
     return all(getattr(again, name) == getattr(record, name) for name in HEADER_FIELDS)
 
 
-def _status_section(record: Record) -> Section | None:
+def _status_section(record: Record) -> SectionEntry | None:
     """A `## Status` kept verbatim (status with notes or links), if it still says the status."""
     for section in record.sections:
         if section.level > 0 and section.heading.strip().lower() == "status":
@@ -135,19 +135,19 @@ def _status_section(record: Record) -> Section | None:
     return None
 
 
-def _covered(record: Record, *texts: str) -> list[Relation]:
+def _covered(record: Record, *texts: str) -> list[RelationEntry]:
     """The record's relations that are not already written in the verbatim texts."""
     said = [r for text in texts for r in relations_in(text)]
     return [r for r in record.relations if r not in said]
 
 
-def _free_section(section: Section) -> str:
+def _free_section(section: SectionEntry) -> str:
     if not section.heading:
         return section.body
     return _block(_heading(section.level, section.heading), section.body)
 
 
-def support_matrix(record: Record, options: list[Option]) -> str:
+def support_matrix(record: Record, options: list[AuthOptionEntry]) -> str:
     """The scenario x option matrix as a Markdown table."""
     titles = [s.title for s in record.scenarios]
     rows = ["| Option | " + " | ".join(_cell(t) for t in titles) + " |"]
@@ -292,7 +292,7 @@ def _more_text(record: Record) -> list[str]:
     return [_heading(2, "More Information"), *intro] if intro else []
 
 
-def _relation_line(relation: Relation, link_for: LinkFor) -> str:
+def _relation_line(relation: RelationEntry, link_for: LinkFor) -> str:
     label = RELATION_LABELS.get(relation.kind, relation.kind)
     if relation.number is None:
         text = relation.title or relation.target
@@ -301,7 +301,7 @@ def _relation_line(relation: Relation, link_for: LinkFor) -> str:
     return f"* {label} [{text}]({link_for(relation)})"
 
 
-def _more_information(record: Record, link_for: LinkFor, relations: list[Relation]) -> str:
+def _more_information(record: Record, link_for: LinkFor, relations: list[RelationEntry]) -> str:
     # The section's own text and free subsections first: a list below them stays a list.
     parts = [*_intro(record, "more_information"), *_free(record, "more_information")]
     if relations:
@@ -318,7 +318,7 @@ def _more_information(record: Record, link_for: LinkFor, relations: list[Relatio
 
 
 def madr_body(
-    record: Record, link_for: LinkFor = file_link, relations: list[Relation] | None = None
+    record: Record, link_for: LinkFor = file_link, relations: list[RelationEntry] | None = None
 ) -> str:
     """The record's sections in MADR 4 order, without front matter, title or metadata lines;
     `relations` are those to list under More Information (all of them unless given)."""
@@ -366,7 +366,7 @@ NYGARD_STATUS = {**MADR_STATUS, "in_review": "Proposed", "draft": "Draft"}
 STATUS_KINDS = {"supersedes", "superseded_by", "amends", "amended_by"}
 
 
-def _nygard_status(record: Record, link_for: LinkFor, relations: list[Relation]) -> str:
+def _nygard_status(record: Record, link_for: LinkFor, relations: list[RelationEntry]) -> str:
     lines = [NYGARD_STATUS.get(record.status, record.status).capitalize()]
     for relation in relations:
         if relation.kind in STATUS_KINDS:

@@ -23,7 +23,7 @@ from apps.activity.events import record_event
 from apps.decisions.building import FORWARD_OF, save_record
 from apps.decisions.models import Decision, Relation, RelationKind
 from apps.formats.readers import FORMATS, ReadError, read_bytes
-from apps.formats.record import Record, Section
+from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
 from apps.workspaces.models import Workspace
 
@@ -257,7 +257,7 @@ def fit(record: Record) -> list[str]:
         section.heading = _clip(section.heading, 300, originals)
     if originals:
         body = "\n".join(f"- {' '.join(text.split())}" for text in originals)
-        record.sections.append(Section("Shortened on import", body, "end", 2))
+        record.sections.append(SectionEntry("Shortened on import", body, "end", 2))
     return [f"{len(originals)} text(s) too long for Adroit were shortened"] if originals else []
 
 
@@ -346,7 +346,7 @@ def _plan_links(plan: Plan) -> None:
                 for r in outside
             ]
             item.record.sections.append(
-                Section("Related decisions elsewhere", "\n".join(lines), "more_information", 3)
+                SectionEntry("Related decisions elsewhere", "\n".join(lines), "more_information", 3)
             )
 
 

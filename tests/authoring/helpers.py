@@ -1,6 +1,6 @@
 """Posting to the editor as a browser without JavaScript would, or as htmx does."""
 
-from apps.decisions.models import Decision, Option, Support
+from apps.decisions.models import AuthOption, Decision, Support
 
 BASE = "/w/{slug}/{number}/edit/"
 
@@ -22,7 +22,7 @@ def complete(decision: Decision) -> None:
     decision.considerations.update(is_open=False)
     websocket = decision.scenarios.get(title="WebSocket API")
     websocket.points.create(kind="bad", text="fewer authorizers")
-    for option in Option.objects.filter(consideration__decision=decision):
+    for option in AuthOption.objects.filter(consideration__decision=decision):
         for scenario in decision.scenarios.all():
             Support.objects.update_or_create(
                 option=option, scenario=scenario, defaults={"level": "partial"}

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from apps.decisions.models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
-    Option,
     Reference,
     Relation,
     Scenario,
@@ -26,7 +26,7 @@ def rows(decision, kind):
         "scenario": Scenario.objects.filter(decision=decision),
         "point": ScenarioPoint.objects.filter(scenario__decision=decision),
         "consideration": Consideration.objects.filter(decision=decision),
-        "option": Option.objects.filter(consideration__decision=decision),
+        "option": AuthOption.objects.filter(consideration__decision=decision),
         "consequence": Consequence.objects.filter(decision=decision),
         "reference": Reference.objects.filter(decision=decision),
         "relation": Relation.objects.filter(source=decision),
@@ -38,7 +38,7 @@ def first_scenario(decision):
 
 
 def first_option(decision):
-    return Option.objects.filter(consideration__title="Authentication").order_by("position")[0]
+    return AuthOption.objects.filter(consideration__title="Authentication").order_by("position")[0]
 
 
 # --- Pages ---------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def test_it_refuses_a_stale_structural_change_with_a_banner(author_client, gatew
 
 
 def test_it_sets_a_matrix_cell_in_place(author_client, gateway):
-    option = Option.objects.get(consideration__decision=gateway, title="Lambda authorizer")
+    option = AuthOption.objects.get(consideration__decision=gateway, title="Lambda authorizer")
     websocket = Scenario.objects.get(decision=gateway, title="WebSocket API")
     key = f"cell-{option.pk}-{websocket.pk}"
     data = {f"{key}-level": "supported", f"{key}-note": "on $connect"}

@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from apps.decisions.models import Consideration, Decision, Option, Relation, Scenario, Support
+from apps.decisions.models import AuthOption, Consideration, Decision, Relation, Scenario, Support
 
 from ..factories import make_decision, make_matrix, make_workspace
 
@@ -23,7 +23,7 @@ def test_it_refuses_a_second_decision_with_the_same_number(workspace):
 def test_it_refuses_a_second_matrix_cell_for_one_pair(workspace):
     decision = make_decision(workspace)
     scenario = Scenario.objects.create(decision=decision, title="REST API")
-    option = Option.objects.create(
+    option = AuthOption.objects.create(
         consideration=Consideration.objects.create(decision=decision, title="Auth"), title="IAM"
     )
     Support.objects.create(option=option, scenario=scenario, level="supported")

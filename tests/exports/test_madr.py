@@ -6,7 +6,7 @@ import yaml
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
-from apps.formats.record import Point, Record, Scenario, Section
+from apps.formats.record import Point, Record, ScenarioEntry, SectionEntry
 from apps.formats.writers import write_madr
 
 MADR_ORDER = [
@@ -70,7 +70,7 @@ def test_its_pdf_holds_the_title_every_scenario_and_every_option(client, example
 
 
 def test_it_writes_the_same_bytes_for_the_same_record():
-    record = Record(title="Use PostgreSQL", number=3, scenarios=[Scenario("PostgreSQL")])
+    record = Record(title="Use PostgreSQL", number=3, scenarios=[ScenarioEntry("PostgreSQL")])
     assert write_madr(record) == write_madr(Record.from_dict(record.to_dict()))
 
 
@@ -78,10 +78,10 @@ def test_it_keeps_free_sections_where_they_were():
     record = Record(
         title="T",
         context="Why.",
-        scenarios=[Scenario("A", points=[Point("good", "simple")])],
+        scenarios=[ScenarioEntry("A", points=[Point("good", "simple")])],
         sections=[
-            Section("Assumptions", "We run on AWS.", after="context"),
-            Section("Appendix", "Tables.", after="end"),
+            SectionEntry("Assumptions", "We run on AWS.", after="context"),
+            SectionEntry("Appendix", "Tables.", after="end"),
         ],
     )
     text = write_madr(record)

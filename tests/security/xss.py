@@ -10,11 +10,11 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from apps.decisions.models import (
+    AuthOption,
     Consequence,
     Consideration,
     Decision,
     FreeSection,
-    Option,
     Participant,
     Reference,
     Scenario,
@@ -228,7 +228,7 @@ def hostile_decision(workspace, number: int = 1) -> Decision:
     fill(Consequence(decision=decision, kind="bad")).save()
     consideration = fill(Consideration(decision=decision, is_open=True))
     consideration.save()
-    option = fill(Option(consideration=consideration))
+    option = fill(AuthOption(consideration=consideration))
     option.save()
     fill(Support(option=option, scenario=scenario, level="partial")).save()
     fill(Reference(decision=decision, url="javascript:alert(1)")).save()

@@ -16,12 +16,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
@@ -436,14 +435,6 @@ def _revision(request: HttpRequest) -> int:
         return 0
 
 
-def _bump(decision: Decision, revision: int, **changes) -> bool:
-    """Apply `changes` and move to the next revision, only if nobody saved since `revision`."""
-    updated = Decision.objects.filter(
-        pk=decision.pk, revision=revision, status=Status.DRAFT
-    ).update(revision=F("revision") + 1, updated_at=timezone.now(), **changes)
-    return updated == 1
-
-
 def _read_only(request: HttpRequest, decision: Decision, step: str) -> HttpResponse:
     if not request.htmx:
         return render(request, TEMPLATE, editor_context(decision, step), status=409)
@@ -534,7 +525,7 @@ def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpRe
         # The same text again (a blur after an autosave): nothing to save, nothing to refuse.
         return _changed(request, decision, step, "form", bumped=False, key=e.key)
     changes = {name: e.form.cleaned_data[name] for name in e.form.Meta.fields}
-    if not _bump(decision, _revision(request), **changes):
+    if not decision.bump_revision(_revision(request), **changes):
         # Compare with what is saved now, not what this request loaded: in a race the other
         # save landed after we read.
         current = _part_form(Decision.objects.get(pk=decision.pk), part, scenarios)
@@ -561,7 +552,7 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
     if not e.form.has_changed():
         return _changed(request, decision, spec.step, "form", bumped=False, key=key, where=key)
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             current = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
             return _refused(request, decision, spec.step, _conflict(e, current), 409)
         e.form.save()
@@ -604,7 +595,7 @@ def save_cell(
     if not e.form.has_changed():
         return _changed(request, decision, "considerations", bumped=False, where=key)
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             saved = Support.objects.filter(option=option_row, scenario=scenario_row).first()
             current = CellForm(
                 instance=saved or Support(option=option_row, scenario=scenario_row), prefix=key
@@ -641,7 +632,7 @@ def add_row(request: HttpRequest, slug: str, number: int, kind: str) -> HttpResp
     if not e.form.is_valid():
         return _refused(request, decision, spec.step, e, 422, spec.region, **extra)
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             e.conflict = True
             return _refused(request, decision, spec.step, e, 409, spec.region, stale=True, **extra)
         if spec.ordered:
@@ -668,7 +659,7 @@ def remove_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int)
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             return _stale(request, decision, spec.step)
         row.delete()
     return _changed(request, decision, spec.step, spec.region, **_parent_extra(kind, row))
@@ -686,7 +677,7 @@ def move_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
         return _read_only(request, decision, spec.step)
     step_by = -1 if request.POST.get("direction") == "up" else 1
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             return _stale(request, decision, spec.step)
         parent_id = getattr(row, f"{spec.parent}_id")
         siblings = list(
@@ -715,7 +706,7 @@ def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         return _read_only(request, decision, "check")
     form = AskForm(request.POST, decision=decision)
     with transaction.atomic():
-        if not _bump(decision, _revision(request)):
+        if not decision.bump_revision(_revision(request)):
             return _stale(request, decision, "check")
         if not form.submit(by=request.user):
             # Refused (incomplete, or no reviewers named): the draft stays as it was.

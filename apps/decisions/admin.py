@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from .models import (
     AuthOption,
@@ -55,8 +57,32 @@ class FreeSectionInline(admin.StackedInline):
     extra = 0
 
 
+class DecisionAdminForm(forms.ModelForm):
+    # The revision the form was opened at: saving goes through the same lock as the editor.
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Decision
+        fields = "__all__"  # noqa: DJ007 - the admin lays out the fields itself
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_revision"].initial = self.instance.revision
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("seen_revision")
+        if self.instance.pk and seen is not None and seen != self.instance.revision:
+            raise ValidationError(
+                "Someone saved this decision since you opened it. Reload the page to see their "
+                "change, then make yours again."
+            )
+        return data
+
+
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
+    form = DecisionAdminForm
     list_display = ["__str__", "workspace", "status", "owner", "updated_at"]
     list_filter = ["status", "workspace", "tags"]
     search_fields = ["title", "context"]
@@ -76,6 +102,13 @@ class DecisionAdmin(admin.ModelAdmin):
         # The status of an existing decision moves only along the lifecycle, with its history.
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "status"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        seen = form.cleaned_data.get("seen_revision")
+        if change and seen is not None and not obj.bump_revision(seen, drafts_only=False):
+            # Lost the race after the form's check: the admin's transaction undoes the inlines.
+            raise ValidationError("Someone saved this decision at the same moment; reload.")
+        super().save_model(request, obj, form, change)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -288,6 +288,24 @@ class Decision(models.Model):
         )
         return change
 
+    def bump_revision(self, revision: int, drafts_only: bool = True, **changes) -> bool:
+        """Apply `changes` and move to the next revision, only if nobody saved since `revision`.
+
+        The optimistic lock of every edit (the editor, the admin): one conditional UPDATE, so of
+        two people saving the same revision one wins and the other is told, never overwritten.
+        The editor changes drafts only: a decision in review is what its reviewers are reading.
+        """
+        rows = Decision.objects.filter(pk=self.pk, revision=revision)
+        if drafts_only:
+            rows = rows.filter(status=Status.DRAFT)
+        now = timezone.now()
+        if not rows.update(revision=models.F("revision") + 1, updated_at=now, **changes):
+            return False
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.revision, self.updated_at = revision + 1, now
+        return True
+
     def participant_names(self, role: str) -> list[str]:
         return [p.name for p in self.participants.all() if p.role == role]
 

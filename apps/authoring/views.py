@@ -139,7 +139,7 @@ def _get(request: HttpRequest, slug: str, number: int) -> Decision:
 
 def _reload(decision: Decision) -> Decision:
     fresh = Decision.objects.with_record().get(pk=decision.pk)
-    fresh.workspace, fresh.membership = decision.workspace, decision.membership
+    fresh.workspace = decision.workspace
     return fresh
 
 

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from apps.workspaces.access import get_membership
+from apps.workspaces.models import Membership
 
 from .models import Decision, DecisionQuerySet
 
 MAX_NUMBER = 2_147_483_647
 
 
-def get_decision_for(
+class Access(NamedTuple):
+    """A decision and the membership that let the user reach it, which pages show rights by."""
+
+    decision: Decision
+    membership: Membership
+
+
+def get_access(
     request: HttpRequest,
     slug: str,
     number: int,
     need: str = "view",
     queryset: DecisionQuerySet | None = None,
-) -> Decision:
+) -> Access:
     """The decision, if the user's role in its workspace allows `need`; else 404 or 403."""
     if number > MAX_NUMBER:  # beyond what a database integer holds: no such decision
         raise Http404("No such decision.")
@@ -31,5 +41,15 @@ def get_decision_for(
         raise Http404("No such decision.")
     # Reuse the membership's workspace row so the page does not query it again.
     decision.workspace = membership.workspace
-    decision.membership = membership
-    return decision
+    return Access(decision, membership)
+
+
+def get_decision_for(
+    request: HttpRequest,
+    slug: str,
+    number: int,
+    need: str = "view",
+    queryset: DecisionQuerySet | None = None,
+) -> Decision:
+    """`get_access` for views that need only the decision."""
+    return get_access(request, slug, number, need, queryset).decision

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.http import paginate, render_partial
 
-from .access import get_decision_for
+from .access import get_access
 from .filters import filters_for
 from .models import Decision
 from .rendering import page_link_for, record_html
@@ -31,10 +31,14 @@ def log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
-    record = decision.to_record()
-    return render(
-        request,
-        "decisions/detail.html",
-        {"decision": decision, "record": record, "body": record_html(record, page_link_for(slug))},
+    decision, membership = get_access(
+        request, slug, number, queryset=Decision.objects.with_record()
     )
+    record = decision.to_record()
+    context = {
+        "decision": decision,
+        "membership": membership,
+        "record": record,
+        "body": record_html(record, page_link_for(slug)),
+    }
+    return render(request, "decisions/detail.html", context)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from apps.decisions.models import Decision, Status
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
+from apps.workspaces.models import Membership
 
 from .forms import MOVES, AskForm, ChangeRequestForm, ThreadForm
 from .models import Approval, ChangeRequest, ReviewRound, Thread, section_anchor, section_choices
@@ -15,9 +16,11 @@ from .models import Approval, ChangeRequest, ReviewRound, Thread, section_anchor
 TEMPLATE = "reviews/review.html"
 
 
-def panel_context(request: HttpRequest, decision: Decision, record: Record, **forms) -> dict:
-    """Everything the review panel shows, in a fixed number of queries."""
-    membership = decision.membership
+def panel_context(
+    request: HttpRequest, decision: Decision, membership: Membership, record: Record, **forms
+) -> dict:
+    """Everything the review panel shows to the holder of `membership`, in a fixed number of
+    queries."""
     round = (
         ReviewRound.objects.open()
         .filter(decision=decision)

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.decisions.access import get_decision_for
+from apps.decisions.access import Access, get_access
 from apps.decisions.models import Decision, IllegalTransition, Status
+from apps.workspaces.models import Membership
 
 from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm
 from .models import (
@@ -23,23 +24,27 @@ from .models import (
 from .panel import TEMPLATE, panel_context
 
 
-def _decision(request: HttpRequest, slug: str, number: int, need: str) -> Decision:
-    return get_decision_for(
+def _decision(request: HttpRequest, slug: str, number: int, need: str) -> Access:
+    return get_access(
         request, slug, number, need=need, queryset=Decision.objects.select_related("owner")
     )
 
 
-def _done(request: HttpRequest, decision: Decision, anchor: str = "review-panel") -> HttpResponse:
+def _done(
+    request: HttpRequest, decision: Decision, membership: Membership, anchor: str = "review-panel"
+) -> HttpResponse:
     """After a change: HTMX gets the fresh panel, a plain form the decision page again."""
     if request.htmx:
-        context = panel_context(request, decision, current_record(decision))
+        context = panel_context(request, decision, membership, current_record(decision))
         return render(request, f"{TEMPLATE}#panel", context)
     return redirect(decision.get_absolute_url() + f"#{anchor}")
 
 
-def _refused(request: HttpRequest, decision: Decision, **forms) -> HttpResponse:
+def _refused(
+    request: HttpRequest, decision: Decision, membership: Membership, **forms
+) -> HttpResponse:
     """Bad input or a step the state forbids: the panel again, with the message and the text."""
-    context = panel_context(request, decision, current_record(decision), **forms)
+    context = panel_context(request, decision, membership, current_record(decision), **forms)
     name = f"{TEMPLATE}#panel" if request.htmx else TEMPLATE
     return render(request, name, context, status=422)
 
@@ -66,8 +71,10 @@ def _message(error: ValidationError) -> str:
 @login_required
 @require_GET
 def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
-    context = panel_context(request, decision, decision.to_record())
+    decision, membership = get_access(
+        request, slug, number, queryset=Decision.objects.with_record()
+    )
+    context = panel_context(request, decision, membership, decision.to_record())
     # HTMX polls the threads, so others' new comments appear without a reload.
     return render(request, f"{TEMPLATE}#threads" if request.htmx else TEMPLATE, context)
 
@@ -76,105 +83,105 @@ def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Send a draft to review (draft of the next version), or ask more reviewers once there."""
-    decision = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, slug, number, need="edit")
     form = AskForm(request.POST, decision=decision)
     if not form.submit(by=request.user):
         # The reason shows beside the button, with the picked reviewers still picked.
-        return _refused(request, decision, ask_form=form)
+        return _refused(request, decision, membership, ask_form=form)
     if not request.htmx:
         messages.success(request, f"{decision.ref} is in review.")
-    return _done(request, decision)
+    return _done(request, decision, membership)
 
 
 @login_required
 @require_POST
 def start_thread(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, slug, number, need="edit")
     form = ThreadForm(request.POST, record=current_record(decision))
     if not form.is_valid():
-        return _refused(request, decision, thread_form=form)
+        return _refused(request, decision, membership, thread_form=form)
     thread = Thread.start(
         decision, form.cleaned_data["section"], request.user, form.cleaned_data["body"]
     )
-    return _done(request, decision, thread.anchor)
+    return _done(request, decision, membership, thread.anchor)
 
 
 @login_required
 @require_POST
 def reply(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, slug, number, need="edit")
     thread = _thread(decision, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _refused(request, decision, reply_errors={thread.pk: form})
+        return _refused(request, decision, membership, reply_errors={thread.pk: form})
     thread.reply(request.user, form.cleaned_data["body"])
-    return _done(request, decision, thread.anchor)
+    return _done(request, decision, membership, thread.anchor)
 
 
 @login_required
 @require_POST
 def resolve(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, slug, number, need="edit")
     thread = _thread(decision, pk)
     thread.resolve(request.user)
-    return _done(request, decision, thread.anchor)
+    return _done(request, decision, membership, thread.anchor)
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, slug, number, need="edit")
     thread = _thread(decision, pk)
     thread.reopen(request.user)
-    return _done(request, decision, thread.anchor)
+    return _done(request, decision, membership, thread.anchor)
 
 
 @login_required
 @require_POST
 def approve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="review")
+    decision, membership = _decision(request, slug, number, need="review")
     round = _round(decision)
     try:
         if round is None:
             raise ReviewError(f"{decision.ref} is not in review.")
         round.approve(request.user)
     except ValidationError as error:
-        return _refused(request, decision, error=_message(error))
+        return _refused(request, decision, membership, error=_message(error))
     decision.refresh_from_db(fields=["status"])
     if decision.status == Status.ACCEPTED and not request.htmx:
         messages.success(request, f"{decision.ref} is accepted.")
-    return _done(request, decision)
+    return _done(request, decision, membership)
 
 
 @login_required
 @require_POST
 def request_changes(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="review")
+    decision, membership = _decision(request, slug, number, need="review")
     form = ChangeRequestForm(request.POST)
     if not form.is_valid():
-        return _refused(request, decision, change_form=form)
+        return _refused(request, decision, membership, change_form=form)
     round = _round(decision)
     try:
         if round is None:
             raise ReviewError(f"{decision.ref} is not in review.")
         round.request_changes(request.user, form.cleaned_data["note"])
     except ValidationError as error:
-        return _refused(request, decision, change_form=form, error=_message(error))
-    return _done(request, decision)
+        return _refused(request, decision, membership, change_form=form, error=_message(error))
+    return _done(request, decision, membership)
 
 
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision = _decision(request, slug, number, need="review")
+    decision, membership = _decision(request, slug, number, need="review")
     change = ChangeRequest.objects.filter(round__decision=decision, pk=pk).first()
     if change is None:
         raise Http404("No such change request.")
     try:
         change.withdraw(request.user)
     except ValidationError as error:
-        return _refused(request, decision, error=_message(error))
-    return _done(request, decision)
+        return _refused(request, decision, membership, error=_message(error))
+    return _done(request, decision, membership)
 
 
 @login_required
@@ -183,9 +190,9 @@ def move(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Moves made by hand: back to draft or reopen, reject, deprecate."""
     form = MoveForm(request.POST)
     to = request.POST.get("to", "")
-    decision = _decision(request, slug, number, need=MOVES.get(to, "edit"))
+    decision, membership = _decision(request, slug, number, need=MOVES.get(to, "edit"))
     if not form.is_valid():
-        return _refused(request, decision, move_form=form, error="Choose a status.")
+        return _refused(request, decision, membership, move_form=form, error="Choose a status.")
     reason = form.cleaned_data["reason"]
     try:
         with transaction.atomic():
@@ -194,10 +201,10 @@ def move(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             if to == Status.REJECTED and round is not None:
                 round.close(Status.REJECTED)
     except IllegalTransition as error:
-        return _refused(request, decision, move_form=form, error=_message(error))
+        return _refused(request, decision, membership, move_form=form, error=_message(error))
     if not request.htmx:
         messages.success(request, f"{decision.ref} is {Status(to).label.lower()}.")
-    return _done(request, decision)
+    return _done(request, decision, membership)
 
 
 __all__ = ["section_label"]

@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.filter
 def allows(membership: Membership | None, need: str) -> bool:
-    """`{% if decision.membership|allows:"edit" %}`: the rights of Membership, in templates."""
+    """`{% if membership|allows:"edit" %}`: the rights of Membership, in templates."""
     return membership is not None and membership.allows(need)

@@ -1,0 +1,207 @@
+"""The Markdown a reader walks: lines, code fences, headings, blocks, lists and text helpers.
+
+Nothing here knows a dialect. Lines inside fenced code are flagged so that nothing in them is
+read as structure; a block is a heading with the lines under it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------------------------
+# Lines, code fences and headings
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+@dataclass
+class Line:
+    no: int  # 1-based line number in the file
+    text: str
+    in_code: bool = False
+
+    def heading(self) -> tuple[int, str] | None:
+        if self.in_code:
+            return None
+        match = _HEADING.match(self.text)
+        if not match:
+            return None
+        return len(match.group(1)), (match.group(2) or "").strip()
+
+
+def mark_code(lines: list[Line]) -> None:
+    """Flag lines inside fenced code so that nothing in them is read as structure."""
+    fence = ""
+    for line in lines:
+        match = _FENCE.match(line.text)
+        if fence:
+            line.in_code = True
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                if not line.text.strip().strip(fence[0]):
+                    fence = ""
+        elif match:
+            fence = match.group(1)
+            line.in_code = True
+
+
+def text_of(lines: Iterable[Line]) -> str:
+    """Join lines, dropping blank lines at both ends (including whitespace-only ones)."""
+    texts = [line.text for line in lines]
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
+
+
+@dataclass
+class Block:
+    heading: str
+    level: int
+    line: int
+    lines: list[Line]
+
+    @property
+    def key(self) -> str:
+        return heading_key(self.heading)
+
+    @property
+    def body(self) -> str:
+        return text_of(self.lines)
+
+
+def heading_key(heading: str) -> str:
+    """The heading as a lookup key: no comments, emphasis, trailing colon, or case."""
+    key = COMMENT.sub("", heading).replace("**", "").replace("__", "")
+    return re.sub(r"\s+", " ", key).strip().rstrip(":").strip().lower()
+
+
+def split_blocks(lines: list[Line], max_level: int) -> tuple[list[Line], list[Block]]:
+    """Split at headings of level <= max_level: (lines before the first one, blocks)."""
+    intro: list[Line] = []
+    blocks: list[Block] = []
+    for line in lines:
+        found = line.heading()
+        if found and found[0] <= max_level:
+            blocks.append(Block(found[1], found[0], line.no, []))
+        elif blocks:
+            blocks[-1].lines.append(line)
+        else:
+            intro.append(line)
+    return intro, blocks
+
+
+def subsections(block: Block) -> tuple[list[Line], list[Block]]:
+    """A block's own text and its direct subsections (deeper headings stay inside them)."""
+    levels = [found[0] for line in block.lines if (found := line.heading())]
+    deeper = [level for level in levels if level > block.level]
+    # Subsections are the shallowest headings below the block's own (an H1 block may use H3).
+    return split_blocks(block.lines, min(deeper)) if deeper else (block.lines, [])
+
+
+# --------------------------------------------------------------------------------------------
+# Lists
+
+BULLET = re.compile(r"^( {0,3})([*+-]|\d{1,3}[.)])([ \t]+)(.*)$")
+
+
+def list_items(lines: list[Line]) -> list[tuple[str, str]]:
+    """A list of ("item", text) for top-level bullets and ("text", text) for anything else.
+
+    Continuation and nested lines belong to the item above them, dedented to its content.
+    """
+    return [(kind, text) for kind, text, _ in list_item_spans(lines)]
+
+
+def list_item_spans(lines: list[Line]) -> list[tuple[str, str, list[Line]]]:
+    """`list_items`, each with the source lines it came from (blank lines after it included)."""
+    parts: list[tuple[str, list[str], list[Line]]] = []
+    indent = 0
+    blank = False
+    leading: list[Line] = []
+    for line in lines:
+        match = None if line.in_code else BULLET.match(line.text)
+        if not line.text.strip():
+            blank = True
+            if parts:
+                parts[-1][1].append("")
+                parts[-1][2].append(line)
+            else:
+                leading.append(line)
+            continue
+        if match and (not parts or parts[-1][0] != "item" or len(match.group(1)) < indent):
+            indent = len(match.group(1)) + 1 + len(match.group(3))
+            parts.append(("item", [match.group(4)], [line]))
+        elif parts and parts[-1][0] == "item" and _continues(line.text, indent, blank):
+            parts[-1][1].append(_dedent(line.text, indent))
+            parts[-1][2].append(line)
+        elif parts and parts[-1][0] == "text":
+            parts[-1][1].append(line.text)
+            parts[-1][2].append(line)
+        else:
+            parts.append(("text", [line.text], [line]))
+        blank = False
+    return [(kind, "\n".join(texts).strip("\n").rstrip(), span) for kind, texts, span in parts]
+
+
+def _continues(text: str, indent: int, after_blank: bool) -> bool:
+    leading = len(text) - len(text.lstrip(" \t"))
+    if text.startswith("\t") or leading >= min(indent, 2):
+        return True
+    # A lazy continuation line right under the item, without indentation.
+    return not after_blank and not BULLET.match(text)
+
+
+def _dedent(text: str, indent: int) -> str:
+    if text.startswith("\t"):
+        return text[1:]
+    leading = len(text) - len(text.lstrip(" "))
+    return text[min(leading, indent) :]
+
+
+def bullet_items(lines: list[Line]) -> list[str] | None:
+    """The items of a body that is only a bullet list, else None."""
+    parts = list_items(lines)
+    if not parts or any(kind != "item" for kind, _ in parts):
+        return None
+    return [text for _, text in parts]
+
+
+# --------------------------------------------------------------------------------------------
+# Small text helpers
+
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)>\s]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_ESCAPE = re.compile(r"\\([<>_*\[\]#|\\])")
+
+
+def strip_emphasis(text: str) -> str:
+    text = text.strip()
+    for mark in ("**", "__"):
+        if len(text) > 4 and text.startswith(mark) and text.endswith(mark):
+            text = text[2:-2].strip()
+    return text
+
+
+def unescape(text: str) -> str:
+    return _ESCAPE.sub(r"\1", text)
+
+
+def title_key(text: str) -> str:
+    text = _LINK.sub(r"\1", strip_emphasis(unescape(text))).replace("`", "")
+    text = text.strip().strip("\"'“”‘’")
+    return re.sub(r"\s+", " ", text).strip().rstrip(".").lower()
+
+
+def same_option(chosen: str, title: str) -> bool:
+    """Whether a "Chosen option" names this option: the same text, or its name before a gloss
+    (`MADR 4.0.0` for `[MADR](…) 4.0.0 – The Markdown Architectural Decision Records`)."""
+    chosen_key, option_key = title_key(chosen), title_key(title)
+    if chosen_key == option_key:
+        return True
+    rest = option_key.removeprefix(chosen_key)
+    glossed = re.match(r"^\s*(?:[-–—:(,]|$)", rest) is not None
+    return bool(chosen_key) and rest != option_key and glossed

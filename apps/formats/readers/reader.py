@@ -1,0 +1,254 @@
+"""The reader every dialect shares: title, number, front matter, metadata lines, status.
+
+A `Reader` walks a parsed document's top-level blocks and hands each to the section function its
+dialect names for that heading (see `SECTIONS` in each dialect's module); a heading with none,
+or one seen before, is kept as a free section. Section functions fill `reader.rec` and keep what
+they cannot place with `reader.keep`, after `reader.anchor`, the last modelled section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from ..record import Record, RelationEntry, SectionEntry
+from ..vocabulary import (
+    BEFORE_TITLE,
+    FRONT_MATTER,
+    as_text,
+    canonical_status,
+    front_matter_fields,
+    madr_front_matter,
+    normalise_date,
+    normalise_status,
+    number_from_name,
+    relations_in,
+)
+from .document import Document
+from .markdown import BULLET, COMMENT, Block, Line, same_option, text_of, unescape
+
+# --------------------------------------------------------------------------------------------
+# Metadata lines under the title
+
+_META_KEYS = {
+    "status": "status",
+    "date": "date",
+    "deciders": "deciders",
+    "decision-makers": "deciders",
+    "decision makers": "deciders",
+    "consulted": "consulted",
+    "informed": "informed",
+    "introduced": "introduced",
+    "updated": "updated",
+    "last updated": "updated",
+    "tags": "tags",
+}
+_META = re.compile(
+    r"^(?P<bullet>[*-]\s+)?(?P<open>\*\*|__)?(?P<key>[A-Za-z][A-Za-z -]{1,30}?)(?P=open)?\s*:"
+    r"(?:\*\*|__)?\s*(?P<value>.*)$"
+)
+
+
+@dataclass
+class _Meta:
+    key: str  # one of _META_KEYS' values
+    label: str  # as written, for the level-0 section that keeps a raw value
+    value: str
+    lines: list[Line]
+    items: list[str] = field(default_factory=list)
+
+
+def _meta_lines(lines: list[Line]) -> tuple[list[_Meta], list[Line]]:
+    """Pick `Status:`, `* Date:` … lines out of the preamble; return them and the rest."""
+    metas: list[_Meta] = []
+    rest: list[Line] = []
+    for line in lines:
+        match = None if line.in_code else _META.match(line.text)
+        key = _META_KEYS.get(match.group("key").strip().lower()) if match else None
+        nested = BULLET.match(line.text.strip()) if line.text[:1] in (" ", "\t") else None
+        if match and key:
+            label, value = match.group("key").strip(), match.group("value").strip()
+            metas.append(_Meta(key, label, value, [line]))
+        elif nested and metas and metas[-1].lines[-1].no == line.no - 1 and not metas[-1].value:
+            # `* Deciders:` followed by nested bullets, one person each.
+            metas[-1].items.append(nested.group(4).strip())
+            metas[-1].lines.append(line)
+        elif nested and metas and metas[-1].items and metas[-1].lines[-1].no == line.no - 1:
+            metas[-1].items.append(nested.group(4).strip())
+            metas[-1].lines.append(line)
+        else:
+            rest.append(line)
+    return metas, rest
+
+
+# --------------------------------------------------------------------------------------------
+# The reader
+
+
+class Reader:
+    def __init__(self, doc: Document, filename: str, sections: Mapping[str, Handler]) -> None:
+        self.doc = doc
+        self.filename = filename
+        self.sections = sections
+        self.warnings = list(doc.warnings)
+        self.anchor = "start"
+        self.seen: set[str] = set()
+        self.rec = Record(title="")
+        self.status_found = False
+        self.chosen_line: int | None = None
+
+    # -- top level
+
+    def record(self) -> Record:
+        self._title_and_number()
+        self._front_matter()
+        self._preamble()
+        for block in self.doc.blocks:
+            self._block(block)
+        self._finish_status()
+        self._resolve_chosen()
+        # The same link said twice (front matter and body) is one relation.
+        unique: list[RelationEntry] = []
+        for relation in self.rec.relations:
+            if relation not in unique:
+                unique.append(relation)
+        self.rec.relations = unique
+        return self.rec
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.warnings.append(f"line {line}: {message}" if line else message)
+
+    def keep(self, heading: str, body: str, level: int, after: str | None = None) -> None:
+        if heading or body:
+            self.rec.sections.append(SectionEntry(heading, body, after or self.anchor, level))
+
+    def keep_block(self, block: Block) -> None:
+        self.keep(block.heading, block.body, block.level)
+
+    # -- title, number, front matter
+
+    def _title_and_number(self) -> None:
+        name = PurePath(self.filename).name
+        heading = self.doc.h1_text
+        number = None
+        if match := re.match(r"^Architecture Decision Record(?:\s+(\d+))?\s*:\s*(.*)$", heading):
+            number = int(match.group(1)) if match.group(1) else None
+            heading = match.group(2)
+        elif match := re.match(r"^(?:ADR[- ]?)?(\d{1,5})[.:]\s+(.*)$", heading, re.I):
+            number, heading = int(match.group(1)), match.group(2)
+        from_name = number_from_name(name)
+        if number is not None and from_name is not None and number != from_name:
+            self.warn(f"title says number {number}, file name says {from_name}; kept {number}")
+        self.rec.number = number if number is not None else from_name
+        self.rec.title = unescape(heading.strip())
+        if not self.rec.title:
+            self.rec.title = as_text(self.doc.front.get("title"))
+        if not self.rec.title:
+            slug = re.sub(r"^(?:adr[-_]?)?\d+[-_]", "", PurePath(name).stem, flags=re.I)
+            self.rec.title = slug.replace("-", " ").replace("_", " ").strip().capitalize() or name
+            self.warn("no title in the file; made one from the file name")
+
+    def _front_matter(self) -> None:
+        doc = self.doc
+        if doc.front_raw is None:
+            return
+        fields = front_matter_fields(doc.front)
+        # Front matter exactly as the MADR writer writes it says nothing the fields do not.
+        if f"---\n{doc.front_raw}\n---" != madr_front_matter(fields):
+            self.keep(FRONT_MATTER, doc.front_raw, 0)
+        if "status" in fields:
+            self.set_status(fields["status_text"], None)
+            self.rec.relations.extend(relations_in(fields["status_text"]))
+        for name in ("date", "decision_makers", "consulted", "informed", "tags"):
+            if name in fields:
+                setattr(self.rec, name, fields[name])
+
+    # -- the lines between the title and the first section
+
+    def _preamble(self) -> None:
+        if text_of(self.doc.before_h1):
+            self.keep(BEFORE_TITLE, text_of(self.doc.before_h1), 0)
+        metas, rest = _meta_lines(self.doc.preamble)
+        for meta in metas:
+            self._meta(meta)
+        self.keep("", text_of(rest), 0)
+
+    def _meta(self, meta: _Meta) -> None:
+        raw = text_of(meta.lines)
+        if meta.key == "status":
+            self.set_status(meta.value, meta.lines[0].no)
+            self.rec.relations.extend(relations_in(meta.value))
+            if not canonical_status(meta.value, self.rec.status):
+                self.keep("Status", raw, 0)
+            return
+        if meta.key in ("date", "updated", "introduced"):
+            self._meta_date(meta, raw)
+            return
+        values = meta.items or [v.strip() for v in meta.value.split(",") if v.strip()]
+        target = {
+            "deciders": self.rec.decision_makers,
+            "consulted": self.rec.consulted,
+            "informed": self.rec.informed,
+            "tags": self.rec.tags,
+        }[meta.key]
+        if not target:
+            target.extend(values)
+        if meta.items or ", ".join(values) != meta.value:
+            self.keep(meta.label, raw, 0)
+
+    def _meta_date(self, meta: _Meta, raw: str) -> None:
+        value = normalise_date(meta.value)
+        # `Updated:` is the later date, so it wins over `Introduced:`.
+        if meta.key == "updated" or not self.rec.date or meta.key == "date":
+            self.rec.date = value
+        if meta.key != "date" or value != meta.value:
+            self.keep(meta.label, raw, 0)
+
+    # -- status
+
+    def set_status(self, raw: str, line: int | None) -> None:
+        status = normalise_status(raw)
+        if self.status_found and status is None:
+            return
+        self.status_found = True
+        if status is None:
+            self.warn(f"status {raw.strip()!r} not recognised; read as draft", line)
+            status = "draft"
+        self.rec.status = status
+
+    def _finish_status(self) -> None:
+        if not self.status_found:
+            self.warn("no status in the file; read as draft")
+            self.rec.status = "draft"
+
+    # -- sections
+
+    def _block(self, block: Block) -> None:
+        handler = self.sections.get(block.key)
+        if handler is None or block.key in self.seen:
+            if handler is not None:
+                self.warn(f"second {block.heading!r} section kept as free text", block.line)
+            self.keep_block(block)
+            return
+        self.seen.add(block.key)
+        if COMMENT.search(block.heading):
+            self.warn(f"comment in heading {block.heading!r} not kept", block.line)
+        handler(self, block)
+
+    def _resolve_chosen(self) -> None:
+        """Name the chosen option as its option is titled, once every option is known."""
+        chosen = self.rec.chosen
+        for scenario in self.rec.scenarios:
+            if same_option(chosen, scenario.title):
+                self.rec.chosen = scenario.title
+                return
+        if self.rec.scenarios and chosen:
+            self.warn(
+                f"chosen option {chosen!r} is not one of the considered options", self.chosen_line
+            )
+
+
+# A section function: reads one top-level block of the heading it is registered under.
+Handler = Callable[[Reader, Block], None]

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.http import paginate, render_partial
+
 from .models import Notification
+
+PER_PAGE = 30
 
 
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=request.user)
-    page = Paginator(mine, 30).get_page(request.GET.get("page"))
-    template = (
-        "activity/notifications.html#notifications"
-        if request.htmx
-        else "activity/notifications.html"
-    )
-    return render(request, template, {"page": page})
+    context = paginate(request, mine, PER_PAGE)
+    return render_partial(request, "activity/notifications.html", context, "notifications")
 
 
 @login_required
@@ -31,8 +29,8 @@ def read_all(request: HttpRequest) -> HttpResponse:
     Notification.objects.filter(user=request.user).mark_read()
     if request.htmx:
         mine = Notification.objects.filter(user=request.user)
-        page = Paginator(mine, 30).get_page(1)
-        return render(request, "activity/notifications.html#notifications", {"page": page})
+        context = paginate(request, mine, PER_PAGE, number=1)
+        return render(request, "activity/notifications.html#notifications", context)
     return redirect("activity:notifications")
 
 

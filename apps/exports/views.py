@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.activity.events import record_event
+from apps.core.http import download, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
@@ -18,19 +19,13 @@ from .models import ExportJob
 from .tasks import run_export
 
 
-def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def decision_markdown(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
     body = record_markdown(decision.to_record()).encode()
     record_event(decision.workspace, request.user, "exported", target=decision, format="md")
-    return _download(body, "text/markdown; charset=utf-8", f"{decision.file_stem}.md")
+    return download(body, "text/markdown; charset=utf-8", f"{decision.file_stem}.md")
 
 
 @login_required
@@ -44,7 +39,7 @@ def decision_pdf(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503
         )
     record_event(decision.workspace, request.user, "exported", target=decision, format="pdf")
-    return _download(pdf, "application/pdf", f"{decision.file_stem}.pdf")
+    return download(pdf, "application/pdf", f"{decision.file_stem}.pdf")
 
 
 # --- Background exports: the zip of the log and board packs ----------------------------------
@@ -124,8 +119,8 @@ def _job(request: HttpRequest, slug: str, pk: int) -> ExportJob:
 @require_GET
 def job_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     job = _job(request, slug, pk)
-    template = "exports/job.html#progress" if request.htmx else "exports/job.html"
-    return render(request, template, {"job": job, "workspace": job.workspace})
+    context = {"job": job, "workspace": job.workspace}
+    return render_partial(request, "exports/job.html", context, "progress")
 
 
 @login_required
@@ -136,4 +131,4 @@ def job_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("This export is not ready.")
     body = ExportJob.objects.values_list("result", flat=True).get(pk=job.pk)
     record_event(job.workspace, request.user, "exported", target=job.workspace, kind=job.kind)
-    return _download(bytes(body), job.content_type, job.filename)
+    return download(bytes(body), job.content_type, job.filename)

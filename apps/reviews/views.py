@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.http import render_partial
 from apps.decisions.access import Access, get_access
 from apps.decisions.models import Decision, IllegalTransition, Status
 from apps.workspaces.models import Membership
@@ -45,8 +46,7 @@ def _refused(
 ) -> HttpResponse:
     """Bad input or a step the state forbids: the panel again, with the message and the text."""
     context = panel_context(request, decision, membership, current_record(decision), **forms)
-    name = f"{TEMPLATE}#panel" if request.htmx else TEMPLATE
-    return render(request, name, context, status=422)
+    return render_partial(request, TEMPLATE, context, "panel", status=422)
 
 
 def _thread(decision: Decision, pk: int) -> Thread:
@@ -76,7 +76,7 @@ def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
     context = panel_context(request, decision, membership, decision.to_record())
     # HTMX polls the threads, so others' new comments appear without a reload.
-    return render(request, f"{TEMPLATE}#threads" if request.htmx else TEMPLATE, context)
+    return render_partial(request, TEMPLATE, context, "threads")
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.activity.events import record_event
+from apps.core.http import download, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
@@ -31,12 +32,6 @@ def _version(decision: Decision, number: int) -> Version:
     return version
 
 
-def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def version_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -45,9 +40,7 @@ def version_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     context = {"decision": decision, "versions": versions}
     if len(versions) >= 2:
         context["diff_from"], context["diff_to"] = versions[-2].number, versions[-1].number
-    return render(
-        request, "versions/list.html#list" if request.htmx else "versions/list.html", context
-    )
+    return render_partial(request, "versions/list.html", context, "list")
 
 
 @login_required
@@ -63,9 +56,7 @@ def detail(request: HttpRequest, slug: str, number: int, version: int) -> HttpRe
         "body": record_html(record, page_link_for(slug)),
         "versions": _versions(decision),
     }
-    return render(
-        request, "versions/detail.html#body" if request.htmx else "versions/detail.html", context
-    )
+    return render_partial(request, "versions/detail.html", context, "body")
 
 
 @login_required
@@ -87,9 +78,7 @@ def diff(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "changed": [s for s in sections if s.state != "same"],
         "versions": _versions(decision),
     }
-    return render(
-        request, "versions/diff.html#sections" if request.htmx else "versions/diff.html", context
-    )
+    return render_partial(request, "versions/diff.html", context, "sections")
 
 
 @login_required
@@ -99,7 +88,7 @@ def markdown(request: HttpRequest, slug: str, number: int, version: int) -> Http
     frozen = _version(decision, version)
     _activity(request, decision, "exported", format="md", version=frozen.number)
     # The stored bytes, never a re-rendering: the same version always downloads the same file.
-    return _download(
+    return download(
         frozen.markdown.encode(), "text/markdown; charset=utf-8", f"{frozen.file_stem}.md"
     )
 
@@ -116,4 +105,4 @@ def pdf(request: HttpRequest, slug: str, number: int, version: int) -> HttpRespo
             request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503
         )
     _activity(request, decision, "exported", format="pdf", version=frozen.number)
-    return _download(body, "application/pdf", f"{frozen.file_stem}.pdf")
+    return download(body, "application/pdf", f"{frozen.file_stem}.pdf")

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.activity.models import AuditEvent
+from apps.core.http import paginate, render_partial
 
 from . import members as people
 from .access import get_membership
 from .forms import AddMemberForm, ResetForm, RoleForm, WorkspaceForm
 from .models import RIGHTS, Membership, Role
+
+AUDIT_PAGE = 50
 
 ROLE_HELP = {
     Role.VIEWER: "reads decisions, their reviews and versions, and downloads them",
@@ -81,8 +85,7 @@ def _members_page(
         "notice": notice,
         "error": error,
     }
-    template = "workspaces/members.html#members" if request.htmx else "workspaces/members.html"
-    return render(request, template, context, status=status)
+    return render_partial(request, "workspaces/members.html", context, "members", status=status)
 
 
 def _done(request: HttpRequest, membership: Membership, notice: str) -> HttpResponse:
@@ -195,10 +198,14 @@ def audit(request: HttpRequest, slug: str) -> HttpResponse:
     verb = request.GET.get("verb", "")
     if verb:
         events = events.filter(verb=verb)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page:
+
+    def link(n: int) -> str:
+        # The pages of a filtered log stay filtered.
+        return f"verb={quote(verb)}&page={n}" if verb else f"page={n}"
+
+    paged = paginate(request, events, AUDIT_PAGE, link)
+    for event in paged["page"]:
         if event.decision is not None:
             event.decision.workspace = workspace
-    context = {"workspace": workspace, "page": page, "verbs": verbs, "verb": verb}
-    template = "workspaces/audit.html#events" if request.htmx else "workspaces/audit.html"
-    return render(request, template, context)
+    context = {"workspace": workspace, "verbs": verbs, "verb": verb, **paged}
+    return render_partial(request, "workspaces/audit.html", context, "events")

@@ -6,7 +6,7 @@ the same record always gives the same bytes.
 
 Writers write everything the record holds. Free sections go where the reader found them (their
 anchor); untitled ones at an anchor that is a section of its own are that section's opening text.
-Level-0 sections are source text the reader kept verbatim (see apps/formats/readers.py): the
+Level-0 sections are source text the reader kept verbatim (see apps/formats/readers/): the
 front matter, text before the title, and metadata lines such as `* Status: Accepted.`. A writer
 puts them back in their place instead of its own rendering while they still say what the record
 says (re-read, they give the record's status, date and people); once the record has changed,

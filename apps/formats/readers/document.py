@@ -27,8 +27,6 @@ class ReadError(ValueError):
 class Document:
     front_raw: str | None = None
     front: dict = field(default_factory=dict)
-    front_line: int = 1
-    h1: Line | None = None
     h1_text: str = ""
     before_h1: list[Line] = field(default_factory=list)
     preamble: list[Line] = field(default_factory=list)
@@ -46,7 +44,6 @@ def parse_document(text: str, filename: str) -> Document:
     # The title is the first H1 before any H2; a later H1 is an ordinary (level 1) section.
     if doc.blocks and doc.blocks[0].level == 1:
         first = doc.blocks.pop(0)
-        doc.h1 = Line(first.line, first.heading)
         doc.h1_text = first.heading
         doc.before_h1 = preamble
         doc.preamble = first.lines

@@ -122,7 +122,6 @@ def list_item_spans(lines: list[Line]) -> list[tuple[str, str, list[Line]]]:
     parts: list[tuple[str, list[str], list[Line]]] = []
     indent = 0
     blank = False
-    leading: list[Line] = []
     for line in lines:
         match = None if line.in_code else BULLET.match(line.text)
         if not line.text.strip():
@@ -130,8 +129,6 @@ def list_item_spans(lines: list[Line]) -> list[tuple[str, str, list[Line]]]:
             if parts:
                 parts[-1][1].append("")
                 parts[-1][2].append(line)
-            else:
-                leading.append(line)
             continue
         if match and (not parts or parts[-1][0] != "item" or len(match.group(1)) < indent):
             indent = len(match.group(1)) + 1 + len(match.group(3))

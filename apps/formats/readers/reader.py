@@ -71,11 +71,13 @@ def _meta_lines(lines: list[Line]) -> tuple[list[_Meta], list[Line]]:
         if match and key:
             label, value = match.group("key").strip(), match.group("value").strip()
             metas.append(_Meta(key, label, value, [line]))
-        elif nested and metas and metas[-1].lines[-1].no == line.no - 1 and not metas[-1].value:
+        elif (
+            nested
+            and metas
+            and metas[-1].lines[-1].no == line.no - 1
+            and (not metas[-1].value or metas[-1].items)
+        ):
             # `* Deciders:` followed by nested bullets, one person each.
-            metas[-1].items.append(nested.group(4).strip())
-            metas[-1].lines.append(line)
-        elif nested and metas and metas[-1].items and metas[-1].lines[-1].no == line.no - 1:
             metas[-1].items.append(nested.group(4).strip())
             metas[-1].lines.append(line)
         else:

@@ -139,12 +139,21 @@ def link_relations(
         if target is None or target.pk == decision.pk:
             unresolved.append(relation)
             continue
-        if relation.kind in FORWARD_OF:
-            source, target, kind = target, decision, FORWARD_OF[relation.kind]
-        else:
-            source, kind = decision, RelationKind(relation.kind)
-        Relation.objects.get_or_create(source=source, target=target, kind=kind)
+        link(decision, target, relation.kind)
     return unresolved
+
+
+def link(decision: Decision, target: Decision, kind: str) -> Relation:
+    """Store that `decision` has relation `kind` to `target`, whichever side the kind reads from.
+
+    "3 superseded by 4" is stored as "4 supersedes 3", so each link exists once.
+    """
+    if kind in FORWARD_OF:
+        decision, target, kind = target, decision, FORWARD_OF[kind]
+    relation, _ = Relation.objects.get_or_create(
+        source=decision, target=target, kind=RelationKind(kind)
+    )
+    return relation
 
 
 def ensure_user(username: str, password: str, **names: str):

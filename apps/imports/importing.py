@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.activity.events import record_event
-from apps.decisions.building import FORWARD_OF, save_record
-from apps.decisions.models import Decision, Relation, RelationKind
+from apps.decisions.building import link, save_record
+from apps.decisions.models import Decision
 from apps.formats.readers import FORMATS, ReadError, read_bytes
 from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
@@ -368,11 +368,7 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
             target = by_number.get(relation.number)
             if target is None or target.pk == decision.pk:
                 continue
-            if relation.kind in FORWARD_OF:
-                source, target, kind = target, decision, FORWARD_OF[relation.kind]
-            else:
-                source, kind = decision, RelationKind(relation.kind)
-            Relation.objects.get_or_create(source=source, target=target, kind=kind)
+            link(decision, target, relation.kind)
     record_event(
         workspace, by, "imported", target=workspace, files=len(plan.items), links=len(plan.links)
     )

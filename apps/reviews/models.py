@@ -92,6 +92,13 @@ def authors_of(decision: Decision, round: ReviewRound | None) -> list:
     return result
 
 
+def tell_authors(decision: Decision, round: ReviewRound | None, by, message: str, url: str) -> None:
+    """Notify the decision's authors of what `by` did, except `by`, who knows already."""
+    for author in authors_of(decision, round):
+        if author.pk != by.pk:
+            notify(author, message, url)
+
+
 def submit_for_review(
     decision: Decision, by=None, reviewers=(), approvals_needed: int | None = None
 ) -> StatusChange:
@@ -258,13 +265,13 @@ class ReviewRound(models.Model):
             )
             if created:
                 record_event(decision.workspace, by, "approved", target=decision, sha256=sha256)
-                for author in authors_of(decision, round):
-                    if author.pk != by.pk:
-                        notify(
-                            author,
-                            f"{display_name(by)} approved {decision}.",
-                            decision.get_absolute_url(),
-                        )
+                tell_authors(
+                    decision,
+                    round,
+                    by,
+                    f"{display_name(by)} approved {decision}.",
+                    decision.get_absolute_url(),
+                )
             round.accept_if_ready(decision, sha256, by)
         return approval
 
@@ -280,13 +287,13 @@ class ReviewRound(models.Model):
                 sha256=content_sha256(current_record(decision)),
             )
             record_event(decision.workspace, by, "changes_requested", target=decision)
-            for author in authors_of(decision, round):
-                if author.pk != by.pk:
-                    notify(
-                        author,
-                        f"{display_name(by)} asks for changes to {decision}.",
-                        decision.get_absolute_url(),
-                    )
+            tell_authors(
+                decision,
+                round,
+                by,
+                f"{display_name(by)} asks for changes to {decision}.",
+                decision.get_absolute_url(),
+            )
         return change
 
     def accept_if_ready(self, decision: Decision, sha256: str, by) -> Version | None:
@@ -452,13 +459,13 @@ class Thread(models.Model):
             raise ReviewError("Write a comment first.")
         comment = Comment.objects.create(thread=self, author=by, body=body)
         decision = self.decision
-        for author in authors_of(decision, self.round):
-            if author.pk != by.pk:
-                notify(
-                    author,
-                    f"{display_name(by)} commented on {section_label(self.section)} of {decision}.",
-                    decision.get_absolute_url() + f"#{self.anchor}",
-                )
+        tell_authors(
+            decision,
+            self.round,
+            by,
+            f"{display_name(by)} commented on {section_label(self.section)} of {decision}.",
+            decision.get_absolute_url() + f"#{self.anchor}",
+        )
         return comment
 
     def resolve(self, by) -> None:

@@ -284,8 +284,8 @@ def build_url(name: str, pattern: URLPattern, expect: Expect, w: SimpleNamespace
     for param in pattern.pattern.regex.groupindex:
         if param in kwargs:
             continue
-        if param == "slug":
-            kwargs["slug"] = w.workspace.slug
+        if param == "workspace_slug":
+            kwargs["workspace_slug"] = w.workspace.slug
         elif param == "number":
             kwargs["number"] = getattr(w, expect.on).number
         elif param == "version":

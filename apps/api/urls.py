@@ -8,10 +8,10 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke, name="revoke-token"),
     path("decisions/", views.decisions, name="decisions"),
-    path("decisions/<slug:slug>/<int:number>/", views.decision, name="decision"),
-    path("decisions/<slug:slug>/<int:number>/versions/", views.versions, name="versions"),
+    path("decisions/<slug:workspace_slug>/<int:number>/", views.decision, name="decision"),
+    path("decisions/<slug:workspace_slug>/<int:number>/versions/", views.versions, name="versions"),
     path(
-        "decisions/<slug:slug>/<int:number>/versions/<int:version>.md",
+        "decisions/<slug:workspace_slug>/<int:number>/versions/<int:version>.md",
         views.version_markdown,
         name="version-markdown",
     ),

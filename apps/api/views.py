@@ -128,21 +128,23 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 
 @api_view
-def decision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    d = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+def decision(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    d = get_decision_for(request, workspace_slug, number, queryset=Decision.objects.with_record())
     return JsonResponse(
         {
             **_summary(request, d),
             "revision": d.revision,
-            "versions_url": _absolute(request, reverse("api:versions", args=[slug, number])),
+            "versions_url": _absolute(
+                request, reverse("api:versions", args=[workspace_slug, number])
+            ),
             "record": d.to_record().to_dict(),
         }
     )
 
 
 @api_view
-def versions(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    d = get_decision_for(request, slug, number)
+def versions(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    d = get_decision_for(request, workspace_slug, number)
     rows = Version.objects.filter(decision=d).order_by("number").defer("markdown", "snapshot")
     return JsonResponse(
         {
@@ -155,7 +157,8 @@ def versions(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                     "created_at": v.created_at.isoformat(),
                     "approvals": v.approvals,
                     "markdown_url": _absolute(
-                        request, reverse("api:version-markdown", args=[slug, number, v.number])
+                        request,
+                        reverse("api:version-markdown", args=[workspace_slug, number, v.number]),
                     ),
                 }
                 for v in rows
@@ -165,8 +168,10 @@ def versions(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 
 @api_view
-def version_markdown(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
-    d = get_decision_for(request, slug, number)
+def version_markdown(
+    request: HttpRequest, workspace_slug: str, number: int, version: int
+) -> HttpResponse:
+    d = get_decision_for(request, workspace_slug, number)
     v = Version.objects.filter(decision=d, number=min(version, 2_147_483_647)).first()
     if v is None:
         raise Http404

@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "authoring"
-edit = "w/<slug:slug>/<int:number>/edit/"
+edit = "w/<slug:workspace_slug>/<int:number>/edit/"
 urlpatterns = [
     path("new/", views.start, name="start"),
     path(edit, views.edit, name="edit"),

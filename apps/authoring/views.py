@@ -131,9 +131,9 @@ class Editable:
 # --- Loading and rendering -----------------------------------------------------------------
 
 
-def _get(request: HttpRequest, slug: str, number: int) -> Decision:
+def _get(request: HttpRequest, workspace_slug: str, number: int) -> Decision:
     return get_decision_for(
-        request, slug, number, need="edit", queryset=Decision.objects.with_record()
+        request, workspace_slug, number, need="edit", queryset=Decision.objects.with_record()
     )
 
 
@@ -487,17 +487,17 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number, need="edit")
+def edit(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, workspace_slug, number, need="edit")
     return redirect(step_url(decision, "problem"))
 
 
 @login_required
 @require_GET
-def step(request: HttpRequest, slug: str, number: int, step: str) -> HttpResponse:
+def step(request: HttpRequest, workspace_slug: str, number: int, step: str) -> HttpResponse:
     if step not in STEP_SLUGS:
         raise Http404("No such step.")
-    decision = _get(request, slug, number)
+    decision = _get(request, workspace_slug, number)
     return render(request, TEMPLATE, editor_context(decision, step))
 
 
@@ -506,10 +506,10 @@ def step(request: HttpRequest, slug: str, number: int, step: str) -> HttpRespons
 
 @login_required
 @require_POST
-def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpResponse:
+def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str) -> HttpResponse:
     if part not in DECISION_PARTS:
         raise Http404("No such part.")
-    decision = _get(request, slug, number)
+    decision = _get(request, workspace_slug, number)
     step = PART_STEP[part]
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, step)
@@ -535,8 +535,10 @@ def save_part(request: HttpRequest, slug: str, number: int, part: str) -> HttpRe
 
 @login_required
 @require_POST
-def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -> HttpResponse:
-    decision = _get(request, slug, number)
+def save_row(
+    request: HttpRequest, workspace_slug: str, number: int, kind: str, pk: int
+) -> HttpResponse:
+    decision = _get(request, workspace_slug, number)
     row = _row(kind, pk, decision)
     spec = ROWS[kind]
     if decision.status != Status.DRAFT:
@@ -574,9 +576,9 @@ def save_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
 @login_required
 @require_POST
 def save_cell(
-    request: HttpRequest, slug: str, number: int, option: int, scenario: int
+    request: HttpRequest, workspace_slug: str, number: int, option: int, scenario: int
 ) -> HttpResponse:
-    decision = _get(request, slug, number)
+    decision = _get(request, workspace_slug, number)
     option_row = _row("option", option, decision)
     scenario_row = _row("scenario", scenario, decision)
     if decision.status != Status.DRAFT:
@@ -610,11 +612,11 @@ def save_cell(
 
 @login_required
 @require_POST
-def add_row(request: HttpRequest, slug: str, number: int, kind: str) -> HttpResponse:
+def add_row(request: HttpRequest, workspace_slug: str, number: int, kind: str) -> HttpResponse:
     if kind not in ROWS:
         raise Http404("No such kind of row.")
     spec = ROWS[kind]
-    decision = _get(request, slug, number)
+    decision = _get(request, workspace_slug, number)
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
     if spec.parent_model is Decision:
@@ -652,8 +654,10 @@ def _parent_pk(request: HttpRequest) -> int:
 
 @login_required
 @require_POST
-def remove_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -> HttpResponse:
-    decision = _get(request, slug, number)
+def remove_row(
+    request: HttpRequest, workspace_slug: str, number: int, kind: str, pk: int
+) -> HttpResponse:
+    decision = _get(request, workspace_slug, number)
     row = _row(kind, pk, decision)
     spec = ROWS[kind]
     if decision.status != Status.DRAFT:
@@ -667,8 +671,10 @@ def remove_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int)
 
 @login_required
 @require_POST
-def move_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -> HttpResponse:
-    decision = _get(request, slug, number)
+def move_row(
+    request: HttpRequest, workspace_slug: str, number: int, kind: str, pk: int
+) -> HttpResponse:
+    decision = _get(request, workspace_slug, number)
     row = _row(kind, pk, decision)
     spec = ROWS[kind]
     if not spec.ordered:
@@ -700,8 +706,8 @@ def move_row(request: HttpRequest, slug: str, number: int, kind: str, pk: int) -
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = _get(request, slug, number)
+def submit(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision = _get(request, workspace_slug, number)
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, "check")
     form = AskForm(request.POST, decision=decision)

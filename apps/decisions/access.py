@@ -24,7 +24,7 @@ class Access(NamedTuple):
 
 def get_access(
     request: HttpRequest,
-    slug: str,
+    workspace_slug: str,
     number: int,
     need: str = "view",
     queryset: DecisionQuerySet | None = None,
@@ -32,7 +32,7 @@ def get_access(
     """The decision, if the user's role in its workspace allows `need`; else 404 or 403."""
     if number > MAX_NUMBER:  # beyond what a database integer holds: no such decision
         raise Http404("No such decision.")
-    membership = get_membership(request, slug)
+    membership = get_membership(request, workspace_slug)
     if not membership.allows(need):
         raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
     queryset = queryset if queryset is not None else Decision.objects.all()
@@ -46,10 +46,10 @@ def get_access(
 
 def get_decision_for(
     request: HttpRequest,
-    slug: str,
+    workspace_slug: str,
     number: int,
     need: str = "view",
     queryset: DecisionQuerySet | None = None,
 ) -> Decision:
     """`get_access` for views that need only the decision."""
-    return get_access(request, slug, number, need, queryset).decision
+    return get_access(request, workspace_slug, number, need, queryset).decision

@@ -5,5 +5,5 @@ from . import views
 app_name = "decisions"
 urlpatterns = [
     path("", views.log, name="log"),
-    path("w/<slug:slug>/<int:number>/", views.detail, name="detail"),
+    path("w/<slug:workspace_slug>/<int:number>/", views.detail, name="detail"),
 ]

@@ -30,15 +30,15 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def detail(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     decision, membership = get_access(
-        request, slug, number, queryset=Decision.objects.with_record()
+        request, workspace_slug, number, queryset=Decision.objects.with_record()
     )
     record = decision.to_record()
     context = {
         "decision": decision,
         "membership": membership,
         "record": record,
-        "body": record_html(record, page_link_for(slug)),
+        "body": record_html(record, page_link_for(workspace_slug)),
     }
     return render(request, "decisions/detail.html", context)

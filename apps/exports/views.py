@@ -21,8 +21,10 @@ from .tasks import run_export
 
 @login_required
 @require_GET
-def decision_markdown(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+def decision_markdown(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(
+        request, workspace_slug, number, queryset=Decision.objects.with_record()
+    )
     body = record_markdown(decision.to_record()).encode()
     record_event(decision.workspace, request.user, "exported", target=decision, format="md")
     return download(body, "text/markdown; charset=utf-8", f"{decision.file_stem}.md")
@@ -30,8 +32,10 @@ def decision_markdown(request: HttpRequest, slug: str, number: int) -> HttpRespo
 
 @login_required
 @require_GET
-def decision_pdf(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number, queryset=Decision.objects.with_record())
+def decision_pdf(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(
+        request, workspace_slug, number, queryset=Decision.objects.with_record()
+    )
     try:
         pdf = record_pdf(decision.to_record())
     except PdfRenderError as error:
@@ -49,14 +53,14 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[(k, f.label) for k, f in FORMATS.items()], initial="madr")
 
 
-def _workspace(request: HttpRequest, slug: str):
-    return get_membership(request, slug).workspace
+def _workspace(request: HttpRequest, workspace_slug: str):
+    return get_membership(request, workspace_slug).workspace
 
 
 @login_required
 @require_GET
-def exports_page(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = _workspace(request, slug)
+def exports_page(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    workspace = _workspace(request, workspace_slug)
     status = request.GET.get("status", "")
     decisions = Decision.objects.filter(workspace=workspace).order_by("-number")
     if status in Status.values:
@@ -78,15 +82,15 @@ def exports_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_export(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = _workspace(request, slug)
+def start_export(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    workspace = _workspace(request, workspace_slug)
     kind = request.POST.get("kind")
     job = ExportJob(workspace=workspace, requested_by=request.user)
     if kind == ExportJob.Kind.ZIP:
         form = ExportForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose one of the formats.")
-            return redirect("exports:page", slug=slug)
+            return redirect("exports:page", workspace_slug=workspace_slug)
         job.kind, job.format = kind, form.cleaned_data["format"]
     elif kind == ExportJob.Kind.BOARD_PACK:
         wanted = {int(pk) for pk in request.POST.getlist("decisions") if pk.isdigit()}
@@ -95,7 +99,7 @@ def start_export(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if not chosen:
             messages.error(request, "Choose at least one decision for the board pack.")
-            return redirect("exports:page", slug=slug)
+            return redirect("exports:page", workspace_slug=workspace_slug)
         job.kind, job.decision_ids, job.format = kind, sorted(chosen), "pdf"
     else:
         return HttpResponse("Unknown kind of export.", status=400)
@@ -106,8 +110,8 @@ def start_export(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(job)
 
 
-def _job(request: HttpRequest, slug: str, pk: int) -> ExportJob:
-    workspace = _workspace(request, slug)
+def _job(request: HttpRequest, workspace_slug: str, pk: int) -> ExportJob:
+    workspace = _workspace(request, workspace_slug)
     job = ExportJob.objects.filter(pk=pk, workspace=workspace).defer("result").first()
     if job is None:
         raise Http404("No such export.")
@@ -117,16 +121,16 @@ def _job(request: HttpRequest, slug: str, pk: int) -> ExportJob:
 
 @login_required
 @require_GET
-def job_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    job = _job(request, slug, pk)
+def job_page(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    job = _job(request, workspace_slug, pk)
     context = {"job": job, "workspace": job.workspace}
     return render_partial(request, "exports/job.html", context, "progress")
 
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    job = _job(request, slug, pk)
+def job_download(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    job = _job(request, workspace_slug, pk)
     if job.state != ExportJob.State.DONE:
         raise Http404("This export is not ready.")
     body = ExportJob.objects.values_list("result", flat=True).get(pk=job.pk)

@@ -22,8 +22,8 @@ class UploadForm(forms.Form):
     )
 
 
-def _membership(request: HttpRequest, slug: str):
-    membership = get_membership(request, slug)
+def _membership(request: HttpRequest, workspace_slug: str):
+    membership = get_membership(request, workspace_slug)
     if not membership.allows("edit"):
         raise PermissionDenied(f"Your role ({membership.role}) does not allow importing.")
     return membership
@@ -31,8 +31,8 @@ def _membership(request: HttpRequest, slug: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, slug: str) -> HttpResponse:
-    workspace = _membership(request, slug).workspace
+def upload(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    workspace = _membership(request, workspace_slug).workspace
     form = UploadForm(request.POST or None)
     plan = None
     if request.method == "POST" and form.is_valid():
@@ -47,7 +47,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
                 pending = PendingImport.keep(
                     workspace, request.user, files, form.cleaned_data["format"]
                 )
-                return redirect("imports:preview", slug=slug, pk=pending.pk)
+                return redirect("imports:preview", workspace_slug=workspace_slug, pk=pending.pk)
     # A POST that lands here did not import: the form or the files need fixing.
     status = 422 if request.method == "POST" else 200
     context = {"workspace": workspace, "form": form, "plan": plan, "limits": _limits()}
@@ -64,15 +64,15 @@ def _limits() -> dict:
     return {"file_mb": found["file"] // 2**20, "total_mb": found["total"] // 2**20, **found}
 
 
-def _pending(request: HttpRequest, slug: str, pk: int) -> PendingImport:
-    workspace = _membership(request, slug).workspace
+def _pending(request: HttpRequest, workspace_slug: str, pk: int) -> PendingImport:
+    workspace = _membership(request, workspace_slug).workspace
     return get_object_or_404(PendingImport, pk=pk, workspace=workspace, user=request.user)
 
 
 @login_required
 @require_http_methods(["GET"])
-def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    pending = _pending(request, slug, pk)
+def preview(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    pending = _pending(request, workspace_slug, pk)
     plan = make_plan(pending.files(), pending.workspace, pending.format)
     context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
     return render(request, "imports/preview.html", context)
@@ -80,8 +80,8 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    pending = _pending(request, slug, pk)
+def confirm(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    pending = _pending(request, workspace_slug, pk)
     # Planned again: someone may have added decisions since the preview.
     plan = make_plan(pending.files(), pending.workspace, pending.format)
     if not plan.ok:
@@ -92,12 +92,12 @@ def confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     messages.success(
         request, f"Imported {len(decisions)} decision(s) and {len(plan.links)} relation(s)."
     )
-    return redirect(reverse("decisions:log") + f"?workspace={slug}")
+    return redirect(reverse("decisions:log") + f"?workspace={workspace_slug}")
 
 
 @login_required
 @require_POST
-def discard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _pending(request, slug, pk).delete()
+def discard(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    _pending(request, workspace_slug, pk).delete()
     messages.info(request, "The upload was discarded; nothing was imported.")
-    return redirect("imports:upload", slug=slug)
+    return redirect("imports:upload", workspace_slug=workspace_slug)

@@ -25,9 +25,13 @@ from .models import (
 from .panel import TEMPLATE, panel_context
 
 
-def _decision(request: HttpRequest, slug: str, number: int, need: str) -> Access:
+def _decision(request: HttpRequest, workspace_slug: str, number: int, need: str) -> Access:
     return get_access(
-        request, slug, number, need=need, queryset=Decision.objects.select_related("owner")
+        request,
+        workspace_slug,
+        number,
+        need=need,
+        queryset=Decision.objects.select_related("owner"),
     )
 
 
@@ -70,9 +74,9 @@ def _message(error: ValidationError) -> str:
 
 @login_required
 @require_GET
-def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def review(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     decision, membership = get_access(
-        request, slug, number, queryset=Decision.objects.with_record()
+        request, workspace_slug, number, queryset=Decision.objects.with_record()
     )
     context = panel_context(request, decision, membership, decision.to_record())
     # HTMX polls the threads, so others' new comments appear without a reload.
@@ -81,9 +85,9 @@ def review(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def submit(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     """Send a draft to review (draft of the next version), or ask more reviewers once there."""
-    decision, membership = _decision(request, slug, number, need="edit")
+    decision, membership = _decision(request, workspace_slug, number, need="edit")
     form = AskForm(request.POST, decision=decision)
     if not form.submit(by=request.user):
         # The reason shows beside the button, with the picked reviewers still picked.
@@ -95,8 +99,8 @@ def submit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_thread(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="edit")
+def start_thread(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="edit")
     form = ThreadForm(request.POST, record=current_record(decision))
     if not form.is_valid():
         return _refused(request, decision, membership, thread_form=form)
@@ -108,8 +112,8 @@ def start_thread(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reply(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="edit")
+def reply(request: HttpRequest, workspace_slug: str, number: int, pk: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="edit")
     thread = _thread(decision, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
@@ -120,8 +124,8 @@ def reply(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def resolve(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="edit")
+def resolve(request: HttpRequest, workspace_slug: str, number: int, pk: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="edit")
     thread = _thread(decision, pk)
     thread.resolve(request.user)
     return _done(request, decision, membership, thread.anchor)
@@ -129,8 +133,8 @@ def resolve(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="edit")
+def reopen(request: HttpRequest, workspace_slug: str, number: int, pk: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="edit")
     thread = _thread(decision, pk)
     thread.reopen(request.user)
     return _done(request, decision, membership, thread.anchor)
@@ -138,8 +142,8 @@ def reopen(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="review")
+def approve(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="review")
     round = _round(decision)
     try:
         if round is None:
@@ -155,8 +159,8 @@ def approve(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_changes(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="review")
+def request_changes(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="review")
     form = ChangeRequestForm(request.POST)
     if not form.is_valid():
         return _refused(request, decision, membership, change_form=form)
@@ -172,8 +176,8 @@ def request_changes(request: HttpRequest, slug: str, number: int) -> HttpRespons
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
-    decision, membership = _decision(request, slug, number, need="review")
+def withdraw(request: HttpRequest, workspace_slug: str, number: int, pk: int) -> HttpResponse:
+    decision, membership = _decision(request, workspace_slug, number, need="review")
     change = ChangeRequest.objects.filter(round__decision=decision, pk=pk).first()
     if change is None:
         raise Http404("No such change request.")
@@ -186,11 +190,11 @@ def withdraw(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def move(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def move(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     """Moves made by hand: back to draft or reopen, reject, deprecate."""
     form = MoveForm(request.POST)
     to = request.POST.get("to", "")
-    decision, membership = _decision(request, slug, number, need=MOVES.get(to, "edit"))
+    decision, membership = _decision(request, workspace_slug, number, need=MOVES.get(to, "edit"))
     if not form.is_valid():
         return _refused(request, decision, membership, move_form=form, error="Choose a status.")
     reason = form.cleaned_data["reason"]

@@ -6,5 +6,5 @@ app_name = "search"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
     path("timeline/", views.timeline, name="timeline"),
-    path("w/<slug:slug>/graph/", views.graph, name="graph"),
+    path("w/<slug:workspace_slug>/graph/", views.graph, name="graph"),
 ]

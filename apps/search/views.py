@@ -96,8 +96,8 @@ def timeline_events(decisions, values: dict):
 
 @login_required
 @require_GET
-def graph(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = get_membership(request, slug)
+def graph(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    membership = get_membership(request, workspace_slug)
     return render(
         request,
         "search/graph.html",

@@ -34,8 +34,8 @@ def _version(decision: Decision, number: int) -> Version:
 
 @login_required
 @require_GET
-def version_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number)
+def version_list(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    decision = get_decision_for(request, workspace_slug, number)
     versions = _versions(decision)
     context = {"decision": decision, "versions": versions}
     if len(versions) >= 2:
@@ -45,15 +45,15 @@ def version_list(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number)
+def detail(request: HttpRequest, workspace_slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, workspace_slug, number)
     frozen = _version(decision, version)
     record = frozen.record()
     context = {
         "decision": decision,
         "version": frozen,
         "record": record,
-        "body": record_html(record, page_link_for(slug)),
+        "body": record_html(record, page_link_for(workspace_slug)),
         "versions": _versions(decision),
     }
     return render_partial(request, "versions/detail.html", context, "body")
@@ -61,9 +61,9 @@ def detail(request: HttpRequest, slug: str, number: int, version: int) -> HttpRe
 
 @login_required
 @require_GET
-def diff(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+def diff(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     """Version `a` against version `b`, section by section (?a=1&b=2)."""
-    decision = get_decision_for(request, slug, number)
+    decision = get_decision_for(request, workspace_slug, number)
     try:
         a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
     except ValueError:
@@ -83,8 +83,8 @@ def diff(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def markdown(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number)
+def markdown(request: HttpRequest, workspace_slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, workspace_slug, number)
     frozen = _version(decision, version)
     _activity(request, decision, "exported", format="md", version=frozen.number)
     # The stored bytes, never a re-rendering: the same version always downloads the same file.
@@ -95,8 +95,8 @@ def markdown(request: HttpRequest, slug: str, number: int, version: int) -> Http
 
 @login_required
 @require_GET
-def pdf(request: HttpRequest, slug: str, number: int, version: int) -> HttpResponse:
-    decision = get_decision_for(request, slug, number)
+def pdf(request: HttpRequest, workspace_slug: str, number: int, version: int) -> HttpResponse:
+    decision = get_decision_for(request, workspace_slug, number)
     frozen = _version(decision, version)
     try:
         body = version_pdf(frozen.record(), frozen, _versions(decision))

@@ -30,8 +30,8 @@ ROLE_HELP = {
 }
 
 
-def _admin_membership(request: HttpRequest, slug: str) -> Membership:
-    membership = get_membership(request, slug)
+def _admin_membership(request: HttpRequest, workspace_slug: str) -> Membership:
+    membership = get_membership(request, workspace_slug)
     if not membership.allows("admin"):
         raise PermissionDenied("Only the workspace's admins manage its members.")
     return membership
@@ -51,7 +51,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
             form.add_error("slug", "That link name was just taken: choose another.")
         else:
             messages.success(request, f"Created {workspace.name}. You are its admin.")
-            return redirect("workspaces:members", slug=workspace.slug)
+            return redirect("workspaces:members", workspace_slug=workspace.slug)
     mine = Membership.objects.filter(user=request.user).select_related("workspace")
     return render(
         request,
@@ -92,22 +92,22 @@ def _done(request: HttpRequest, membership: Membership, notice: str) -> HttpResp
     if request.htmx:
         return _members_page(request, membership, notice=notice)
     messages.success(request, notice)
-    return redirect("workspaces:members", slug=membership.workspace.slug)
+    return redirect("workspaces:members", workspace_slug=membership.workspace.slug)
 
 
 def _refused(request: HttpRequest, membership: Membership, error: str) -> HttpResponse:
     if request.htmx:
         return _members_page(request, membership, error=error, status=400)
     messages.error(request, error)
-    return redirect("workspaces:members", slug=membership.workspace.slug)
+    return redirect("workspaces:members", workspace_slug=membership.workspace.slug)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     if request.method == "GET":
-        return _members_page(request, get_membership(request, slug))
-    membership = _admin_membership(request, slug)
+        return _members_page(request, get_membership(request, workspace_slug))
+    membership = _admin_membership(request, workspace_slug)
     workspace = membership.workspace
     form = AddMemberForm(request.POST, workspace=workspace)
     if not form.is_valid():
@@ -148,8 +148,8 @@ def _member(membership: Membership, pk: int) -> Membership:
 
 @login_required
 @require_POST
-def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = _admin_membership(request, slug)
+def change_role(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, workspace_slug)
     target = _member(membership, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -167,8 +167,8 @@ def change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = _admin_membership(request, slug)
+def remove(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, workspace_slug)
     target = _member(membership, pk)
     leaving = target.pk == membership.pk  # asked before the delete clears the pk
     try:
@@ -186,8 +186,8 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = get_membership(request, slug)
+def audit(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    membership = get_membership(request, workspace_slug)
     if not membership.allows("admin"):
         raise PermissionDenied("Only the workspace's admins read its audit log.")
     workspace = membership.workspace

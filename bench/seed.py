@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from apps.decisions import record as rec
 from apps.decisions.building import ensure_user
 from apps.decisions.models import (
     AuthOption,
@@ -29,6 +28,7 @@ from apps.decisions.models import (
     Support,
     Tag,
 )
+from apps.formats import record as rec
 from apps.workspaces.models import Membership, Workspace
 
 USERNAME = "bench"

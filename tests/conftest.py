@@ -8,6 +8,25 @@ from .factories import add_member, make_user, make_workspace
 # synchronously there, which is safe in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
+
+@pytest.fixture(autouse=True)
+def fast_defaults(request, settings):
+    """A cheap password hasher and tasks run as they are enqueued, unless a test's marker asks
+    for the real thing.
+
+    PBKDF2 spends about 0.2 s per password and most tests make several people. The database
+    queue needs a worker process to run anything; immediate tasks run in the test itself.
+    Setting TASKS through `settings` sends setting_changed, on which django_tasks drops its
+    cached backends, so the next enqueue uses the backend named here.
+    """
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = [FAST_HASHER]
+    if request.node.get_closest_marker("db_tasks") is None:
+        settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+
 
 @pytest.fixture
 def workspace(db):

@@ -241,12 +241,6 @@ def test_the_table_lists_only_urls_that_exist():
     assert not stale, f"remove {stale} from the table: no such URL"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Six people per test, fifty tests: the real hasher would spend most of the run hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     """One workspace with a person per role, decisions in each state, and an outsider."""

@@ -3,12 +3,6 @@ import pytest
 from ..factories import add_member, make_user, make_workspace
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Most tests here make several people; the real hasher would spend the run hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def team(db) -> dict:
     """A workspace with one person per role, and an outsider who is admin elsewhere."""

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from .factories import add_member, make_user, make_workspace
+from .factories import add_member, make_team, make_user, make_workspace
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously there, which is safe in tests.
@@ -44,6 +44,18 @@ def author(workspace):
 def author_client(client, author):
     client.force_login(author)
     return client
+
+
+@pytest.fixture
+def people(workspace) -> dict:
+    """The review team: a person per role in `workspace`, and olga, an admin elsewhere."""
+    return {
+        "workspace": workspace,
+        **make_team(
+            workspace, ada="author", rita="reviewer", rob="reviewer", vic="viewer", adam="admin"
+        ),
+        **make_team(make_workspace("other"), olga="admin"),
+    }
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from django.db import connection
 from apps.reviews.models import Approval, Comment, ReviewError, Thread
 from apps.versions.models import Version
 
-from ..factories import add_member, make_user
-from ..reviews.helpers import in_review, open_round, team
+from ..factories import make_team, make_workspace
+from ..reviews.helpers import in_review, open_round
 from .helpers import erase_versions
 
 REVIEWERS = 6
@@ -22,12 +22,14 @@ REVIEWERS = 6
 
 @pytest.fixture
 def crowd(transactional_db):
-    people = team()
-    reviewers = [make_user(f"reviewer{i}") for i in range(REVIEWERS)]
-    for user in reviewers:
-        add_member(people["workspace"], user, "reviewer")
-    decision = in_review(people["workspace"], people["ada"], reviewers, needed=3)
-    thread = Thread.start(decision, "context", people["ada"], "Please look at the context.")
+    workspace = make_workspace("team")
+    people = make_team(
+        workspace, ada="author", **{f"reviewer{i}": "reviewer" for i in range(REVIEWERS)}
+    )
+    ada = people.pop("ada")
+    reviewers = list(people.values())
+    decision = in_review(workspace, ada, reviewers, needed=3)
+    thread = Thread.start(decision, "context", ada, "Please look at the context.")
     yield decision, reviewers, thread
     erase_versions()
 

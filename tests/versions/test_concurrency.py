@@ -5,16 +5,14 @@ do. On PostgreSQL the decision row lock queues the approvals; on SQLite the data
 does (see apps/reviews/models.py:lock_decision). The same invariants hold on both.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.reviews.models import Approval, Comment, ReviewError, Thread
 from apps.versions.models import Version
 
 from ..factories import make_team, make_workspace
 from ..reviews.helpers import in_review, open_round
+from ..threads import at_once
 from .helpers import erase_versions
 
 REVIEWERS = 6
@@ -32,27 +30,6 @@ def crowd(transactional_db):
     thread = Thread.start(decision, "context", ada, "Please look at the context.")
     yield decision, reviewers, thread
     erase_versions()
-
-
-def at_once(actions) -> list[BaseException]:
-    start = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            start.wait()
-            action()
-        except BaseException as error:  # noqa: BLE001 - collected and checked below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.template import Template
 
 from .factories import add_member, make_team, make_user, make_workspace
 
@@ -10,22 +11,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+# Django's own rendering, taken before pytest-django's test environment wraps it (conftest files
+# are imported first): the wrapper signals every template rendered and the test client copies
+# each context, which doubles the time of a page of a few thousand small templates.
+PLAIN_RENDER = Template._render
 
 
 @pytest.fixture(autouse=True)
-def fast_defaults(request, settings):
-    """A cheap password hasher and tasks run as they are enqueued, unless a test's marker asks
-    for the real thing.
+def fast_defaults(request, settings, monkeypatch):
+    """A cheap password hasher, tasks run as they are enqueued and templates rendered without
+    recording, unless a test's marker asks for the real thing.
 
     PBKDF2 spends about 0.2 s per password and most tests make several people. The database
     queue needs a worker process to run anything; immediate tasks run in the test itself.
     Setting TASKS through `settings` sends setting_changed, on which django_tasks drops its
-    cached backends, so the next enqueue uses the backend named here.
+    cached backends, so the next enqueue uses the backend named here. No test reads
+    `response.context` or `response.templates`; one that does asks with `template_context`.
     """
     if request.node.get_closest_marker("real_hasher") is None:
         settings.PASSWORD_HASHERS = [FAST_HASHER]
     if request.node.get_closest_marker("db_tasks") is None:
         settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+    if request.node.get_closest_marker("template_context") is None:
+        monkeypatch.setattr(Template, "_render", PLAIN_RENDER)
 
 
 @pytest.fixture

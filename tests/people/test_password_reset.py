@@ -1,12 +1,8 @@
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import identify_hasher
 from django.core import mail
 from django.urls import reverse
-
-from ..factories import PASSWORD, make_user
 
 
 def test_it_emails_a_link_that_sets_a_new_password(client, team):
@@ -42,12 +38,3 @@ def test_the_sign_in_page_links_to_it(client, db):
     page = client.get(reverse("login")).content.decode()
 
     assert reverse("people:password_reset") in page
-
-
-@pytest.mark.real_hasher
-def test_it_stores_passwords_with_the_configured_slow_hasher(db):
-    # Every other test hashes with MD5 for speed (tests/conftest.py); this one sees the settings.
-    user = make_user("ada")
-
-    assert identify_hasher(user.password).algorithm == "pbkdf2_sha256"
-    assert user.check_password(PASSWORD)

@@ -1,12 +1,39 @@
 import os
 
 import pytest
+from django.template import Template
 
-from .factories import add_member, make_user, make_workspace
+from .factories import add_member, make_team, make_user, make_workspace
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously there, which is safe in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+# Django's own rendering, taken before pytest-django's test environment wraps it (conftest files
+# are imported first): the wrapper signals every template rendered and the test client copies
+# each context, which doubles the time of a page of a few thousand small templates.
+PLAIN_RENDER = Template._render
+
+
+@pytest.fixture(autouse=True)
+def fast_defaults(request, settings, monkeypatch):
+    """A cheap password hasher, tasks run as they are enqueued and templates rendered without
+    recording, unless a test's marker asks for the real thing.
+
+    PBKDF2 spends about 0.2 s per password and most tests make several people. The database
+    queue needs a worker process to run anything; immediate tasks run in the test itself.
+    Setting TASKS through `settings` sends setting_changed, on which django_tasks drops its
+    cached backends, so the next enqueue uses the backend named here. No test reads
+    `response.context` or `response.templates`; one that does asks with `template_context`.
+    """
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = [FAST_HASHER]
+    if request.node.get_closest_marker("db_tasks") is None:
+        settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+    if request.node.get_closest_marker("template_context") is None:
+        monkeypatch.setattr(Template, "_render", PLAIN_RENDER)
 
 
 @pytest.fixture
@@ -25,6 +52,18 @@ def author(workspace):
 def author_client(client, author):
     client.force_login(author)
     return client
+
+
+@pytest.fixture
+def people(workspace) -> dict:
+    """The review team: a person per role in `workspace`, and olga, an admin elsewhere."""
+    return {
+        "workspace": workspace,
+        **make_team(
+            workspace, ada="author", rita="reviewer", rob="reviewer", vic="viewer", adam="admin"
+        ),
+        **make_team(make_workspace("other"), olga="admin"),
+    }
 
 
 @pytest.fixture

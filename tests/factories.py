@@ -29,6 +29,21 @@ def add_member(workspace: Workspace, user, role: str = "author") -> Membership:
     return Membership.objects.create(workspace=workspace, user=user, role=role)
 
 
+def make_team(workspace: Workspace, *, first_names: bool = False, **roles: str) -> dict:
+    """One person per keyword, named by it, member of `workspace` in the role it gives:
+    `make_team(workspace, ada="author", rita="reviewer")` -> {"ada": <User ada>, "rita": ...}.
+
+    Each has an address, so emails to them can be checked. Pages and messages name a person by
+    first name when there is one: `first_names` gives each their username, capitalised.
+    """
+    people = {}
+    for name, role in roles.items():
+        first_name = name.title() if first_names else ""
+        people[name] = make_user(name, email=f"{name}@example.com", first_name=first_name)
+        add_member(workspace, people[name], role)
+    return people
+
+
 def make_decision(workspace: Workspace, title: str = "Use PostgreSQL", **fields) -> Decision:
     fields.setdefault("number", Decision.next_number(workspace))
     return Decision.objects.create(workspace=workspace, title=title, **fields)

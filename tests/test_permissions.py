@@ -28,7 +28,7 @@ from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
 from apps.workspaces.models import Membership
 
-from .factories import add_member, make_user, make_workspace
+from .factories import make_team, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
 
 
@@ -241,27 +241,14 @@ def test_the_table_lists_only_urls_that_exist():
     assert not stale, f"remove {stale} from the table: no such URL"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Six people per test, fifty tests: the real hasher would spend most of the run hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     """One workspace with a person per role, decisions in each state, and an outsider."""
     team = make_workspace("team")
-    w = SimpleNamespace(workspace=team, users={})
-    for role, name in [
-        ("viewer", "vic"),
-        ("author", "ada"),
-        ("reviewer", "rita"),
-        ("admin", "adam"),
-    ]:
-        w.users[role] = make_user(name, email=f"{name}@example.com")
-        add_member(team, w.users[role], role)
-    w.users["outsider"] = make_user("olga")
-    add_member(make_workspace("other"), w.users["outsider"], "admin")
+    roles = {"vic": "viewer", "ada": "author", "rita": "reviewer", "adam": "admin"}
+    people = make_team(team, **roles)
+    w = SimpleNamespace(workspace=team, users={role: people[name] for name, role in roles.items()})
+    w.users["outsider"] = make_team(make_workspace("other"), olga="admin")["olga"]
     author, reviewer, admin = w.users["author"], w.users["reviewer"], w.users["admin"]
 
     w.draft = draft(team, author, title="A draft")

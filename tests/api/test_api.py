@@ -9,16 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from apps.api.models import ApiToken
 from apps.decisions.models import Decision
 
-from ..factories import add_member, make_decision, make_user, make_workspace
+from ..factories import make_decision, make_team, make_user, make_workspace
 from ..reviews.helpers import accepted
 
 
 @pytest.fixture
-def team(db):
-    workspace = make_workspace("team")
-    ada, rita = make_user("ada"), make_user("rita")
-    add_member(workspace, ada, "author")
-    add_member(workspace, rita, "reviewer")
+def team(workspace):
+    people = make_team(workspace, ada="author", rita="reviewer")
+    ada, rita = people["ada"], people["rita"]
     decision, version = accepted(workspace, ada, rita, title="Choose an API style")
     make_decision(workspace, "Kafka for events", context="We stream with Kafka.")
     secret = make_workspace("secret")

@@ -17,7 +17,7 @@ from schemathesis.checks import (
 from apps.api.models import ApiToken
 from apps.api.openapi import description
 
-from ..factories import add_member, make_decision, make_user, make_workspace
+from ..factories import make_decision, make_team
 from ..reviews.helpers import accepted
 
 
@@ -34,12 +34,10 @@ def test_its_description_is_valid_openapi(client, db):
 
 
 @pytest.fixture
-def api_schema(db):
-    workspace = make_workspace("team")
-    ada, rita = make_user("ada"), make_user("rita")
-    add_member(workspace, ada, "author")
-    add_member(workspace, rita, "reviewer")
-    accepted(workspace, ada, rita)
+def api_schema(workspace):
+    people = make_team(workspace, ada="author", rita="reviewer")
+    ada = people["ada"]
+    accepted(workspace, ada, people["rita"])
     make_decision(workspace, "Kafka <b>for</b> events", context="We stream with Kafka.")
     _, token = ApiToken.issue(ada, "schemathesis")
     # As Django's test client does: the test's open transaction must outlive each request.

@@ -14,7 +14,8 @@ from apps.decisions.models import Decision
 
 from .conftest import sign_in
 
-pytestmark = pytest.mark.browser
+# The real queue: the worker process below finds the job in the database, as in production.
+pytestmark = [pytest.mark.browser, pytest.mark.db_tasks]
 
 
 def worker_database_url() -> str:

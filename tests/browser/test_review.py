@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from apps.decisions.models import Decision
 from apps.versions.models import Version
 
-from ..factories import PASSWORD
-from ..reviews.helpers import draft, team
+from ..factories import PASSWORD, make_team, make_workspace
+from ..reviews.helpers import draft
 from ..versions.helpers import erase_versions
 from .conftest import sign_in
 
@@ -19,8 +19,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def live_team(transactional_db):
-    people = team()
-    people["decision"] = draft(people["workspace"], people["ada"])
+    workspace = make_workspace("team")
+    people = make_team(workspace, ada="author", rita="reviewer")
+    people["decision"] = draft(workspace, people["ada"])
     yield people
     erase_versions()
 

@@ -41,7 +41,9 @@ def start_canary(hits: list[str], redirect_to: str | None = None) -> ThreadingHT
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the loop to look up: every half second by default, too long for
+    # the two servers of each of a dozen tests.
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server
 
 

@@ -1,8 +1,8 @@
 """Exports in the background: the real task, run by Django's tasks framework.
 
-Here the immediate backend runs each task as it is enqueued (a worker in this process would
-close the test's database connection); tests/browser/test_board_pack.py runs the real
-database worker beside the server.
+Here the immediate backend (tests/conftest.py, for every test) runs each task as it is enqueued:
+a worker in this process would close the test's database connection.
+tests/browser/test_board_pack.py runs the real database worker beside the server.
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ from apps.formats.writers import file_name, write
 
 from ..factories import add_member, make_decision, make_user
 from ..reviews.helpers import accepted
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def start(client, slug: str, data: dict, capture) -> ExportJob:

@@ -1,28 +1,19 @@
 import pytest
 
-from ..factories import add_member, make_user, make_workspace
+from apps.workspaces.models import Membership
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Most tests here make several people; the real hasher would spend the run hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from ..factories import make_team, make_workspace
 
 
 @pytest.fixture
-def team(db) -> dict:
+def team(workspace) -> dict:
     """A workspace with one person per role, and an outsider who is admin elsewhere."""
-    workspace = make_workspace("team")
-    people = {"workspace": workspace}
-    for role, name in [
-        ("viewer", "vic"),
-        ("author", "ada"),
-        ("reviewer", "rita"),
-        ("admin", "adam"),
-    ]:
-        people[name] = make_user(name, email=f"{name}@example.com")
-        people[f"{name}_membership"] = add_member(workspace, people[name], role)
-    other = make_workspace("other")
-    people["olga"] = make_user("olga")
-    add_member(other, people["olga"], "admin")
-    return people
+    team = {
+        "workspace": workspace,
+        **make_team(workspace, vic="viewer", ada="author", rita="reviewer", adam="admin"),
+        **make_team(make_workspace("other"), olga="admin"),
+    }
+    # The member pages change and remove memberships: these two are the ones they act on.
+    for name in ["vic", "adam"]:
+        team[f"{name}_membership"] = Membership.objects.get(workspace=workspace, user=team[name])
+    return team

@@ -6,19 +6,14 @@ from django.urls import reverse
 from apps.activity.events import notify, record_event
 from apps.activity.models import AuditEvent, Notification
 
-from ..factories import make_decision, make_user, make_workspace
+from ..factories import make_decision, make_user
 
 
-@pytest.fixture
-def team(db):
-    return make_workspace("team")
-
-
-def test_it_records_an_event_about_a_decision(team):
+def test_it_records_an_event_about_a_decision(workspace):
     ada = make_user("ada")
-    decision = make_decision(team, "Use PostgreSQL")
+    decision = make_decision(workspace, "Use PostgreSQL")
 
-    event = record_event(team, ada, "approved", target=decision, sha256="abc")
+    event = record_event(workspace, ada, "approved", target=decision, sha256="abc")
 
     event.refresh_from_db()
     assert event.actor == ada and event.actor_label == "ada"
@@ -27,14 +22,14 @@ def test_it_records_an_event_about_a_decision(team):
     assert event.data == {"sha256": "abc"} and event.verb == "approved"
 
 
-def test_it_records_an_event_without_actor_or_target(team):
-    event = record_event(team, None, "imported", files=3)
+def test_it_records_an_event_without_actor_or_target(workspace):
+    event = record_event(workspace, None, "imported", files=3)
 
     assert event.actor is None and event.target_label == "" and event.data == {"files": 3}
 
 
-def test_it_refuses_to_change_or_delete_an_event(team):
-    event = record_event(team, None, "exported")
+def test_it_refuses_to_change_or_delete_an_event(workspace):
+    event = record_event(workspace, None, "exported")
 
     event.verb = "nothing happened"
     with pytest.raises(ValidationError):
@@ -48,9 +43,9 @@ def test_it_refuses_to_change_or_delete_an_event(team):
     assert AuditEvent.objects.get().verb == "exported"
 
 
-def test_it_keeps_the_event_when_the_actor_is_deleted(team):
+def test_it_keeps_the_event_when_the_actor_is_deleted(workspace):
     ada = make_user("ada")
-    record_event(team, ada, "exported")
+    record_event(workspace, ada, "exported")
 
     ada.delete()
 
@@ -89,8 +84,8 @@ def test_it_skips_email_for_users_without_an_address(db, django_capture_on_commi
     assert Notification.objects.count() == 2 and mail.outbox == []
 
 
-def test_the_admin_shows_events_read_only(client, team):
-    event = record_event(team, None, "exported", target="ADR-0001")
+def test_the_admin_shows_events_read_only(client, workspace):
+    event = record_event(workspace, None, "exported", target="ADR-0001")
     client.force_login(make_user("stella", is_staff=True, is_superuser=True))
 
     assert client.get(reverse("admin:activity_auditevent_changelist")).status_code == 200

@@ -11,18 +11,16 @@ from apps.activity.models import AuditEvent
 from apps.exports.models import ExportJob
 from apps.exports.tasks import build
 
-from ..factories import add_member, make_decision, make_user, make_workspace
+from ..factories import add_member, make_decision, make_team, make_user, make_workspace
 from ..reviews.helpers import accepted, in_review
 
 
 @pytest.fixture
-def people(db):
-    workspace = make_workspace("team")
-    people = {"workspace": workspace}
-    for role, name in [("author", "ada"), ("reviewer", "rita"), ("admin", "adam")]:
-        people[name] = make_user(name)
-        add_member(workspace, people[name], role)
-    return people
+def people(workspace):
+    return {
+        "workspace": workspace,
+        **make_team(workspace, ada="author", rita="reviewer", adam="admin"),
+    }
 
 
 def url(decision, tail: str) -> str:

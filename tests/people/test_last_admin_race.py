@@ -3,37 +3,14 @@
 Not wrapped in a test transaction: each thread commits through its own connection, as requests do.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from apps.workspaces.members import change_role, remove_member
 from apps.workspaces.models import Membership
 
 from ..factories import add_member, make_user, make_workspace
-
-
-def at_once(actions) -> list[BaseException]:
-    start = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            start.wait()
-            action()
-        except BaseException as error:  # noqa: BLE001 - collected and checked below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
+from ..threads import at_once
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,19 +10,15 @@ from django.core import mail
 from apps.activity.models import Notification
 from apps.reviews.models import Thread, submit_for_review
 
-from ..factories import add_member, make_user, make_workspace
+from ..factories import add_member, make_team, make_user
 from ..reviews.helpers import draft, in_review
 
 
 @pytest.fixture
-def people(db):
-    """The review team, each with an email address to be told at."""
-    workspace = make_workspace("team")
-    people = {"workspace": workspace}
-    for role, name in [("author", "ada"), ("reviewer", "rita"), ("reviewer", "rob")]:
-        people[name] = make_user(name, email=f"{name}@example.com", first_name=name.title())
-        add_member(workspace, people[name], role)
-    return people
+def people(workspace):
+    """The review team, each with an email address to be told at and a first name."""
+    team = make_team(workspace, first_names=True, ada="author", rita="reviewer", rob="reviewer")
+    return {"workspace": workspace, **team}
 
 
 def url(decision, tail: str) -> str:

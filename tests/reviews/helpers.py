@@ -6,26 +6,7 @@ from apps.decisions.models import Decision, Scenario, ScenarioPoint
 from apps.reviews.models import ReviewRound, submit_for_review
 from apps.versions.models import Version
 
-from ..factories import add_member, make_decision, make_user, make_workspace
-
-
-def team() -> dict:
-    """A workspace with one person per role, and an outsider in another workspace."""
-    workspace = make_workspace("team")
-    people = {"workspace": workspace}
-    for role, name in [
-        ("author", "ada"),
-        ("reviewer", "rita"),
-        ("reviewer", "rob"),
-        ("viewer", "vic"),
-        ("admin", "adam"),
-    ]:
-        people[name] = make_user(name)
-        add_member(workspace, people[name], role)
-    other = make_workspace("other")
-    people["olga"] = make_user("olga")
-    add_member(other, people["olga"], "admin")
-    return people
+from ..factories import make_decision
 
 
 def draft(workspace, owner, title: str = "Choose an API style") -> Decision:

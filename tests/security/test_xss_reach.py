@@ -42,11 +42,6 @@ NAME_PAIRS = [
 WORKSPACE_NAMES = payload_chunks(200)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def send_to_review(decision: Decision, by, reviewers) -> ReviewRound:
     # Straight to review: these decisions are hostile, not complete, and only their rendering
     # is under test here.

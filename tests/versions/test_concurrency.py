@@ -5,16 +5,14 @@ do. On PostgreSQL the decision row lock queues the approvals; on SQLite the data
 does (see apps/reviews/models.py:lock_decision). The same invariants hold on both.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.reviews.models import Approval, Comment, ReviewError, Thread
 from apps.versions.models import Version
 
-from ..factories import add_member, make_user
-from ..reviews.helpers import in_review, open_round, team
+from ..factories import make_team, make_workspace
+from ..reviews.helpers import in_review, open_round
+from ..threads import at_once
 from .helpers import erase_versions
 
 REVIEWERS = 6
@@ -22,35 +20,16 @@ REVIEWERS = 6
 
 @pytest.fixture
 def crowd(transactional_db):
-    people = team()
-    reviewers = [make_user(f"reviewer{i}") for i in range(REVIEWERS)]
-    for user in reviewers:
-        add_member(people["workspace"], user, "reviewer")
-    decision = in_review(people["workspace"], people["ada"], reviewers, needed=3)
-    thread = Thread.start(decision, "context", people["ada"], "Please look at the context.")
+    workspace = make_workspace("team")
+    people = make_team(
+        workspace, ada="author", **{f"reviewer{i}": "reviewer" for i in range(REVIEWERS)}
+    )
+    ada = people.pop("ada")
+    reviewers = list(people.values())
+    decision = in_review(workspace, ada, reviewers, needed=3)
+    thread = Thread.start(decision, "context", ada, "Please look at the context.")
     yield decision, reviewers, thread
     erase_versions()
-
-
-def at_once(actions) -> list[BaseException]:
-    start = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action):
-        try:
-            start.wait()
-            action()
-        except BaseException as error:  # noqa: BLE001 - collected and checked below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,0 @@
-import pytest
-
-from .helpers import team
-
-
-@pytest.fixture
-def people(db):
-    return team()

@@ -1,8 +1,0 @@
-import pytest
-
-from ..reviews.helpers import team
-
-
-@pytest.fixture
-def people(db):
-    return team()

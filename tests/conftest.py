@@ -3,6 +3,9 @@ import os
 import pytest
 from django.template import Template
 
+from apps.accounts.management.commands.load_example import load_example
+from apps.workspaces.models import Membership
+
 from .factories import add_member, make_team, make_user, make_workspace
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
@@ -67,7 +70,19 @@ def people(workspace) -> dict:
 
 
 @pytest.fixture
-def example(db):
-    from apps.accounts.management.commands.load_example import load_example
+def team(workspace) -> dict:
+    """A workspace with one person per role, and an outsider who is admin elsewhere."""
+    team = {
+        "workspace": workspace,
+        **make_team(workspace, vic="viewer", ada="author", rita="reviewer", adam="admin"),
+        **make_team(make_workspace("other"), olga="admin"),
+    }
+    # The member pages change and remove memberships: these two are the ones they act on.
+    for name in ["vic", "adam"]:
+        team[f"{name}_membership"] = Membership.objects.get(workspace=workspace, user=team[name])
+    return team
 
+
+@pytest.fixture
+def example(db):
     return load_example(password="demo")

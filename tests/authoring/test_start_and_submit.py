@@ -3,6 +3,7 @@
 import pytest
 
 from apps.activity.models import Notification
+from apps.authoring.management.commands.load_kits import load_kits
 from apps.authoring.models import Kit
 from apps.decisions.completeness import gaps, required
 from apps.decisions.models import Decision, Status, StatusChange, Support
@@ -13,8 +14,6 @@ from .helpers import complete, post, url
 
 
 def test_it_loads_the_kits_once_and_keeps_admin_edits(db):
-    from apps.authoring.management.commands.load_kits import load_kits
-
     kits = {kit.slug: kit for kit in load_kits()}
     assert {"blank", "madr-4", "nygard", "api-gateway", "waf-strategy", "database-choice"} <= set(
         kits

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
 from apps.core.bench import floor
+from apps.core.markdown import _render, render_markdown
 from apps.decisions.models import Decision
 from apps.formats.writers import write_madr
 from bench import report
@@ -115,8 +116,6 @@ def test_it_serves_the_floor_at_the_size_asked_and_only_when_benchmarking(db):
 
 
 def test_it_converts_a_markdown_text_once_and_serves_it_again():
-    from apps.core.markdown import _render, render_markdown
-
     text = "# A heading only this test uses\n\n<script>alert(1)</script> *kept*"
     first = render_markdown(text)
     hits = _render.cache_info().hits

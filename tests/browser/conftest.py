@@ -6,6 +6,8 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
+from apps.accounts.management.commands.load_example import load_example
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,8 +48,6 @@ def page(browser):
 
 @pytest.fixture
 def live_example(transactional_db):
-    from apps.accounts.management.commands.load_example import load_example
-
     return load_example(password="demo")
 
 

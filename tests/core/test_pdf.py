@@ -1,11 +1,12 @@
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
 
-from apps.core.pdf import html_to_pdf
+from apps.core.pdf import PdfRenderError, html_to_pdf
 from apps.decisions.rendering import record_pdf
 from apps.formats.record import Record
 
@@ -180,9 +181,6 @@ def test_it_reads_our_own_static_stylesheet_and_data_urls():
 
 
 def test_it_stops_a_pathological_document_within_its_time_cap():
-    import time
-
-    from apps.core.pdf import PdfRenderError
 
     cells = "<tr>" + "<td>x</td>" * 200 + "</tr>"
     html = "<table>" + cells * 5000 + "</table>"
@@ -193,8 +191,6 @@ def test_it_stops_a_pathological_document_within_its_time_cap():
 
 
 def test_it_stops_a_document_that_needs_too_much_memory():
-    from apps.core.pdf import PdfRenderError
-
     html = "<p>" + "word " * 400_000 + "</p>"
     with pytest.raises(PdfRenderError, match="memory"):
         html_to_pdf(html, timeout=60, memory_mb=200)

@@ -1,4 +1,6 @@
+from apps.accounts.management.commands.load_example import load_example
 from apps.decisions.models import Decision
+from apps.reviews.models import ReviewRound
 
 
 def test_it_loads_the_api_gateway_decision_fully(example):
@@ -26,8 +28,6 @@ def test_it_loads_the_api_gateway_decision_fully(example):
 
 
 def test_it_loads_a_log_in_several_statuses_once(example):
-    from apps.accounts.management.commands.load_example import load_example
-
     assert set(Decision.objects.values_list("status", flat=True)) >= {
         "accepted",
         "superseded",
@@ -43,8 +43,6 @@ def test_it_creates_the_demo_login(example, client):
 
 
 def test_it_opens_the_review_of_an_example_decision_that_is_in_review(example):
-    from apps.reviews.models import ReviewRound
-
     in_review = example.decisions.filter(status="in_review")
     assert in_review.exists()
     for decision in in_review:

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from apps.formats.readers import read
+
 
 def test_it_writes_one_markdown_file_per_decision(example, tmp_path):
     call_command("export_adrs", "--out", str(tmp_path), "--workspace", "platform")
@@ -41,8 +43,6 @@ def test_it_writes_an_index_of_the_log(example, tmp_path):
 
 
 def test_it_writes_the_nygard_format_that_adr_tools_reads(example, tmp_path):
-    from apps.formats.readers import read
-
     call_command(
         "export_adrs", "--out", str(tmp_path), "--workspace", "platform", "--format", "nygard"
     )
@@ -63,8 +63,6 @@ def test_it_writes_the_nygard_format_that_adr_tools_reads(example, tmp_path):
 
 
 def test_it_writes_the_decide_on_style_of_the_seed_page(example, tmp_path):
-    from apps.formats.readers import read
-
     call_command(
         "export_adrs", "--out", str(tmp_path), "--workspace", "platform", "--format", "decide-on"
     )

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.decisions.models import ScenarioPoint
+from apps.decisions.models import Decision, ScenarioPoint
 from apps.reviews.models import Thread
 
 from .helpers import accepted, draft, in_review, open_round
@@ -187,8 +187,6 @@ def test_it_accepts_on_approval_and_says_so(client, reviewing, people):
 
 
 def test_it_says_when_approvals_went_stale(client, people):
-    from apps.decisions.models import Decision
-
     decision = in_review(people["workspace"], people["ada"], [people["rita"], people["rob"]], 2)
     open_round(decision).approve(people["rita"])
     Decision.objects.filter(pk=decision.pk).update(context="Changed after approval.")

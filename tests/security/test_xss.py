@@ -3,6 +3,7 @@ import re
 import pytest
 
 from apps.core.markdown import render_markdown
+from apps.decisions.models import Decision
 from apps.decisions.rendering import record_html
 
 from ..factories import make_decision
@@ -51,7 +52,6 @@ def test_it_keeps_the_text_in_the_markdown_export_and_renders_it_harmless(author
 
 def test_it_renders_the_record_body_harmless_for_html_fragments(workspace):
     decision = hostile_decision(workspace)
-    from apps.decisions.models import Decision
 
     record = Decision.objects.with_record().get(pk=decision.pk).to_record()
     assert_harmless(record_html(record))

@@ -12,7 +12,7 @@ from apps.decisions.models import Decision, Relation
 from apps.imports.importing import apply, collect, make_plan
 
 from ..factories import make_workspace
-from .test_corpus_read import corpus  # noqa: F401 - the fixture
+from ..formats.test_corpus_read import corpus  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.corpus
 

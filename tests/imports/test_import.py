@@ -13,11 +13,12 @@ from django.core.management.base import CommandError
 from apps.decisions.models import Decision, Relation
 from apps.formats.readers import read
 from apps.formats.writers import write
+from apps.imports.importing import collect
 from apps.workspaces.models import Workspace
 
 from ..factories import make_decision, make_workspace
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "formats" / "data"
 
 
 def nygard(number: int, title: str, status: str = "Accepted", extra: str = "") -> bytes:
@@ -216,8 +217,6 @@ def test_it_refuses_a_zip_whose_declared_sizes_lie(db, tmp_path, settings):
     # Rewrite the declared uncompressed size (central directory) to a small lie.
     at = data.rfind(b"PK\x01\x02")
     data[at + 24 : at + 28] = (100).to_bytes(4, "little")
-
-    from apps.imports.importing import collect
 
     files, plan = collect([("liar.zip", bytes(data))])
 

@@ -317,6 +317,16 @@ def _more_information(record: Record, link_for: LinkFor, relations: list[Relatio
     return _block(_heading(2, "More Information"), *parts)
 
 
+def _context(record: Record) -> list[str]:
+    """The problem statement with its overview, as MADR and the "Decide on" pages both write it."""
+    parts = []
+    if record.context.strip() or record.overview.strip():
+        parts += [_heading(2, "Context and Problem Statement"), record.context]
+        if record.overview.strip():
+            parts += [_heading(3, "Overview"), record.overview]
+    return parts + _free(record, "context")
+
+
 def madr_body(
     record: Record, link_for: LinkFor = file_link, relations: list[RelationEntry] | None = None
 ) -> str:
@@ -324,11 +334,7 @@ def madr_body(
     `relations` are those to list under More Information (all of them unless given)."""
     relations = record.relations if relations is None else relations
     parts = [*_intro(record, "start"), *_free(record, "start")]
-    if record.context.strip() or record.overview.strip():
-        parts += [_heading(2, "Context and Problem Statement"), record.context]
-        if record.overview.strip():
-            parts += [_heading(3, "Overview"), record.overview]
-    parts += _free(record, "context")
+    parts += _context(record)
     if record.drivers:
         parts += [_heading(2, "Decision Drivers"), _list("*", record.drivers)]
     parts += _free(record, "drivers")
@@ -505,11 +511,7 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
         *_intro(record, "start"),
         *_free(record, "start"),
     ]
-    if record.context.strip() or record.overview.strip():
-        parts += [_heading(2, "Context and Problem Statement"), record.context]
-        if record.overview.strip():
-            parts += [_heading(3, "Overview"), record.overview]
-    parts += _free(record, "context")
+    parts += _context(record)
     if record.drivers:
         parts += [_heading(2, "Decision Drivers"), _list("-", record.drivers)]
     parts += _free(record, "drivers")

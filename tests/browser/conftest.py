@@ -4,6 +4,9 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from apps.accounts.management.commands.load_example import load_example
@@ -57,3 +60,16 @@ def sign_in(page, live_server, username="demo", password="demo"):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def signed_in(page, live_server, username="demo"):
+    """On the log as `username`, without the sign-in form (test_reading goes through it): a
+    session made by Django's test client, handed to the browser as its cookie. The form costs
+    two page loads per test."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": session.key, "value": session.value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/")

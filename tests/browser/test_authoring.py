@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from apps.authoring.management.commands.load_kits import load_kits
 from apps.decisions.models import Decision
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def go_to_step(page, label):
 
 
 def test_it_writes_the_api_gateway_decision_from_its_kit_to_review(page, live_server, live_kits):
-    sign_in(page, live_server)
+    signed_in(page, live_server)
     page.click("text=New decision")
     page.check("label.kit:has-text('API gateway') input")
     page.click("button:has-text('Start writing')")
@@ -143,7 +143,7 @@ def test_it_shows_the_second_person_the_conflict_and_keeps_both_texts(
     editor = f"{live_server.url}/w/platform/6/edit/problem/"
     for page, user in [(first, "demo"), (second, "tom")]:
         page.set_default_timeout(15_000)
-        sign_in(page, live_server, username=user, password="demo")
+        signed_in(page, live_server, username=user)
         page.goto(editor)
 
     first.fill("#id_context", "Dana's problem statement.")

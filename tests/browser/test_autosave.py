@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from apps.decisions.models import Decision
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def editor(page, live_server, live_example):
     # The person reloads although the page warns that their text is not saved.
     page.on("dialog", lambda dialog: dialog.accept())
     Decision.objects.filter(number=6).update(context=SERVER_TEXT)
-    sign_in(page, live_server)
+    signed_in(page, live_server)
     page.goto(f"{live_server.url}/w/platform/6/edit/problem/")
     page.errors = errors
     return page

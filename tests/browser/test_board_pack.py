@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from apps.decisions.models import Decision
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 # The real queue: the worker process below finds the job in the database, as in production.
 pytestmark = [pytest.mark.browser, pytest.mark.db_tasks]
@@ -59,7 +59,7 @@ def test_it_builds_a_board_pack_of_50_decisions_with_live_progress(
             context=f"Why decision {i} matters. " * 20, status="accepted",
         )  # fmt: skip
     assert Decision.objects.filter(workspace=workspace).count() == 50
-    sign_in(page, live_server)
+    signed_in(page, live_server)
     page.click("text=Export Platform Architecture")
     # "all of them" works through exports.js: tick it once the page and its scripts are loaded.
     page.wait_for_url("**/w/platform/exports/")

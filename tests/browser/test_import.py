@@ -4,7 +4,7 @@ import pytest
 
 from apps.decisions.models import Decision
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_it_uploads_a_zip_previews_it_and_imports_it(page, live_server, live_exa
                 f"# {number}. {title}\n\nDate: 2024-05-01\n\n## Status\n\nAccepted\n\n"
                 "## Context\n\nWhy.\n\n## Decision\n\nWhat.\n\n## Consequences\n\nSo.\n",
             )
-    sign_in(page, live_server)
+    signed_in(page, live_server)
     page.click("text=Import into Platform Architecture")
     page.set_input_files("#files", str(path))
     page.click("text=Preview the import")

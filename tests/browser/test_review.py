@@ -9,10 +9,10 @@ from pypdf import PdfReader
 from apps.decisions.models import Decision
 from apps.versions.models import Version
 
-from ..factories import PASSWORD, make_team, make_workspace
+from ..factories import make_team, make_workspace
 from ..reviews.helpers import draft
 from ..versions.helpers import erase_versions
-from .conftest import sign_in
+from .conftest import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def as_user(browser, live_server, username):
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    sign_in(page, live_server, username, PASSWORD)
+    signed_in(page, live_server, username)
     return page
 
 
@@ -47,7 +47,7 @@ def test_it_reviews_accepts_and_versions_a_decision(browser, page, live_server, 
     address = f"{live_server.url}{decision.get_absolute_url()}"
 
     # The author submits, naming Rita.
-    sign_in(page, live_server, "ada", PASSWORD)
+    signed_in(page, live_server, "ada")
     page.goto(address)
     submit_for_review(page)
     expect(page.locator(".status-history")).to_contain_text("Draft → In review")

@@ -1,8 +1,8 @@
 import pytest
 
-from ..factories import PASSWORD, add_member, make_user, make_workspace
+from ..factories import add_member, make_user, make_workspace
 from ..security.xss import hostile_decision
-from .conftest import sign_in
+from .conftest import signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def test_no_dialog_fires_and_no_request_leaves(page, live_server, transactional_
             None if request.url.startswith(live_server.url) else outside.append(request.url)
         ),
     )
-    sign_in(page, live_server, "reader", PASSWORD)
+    signed_in(page, live_server, "reader")
     page.goto(f"{live_server.url}{decision.get_absolute_url()}")
     page.wait_for_load_state("networkidle")
     page.mouse.move(200, 300)

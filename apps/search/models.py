@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.signals import post_save
 
 from apps.decisions.models import Decision
 
@@ -42,3 +43,13 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of {self.decision_id}"
+
+
+def _comment_saved(sender, instance, **kwargs) -> None:
+    # Comments do not touch their decision's row, so its document is told directly.
+    SearchDocument.objects.filter(decision__threads=instance.thread_id).update(stale=True)
+
+
+# A signal, named by label: reviews sits below search and must not know that search reads its
+# comments.
+post_save.connect(_comment_saved, sender="reviews.Comment", dispatch_uid="search-comment")

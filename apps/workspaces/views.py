@@ -15,9 +15,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.activity.models import AuditEvent
 from apps.core.http import paginate, render_partial
 
-from . import members as people
 from .access import get_membership
 from .forms import AddMemberForm, ResetForm, RoleForm, WorkspaceForm
+from .members import add_member, create_workspace, invite, remove_member
+from .members import change_role as set_role
 from .models import RIGHTS, Membership, Role
 
 AUDIT_PAGE = 50
@@ -44,7 +45,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            workspace = people.create_workspace(
+            workspace = create_workspace(
                 request.user, data["name"], data["slug"], data["description"]
             )
         except IntegrityError:
@@ -115,12 +116,12 @@ def members(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     role = form.cleaned_data["role"]
     if form.user is not None:
         try:
-            people.add_member(workspace, form.user, role, by=request.user)
+            add_member(workspace, form.user, role, by=request.user)
         except IntegrityError:
             return _refused(request, membership, "They were just added by someone else.")
         notice = f"Added {form.user.get_username()} as {Role(role).label.lower()}."
     else:
-        user = people.invite(workspace, form.invite_email, role, by=request.user)
+        user = invite(workspace, form.invite_email, role, by=request.user)
         reset = ResetForm({"email": user.email})
         reset.is_valid()
         reset.save(
@@ -155,7 +156,7 @@ def change_role(request: HttpRequest, workspace_slug: str, pk: int) -> HttpRespo
     if not form.is_valid():
         return _refused(request, membership, "Choose one of the roles.")
     try:
-        people.change_role(target, form.cleaned_data["role"], by=request.user)
+        set_role(target, form.cleaned_data["role"], by=request.user)
     except ValidationError as error:
         return _refused(request, membership, error.messages[0])
     if target.pk == membership.pk:
@@ -172,7 +173,7 @@ def remove(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
     target = _member(membership, pk)
     leaving = target.pk == membership.pk  # asked before the delete clears the pk
     try:
-        people.remove_member(target, by=request.user)
+        remove_member(target, by=request.user)
     except ValidationError as error:
         return _refused(request, membership, error.messages[0])
     if leaving:

@@ -180,10 +180,31 @@ def front_matter_fields(front: dict) -> dict:
     return fields
 
 
+class FrontMatterLoader(yaml.BaseLoader):
+    """YAML as front matter needs it: every scalar a string (no octal `0042`, no dates, no
+    objects) and no aliases, with which a few hundred bytes stand for megabytes once the front
+    matter is written out again or shown."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+def load_front_matter(raw: str) -> object:
+    """The front matter's YAML; raises yaml.YAMLError for broken YAML, aliases and nesting too
+    deep to parse (which would otherwise end in a RecursionError)."""
+    try:
+        return yaml.load(raw, Loader=FrontMatterLoader)  # noqa: S506 - it builds no objects
+    except RecursionError as exc:
+        raise yaml.YAMLError("nested too deeply") from exc
+
+
 def parse_front_matter(raw: str) -> dict:
     """A raw front matter block as a mapping ({} when it is not one)."""
     try:
-        data = yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+        data = load_front_matter(raw)
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from apps.formats.readers import ReadError, detect_format, read, read_bytes
-from apps.formats.vocabulary import FRONT_MATTER, normalise_date, normalise_status
+from apps.formats.vocabulary import (
+    FRONT_MATTER,
+    normalise_date,
+    normalise_status,
+    parse_front_matter,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -656,6 +661,26 @@ def test_it_names_the_file_and_line_of_broken_yaml():
     assert error.value.filename == "0007-x.md"
     assert error.value.line in (3, 4)
     assert str(error.value).startswith(f"0007-x.md, line {error.value.line}: broken YAML")
+
+
+def test_it_refuses_yaml_aliases_that_would_expand_the_front_matter():
+    # 9 levels of 9 aliases: a few hundred bytes that stand for 9**9 items once written out.
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)
+    ]
+    text = "---\n" + "\n".join(levels) + "\n---\n# X\n"
+    assert len(text) < 500
+
+    with pytest.raises(ReadError, match="line 3: broken YAML front matter: aliases"):
+        read(text, "0008-x.md")
+    assert parse_front_matter("\n".join(levels)) == {}
+
+
+def test_it_refuses_front_matter_nested_too_deeply_to_parse():
+    text = "---\nstatus: " + "[" * 5000 + "]" * 5000 + "\n---\n# X\n"
+
+    with pytest.raises(ReadError, match="broken YAML front matter: nested too deeply"):
+        read(text, "0009-x.md")
 
 
 @pytest.mark.parametrize("text", ["", "  \n\t\n"])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..vocabulary import load_front_matter
 from .markdown import Block, Line, mark_code, split_blocks
 
 
@@ -63,8 +64,7 @@ def _read_front_matter(lines: list[str], filename: str, doc: Document) -> int:
         return 0
     raw = "\n".join(lines[1:end])
     try:
-        # BaseLoader keeps every scalar a string: no octal `0042`, no Date objects.
-        data = yaml.load(raw, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+        data = load_front_matter(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -103,6 +103,17 @@ class Tag(models.Model):
 
 
 class DecisionQuerySet(models.QuerySet):
+    def locked(self) -> DecisionQuerySet:
+        """These rows, locked until the transaction ends, so lifecycle steps queue up.
+
+        PostgreSQL locks the rows (SELECT ... FOR UPDATE). SQLite has no row locks and ignores FOR
+        UPDATE; a no-op write takes its database write lock now, so two steps wait for each other
+        rather than both acting on what they read before.
+        """
+        if connection.vendor == "sqlite":
+            self.update(number=models.F("number"))
+        return self.select_for_update(of=("self",))
+
     def for_user(self, user) -> DecisionQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -259,7 +270,17 @@ class Decision(models.Model):
         return status in TRANSITIONS.get(self.status, set())
 
     def move_to(self, status: str, by=None, reason: str = "") -> StatusChange:
-        """Change the status along the lifecycle, recording who, when and why."""
+        """Change the status along the lifecycle, recording who, when and why.
+
+        The move is judged on the status stored now, read under the row lock: a move decided on
+        an older read (an approval accepted the decision meanwhile) is refused, never applied.
+        """
+        with transaction.atomic():
+            return self._move_to(status, by, reason)
+
+    def _move_to(self, status: str, by, reason: str) -> StatusChange:
+        stored = Decision.objects.filter(pk=self.pk).locked().values_list("status", flat=True)
+        self.status = self._stored_status = stored.get()
         if not self.can_move_to(status):
             raise IllegalTransition(
                 f"A decision cannot go from {self.get_status_display().lower()} to "

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -66,16 +66,9 @@ def display_name(user) -> str:
 
 
 def lock_decision(pk: int) -> Decision:
-    """The decision row, locked until the transaction ends, so approvals and accepts queue up.
-
-    PostgreSQL locks the row (SELECT ... FOR UPDATE). SQLite has no row locks and ignores FOR
-    UPDATE; a no-op write takes its database write lock now, so two approvals wait for each other
-    rather than both reading "one approval short".
-    """
-    rows = Decision.objects.filter(pk=pk)
-    if connection.vendor == "sqlite":
-        rows.update(number=F("number"))
-    return rows.select_for_update(of=("self",)).select_related("workspace", "owner").get()
+    """The decision row, locked until the transaction ends, so approvals and accepts queue up
+    rather than both reading "one approval short" (see DecisionQuerySet.locked)."""
+    return Decision.objects.filter(pk=pk).locked().select_related("workspace", "owner").get()
 
 
 def current_record(decision: Decision) -> Record:

@@ -1,10 +1,10 @@
 import pytest
 
-from apps.decisions.models import IllegalTransition, StatusChange
+from apps.decisions.models import Decision, IllegalTransition, Status, StatusChange
 from apps.reviews.models import submit_for_review
 
 from ..factories import make_decision, make_user
-from ..reviews.helpers import draft
+from ..reviews.helpers import draft, in_review, open_round
 
 
 def test_it_records_who_moved_a_draft_to_review(workspace):
@@ -33,3 +33,16 @@ def test_it_wants_a_reason_to_reject(workspace):
     decision.move_to("rejected", reason="Too costly to run.")
     decision.refresh_from_db()
     assert decision.status == "rejected" and decision.decided_on is not None
+
+
+def test_it_judges_a_move_by_the_status_stored_now_not_a_stale_read(workspace, people):
+    decision = in_review(workspace, people["ada"], [people["rita"]], needed=1)
+    stale = Decision.objects.get(pk=decision.pk)  # read while still in review
+    open_round(decision).approve(people["rita"])  # accepted meanwhile, version 1 frozen
+
+    with pytest.raises(IllegalTransition, match="cannot go from accepted to rejected"):
+        stale.move_to(Status.REJECTED, by=people["adam"], reason="Too late")
+
+    decision.refresh_from_db()
+    assert decision.status == Status.ACCEPTED
+    assert not decision.status_changes.filter(to_status=Status.REJECTED).exists()

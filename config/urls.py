@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from apps.accounts.forms import ThrottledAuthenticationForm
+from apps.accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 handler500 = "apps.core.views.server_error"
+# The admin signs in through the same throttle as the site.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -13,23 +14,21 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in that refuses attempts after repeated failures for a username or an address."""
+THROTTLED = (
+    "Too many failed sign-ins for this account or from this address. "
+    "Wait 15 minutes and try again, or reset your password."
+)
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "Your username and password did not match. Please try again.",
-        "throttled": (
-            "Too many failed sign-ins for this account or from this address. "
-            "Wait 15 minutes and try again, or reset your password."
-        ),
-    }
+
+class Throttled:
+    """Refuses sign-in after repeated failures for a username or an address, for any of Django's
+    authentication forms: the site's and the admin's count the same failures."""
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
         ip = client_ip(self.request)
         if LoginFailure.objects.blocks(username, ip):
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
+            raise ValidationError(THROTTLED, code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError as error:
@@ -39,3 +38,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         # A good password clears the account's count; the address keeps its own.
         LoginFailure.objects.filter(username=username).delete()
         return cleaned
+
+
+class ThrottledAuthenticationForm(Throttled, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password did not match. Please try again.",
+    }
+
+
+class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
+    """The admin's sign-in, which guessed passwords of staff accounts went around before."""

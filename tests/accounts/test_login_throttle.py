@@ -55,3 +55,34 @@ def test_it_clears_the_count_on_success(client, team):
 
     assert sign_in(client, "ada", PASSWORD, ip="10.0.0.2").status_code == 302
     assert not LoginFailure.objects.filter(username="ada").exists()
+
+
+def test_it_throttles_the_admin_sign_in_with_the_same_count(client, team):
+    staff = team["adam"]
+    staff.is_staff = True
+    staff.save()
+    for _ in range(3):
+        sign_in(client, "adam", "wrong")
+    for _ in range(2):
+        client.post(
+            "/admin/login/", {"username": "adam", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
+        )
+
+    refused = client.post(
+        "/admin/login/", {"username": "adam", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+    )
+
+    assert refused.status_code == 200 and THROTTLED in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert LoginFailure.objects.filter(username="adam").count() == 5
+
+
+def test_it_signs_staff_in_to_the_admin_and_keeps_others_out(client, team):
+    team["adam"].is_staff = True
+    team["adam"].save()
+
+    refused = client.post("/admin/login/", {"username": "ada", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and refused.status_code == 200
+    client.post("/admin/login/", {"username": "adam", "password": PASSWORD})
+
+    assert client.session["_auth_user_id"] == str(team["adam"].pk)

@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir -c constraints.txt . \
  && ADROIT_MANIFEST_STATIC=1 python manage.py collectstatic --noinput
 ENV ADROIT_MANIFEST_STATIC=1 PORT=8000
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --bind 0.0.0.0:${PORT} --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --bind 0.0.0.0:${PORT} --workers 3 --timeout ${GUNICORN_TIMEOUT:-30} --access-logfile -"]

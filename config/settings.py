@@ -171,8 +171,16 @@ if env_bool("ADROIT_SECURE", False):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# PDFs render in a child process capped in time (seconds) and memory (MB).
-ADROIT_PDF_TIMEOUT = float(env_str("ADROIT_PDF_TIMEOUT", "60"))
+# PDFs render in a child process capped in time (seconds) and memory (MB). The time cap must end
+# before gunicorn kills the worker (GUNICORN_TIMEOUT, which the Dockerfile passes to gunicorn), so
+# a PDF too heavy to make answers with its clear 503 instead of a dead worker.
+GUNICORN_TIMEOUT = int(env_str("GUNICORN_TIMEOUT", "30"))
+ADROIT_PDF_TIMEOUT = float(env_str("ADROIT_PDF_TIMEOUT", "20"))
+if ADROIT_PDF_TIMEOUT >= GUNICORN_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"ADROIT_PDF_TIMEOUT ({ADROIT_PDF_TIMEOUT:g} s) must be shorter than GUNICORN_TIMEOUT "
+        f"({GUNICORN_TIMEOUT} s), or gunicorn kills the worker before the PDF gives up."
+    )
 ADROIT_PDF_MEMORY_MB = int(env_str("ADROIT_PDF_MEMORY_MB", "1536"))
 
 # `make bench` serves a trivial "floor" page beside the real ones (bench/run.py); not in production.

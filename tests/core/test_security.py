@@ -76,3 +76,17 @@ def test_its_production_settings_pass_the_deploy_check():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_refuses_a_pdf_time_cap_that_outlasts_gunicorn():
+    # gunicorn would kill the worker first, and the reader would get no answer but a dead socket.
+    env = {**PRODUCTION, "GUNICORN_TIMEOUT": "30", "ADROIT_PDF_TIMEOUT": "45"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env, check=False
+    )
+
+    assert result.returncode != 0
+    assert "ADROIT_PDF_TIMEOUT (45 s) must be shorter than GUNICORN_TIMEOUT (30 s)" in result.stderr
+
+    shorter = {**env, "ADROIT_PDF_TIMEOUT": "25"}
+    assert subprocess.run([sys.executable, "manage.py", "check"], env=shorter).returncode == 0

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -33,31 +35,30 @@ def test_it_keeps_every_layer_contract():
     assert "0 broken" in run.stdout
 
 
-def test_it_fails_an_upward_import(tmp_path):
+@pytest.mark.parametrize(
+    ("module", "line", "message"),
+    [
+        # A lower layer importing a higher one.
+        (
+            "apps/decisions/models.py",
+            "from apps.reviews.models import ReviewRound",
+            "apps.decisions is not allowed to import apps.reviews",
+        ),
+        # A feature importing the feature above it.
+        (
+            "apps/versions/models.py",
+            "from apps.reviews import models",
+            "apps.versions is not allowed to import apps.reviews",
+        ),
+        # A view imported from outside its app's URLs.
+        ("apps/exports/packs.py", "from apps.versions import views", "Views are entry points"),
+    ],
+)
+def test_it_fails_an_import_that_runs_the_wrong_way(tmp_path, module, line, message):
     copy = _copy(tmp_path)
-    _add_import(copy / "apps/decisions/models.py", "from apps.reviews.models import ReviewRound")
+    _add_import(copy / module, line)
 
     run = _lint(copy)
 
     assert run.returncode == 1
-    assert "apps.decisions is not allowed to import apps.reviews" in run.stdout
-
-
-def test_it_fails_a_feature_importing_one_above_it(tmp_path):
-    copy = _copy(tmp_path)
-    _add_import(copy / "apps/versions/models.py", "from apps.reviews import models")
-
-    run = _lint(copy)
-
-    assert run.returncode == 1
-    assert "apps.versions is not allowed to import apps.reviews" in run.stdout
-
-
-def test_it_fails_a_view_imported_from_outside_its_urls(tmp_path):
-    copy = _copy(tmp_path)
-    _add_import(copy / "apps/exports/packs.py", "from apps.versions import views")
-
-    run = _lint(copy)
-
-    assert run.returncode == 1
-    assert "Views are entry points" in run.stdout
+    assert message in run.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
 
 from apps.decisions.models import Decision, Status
 from apps.formats.record import Record
@@ -16,9 +15,7 @@ from .models import Approval, ChangeRequest, ReviewRound, Thread, section_anchor
 TEMPLATE = "reviews/review.html"
 
 
-def panel_context(
-    request: HttpRequest, decision: Decision, membership: Membership, record: Record, **forms
-) -> dict:
+def panel_context(decision: Decision, membership: Membership, record: Record, **forms) -> dict:
     """Everything the review panel shows to the holder of `membership`, in a fixed number of
     queries."""
     round = (

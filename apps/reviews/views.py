@@ -40,7 +40,7 @@ def _done(
 ) -> HttpResponse:
     """After a change: HTMX gets the fresh panel, a plain form the decision page again."""
     if request.htmx:
-        context = panel_context(request, decision, membership, current_record(decision))
+        context = panel_context(decision, membership, current_record(decision))
         return render(request, f"{TEMPLATE}#panel", context)
     return redirect(decision.get_absolute_url() + f"#{anchor}")
 
@@ -49,7 +49,7 @@ def _refused(
     request: HttpRequest, decision: Decision, membership: Membership, **forms
 ) -> HttpResponse:
     """Bad input or a step the state forbids: the panel again, with the message and the text."""
-    context = panel_context(request, decision, membership, current_record(decision), **forms)
+    context = panel_context(decision, membership, current_record(decision), **forms)
     return render_partial(request, TEMPLATE, context, "panel", status=422)
 
 
@@ -78,7 +78,7 @@ def review(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespon
     decision, membership = get_access(
         request, workspace_slug, number, queryset=Decision.objects.with_record()
     )
-    context = panel_context(request, decision, membership, decision.to_record())
+    context = panel_context(decision, membership, decision.to_record())
     # HTMX polls the threads, so others' new comments appear without a reload.
     return render_partial(request, TEMPLATE, context, "threads")
 

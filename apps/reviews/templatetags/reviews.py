@@ -11,7 +11,7 @@ register = template.Library()
 def review_panel(context) -> str:
     """The decision page's review panel: history, versions, reviewers, approvals and threads."""
     request = context["request"]
-    panel = panel_context(request, context["decision"], context["membership"], context["record"])
+    panel = panel_context(context["decision"], context["membership"], context["record"])
     return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
 
 

@@ -104,7 +104,7 @@ def submit_for_review(
         if decision.can_move_to(Status.IN_REVIEW):
             # Lock the row so an edit cannot slip in between the check and the move; then
             # judge what is stored, not what this instance may have cached.
-            Decision.objects.select_for_update().filter(pk=decision.pk).values_list("pk").get()
+            Decision.objects.filter(pk=decision.pk).locked().values_list("pk").get()
             if missing := required(gaps(current_record(decision))):
                 raise IncompleteDraft(missing)
         change = decision.move_to(Status.IN_REVIEW, by=by)

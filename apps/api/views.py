@@ -18,11 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.decisions.access import get_decision_for
-from apps.decisions.filters import FilterForm
+from apps.decisions.filters import filters_for
 from apps.decisions.models import Decision
 from apps.search.query import matching_by_index, search
 from apps.versions.models import Version
-from apps.workspaces.models import Workspace
 
 from .forms import TokenForm
 from .models import ApiToken
@@ -93,8 +92,7 @@ def _summary(request: HttpRequest, d: Decision) -> dict:
 
 @api_view
 def decisions(request: HttpRequest) -> HttpResponse:
-    workspaces = list(Workspace.objects.for_user(request.user))
-    form = FilterForm(request.GET, workspaces=workspaces)
+    form, _ = filters_for(request)
     if not form.is_valid():
         return _error(400, "Some filters are not valid.", fields=form.errors.get_json_data())
     try:

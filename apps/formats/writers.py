@@ -301,17 +301,24 @@ def _relation_line(relation: RelationEntry, link_for: LinkFor) -> str:
     return f"* {label} [{text}]({link_for(relation)})"
 
 
+def _links(
+    record: Record, relations: list[RelationEntry], link_for: LinkFor, level: int
+) -> list[str]:
+    """The related decisions and the references, as lists under headings of `level`."""
+    parts = []
+    if relations:
+        lines = "\n".join(_relation_line(r, link_for) for r in relations)
+        parts += [_heading(level, "Related Decisions"), lines]
+    if record.references:
+        references = "\n".join(f"* [{r.title}]({r.url})" for r in record.references)
+        parts += [_heading(level, "References"), references]
+    return parts
+
+
 def _more_information(record: Record, link_for: LinkFor, relations: list[RelationEntry]) -> str:
     # The section's own text and free subsections first: a list below them stays a list.
     parts = [*_intro(record, "more_information"), *_free(record, "more_information")]
-    if relations:
-        lines = "\n".join(_relation_line(r, link_for) for r in relations)
-        parts += [_heading(3, "Related Decisions"), lines]
-    if record.references:
-        parts += [
-            _heading(3, "References"),
-            "\n".join(f"* [{r.title}]({r.url})" for r in record.references),
-        ]
+    parts += _links(record, relations, link_for, 3)
     if not parts:
         return ""
     return _block(_heading(2, "More Information"), *parts)
@@ -444,14 +451,7 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     if record.considerations:
         parts.append(_considerations(record))
     parts += _free(record, "considerations")
-    if relations:
-        lines = "\n".join(_relation_line(r, link_for) for r in relations)
-        parts += [_heading(2, "Related Decisions"), lines]
-    if record.references:
-        parts += [
-            _heading(2, "References"),
-            "\n".join(f"* [{r.title}]({r.url})" for r in record.references),
-        ]
+    parts += _links(record, relations, link_for, 2)
     parts += [*_more_text(record), *_free(record, "more_information"), *_free(record, "end")]
     return _block(*parts) + "\n"
 

@@ -20,6 +20,9 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     DEPRECATED = "deprecated", "Deprecated"
     SUPERSEDED = "superseded", "Superseded"
+    # Imported as accepted: decided by another process, not reviewed here. Never "accepted", so
+    # an import cannot publish a decision past review; adopting it here means reopening a draft.
+    ELSEWHERE = "elsewhere", "Accepted elsewhere"
 
 
 # The lifecycle: draft -> in review -> accepted or rejected; accepted -> deprecated or superseded.
@@ -31,6 +34,7 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.REJECTED: {Status.DRAFT},
     Status.DEPRECATED: set(),
     Status.SUPERSEDED: set(),
+    Status.ELSEWHERE: {Status.DRAFT, Status.DEPRECATED, Status.SUPERSEDED},
 }
 # Moves that must say why, so the history explains them.
 NEEDS_REASON = {Status.REJECTED, Status.DEPRECATED}
@@ -626,3 +630,20 @@ class FreeSection(Ordered):
 
     def __str__(self) -> str:
         return self.heading or "(untitled section)"
+
+
+class SourceFile(models.Model):
+    """The file an imported decision came from, kept so that exporting gives the team its folder
+    back: an untouched decision is written as it came, at its own path, in its own dialect."""
+
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="source")
+    path = models.CharField(max_length=500, help_text="Relative to the imported folder, with /.")
+    dialect = models.CharField(max_length=20, help_text="madr2, madr3, madr4, nygard, log4brains, ...")
+    text = models.TextField(help_text="The file as it was imported, decoded as UTF-8.")
+    status_text = models.CharField(
+        max_length=200, blank=True, help_text="The status as the file wrote it, e.g. 'Implemented'."
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.path

@@ -15,28 +15,36 @@ def client_ip(request) -> str | None:
 
 
 THROTTLED = (
-    "Too many failed sign-ins for this account or from this address. "
+    "Too many failed sign-ins for this account from this address. "
     "Wait 15 minutes and try again, or reset your password."
 )
 
 
 class Throttled:
-    """Refuses sign-in after repeated failures for a username or an address, for any of Django's
-    authentication forms: the site's and the admin's count the same failures."""
+    """Refuses sign-in after repeated failures for an account from one address, or from one
+    address for many accounts, for any of Django's authentication forms: the site's and the
+    admin's count the same failures.
+
+    The attempt is counted before the password is checked (see `LoginFailure.objects.begin`), so
+    guesses sent in parallel cannot all slip through between a check and a write.
+    """
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # nothing is checked, so nothing to count
         ip = client_ip(self.request)
-        if LoginFailure.objects.blocks(username, ip):
+        attempt = LoginFailure.objects.begin(username, ip)
+        if attempt is None:
             raise ValidationError(THROTTLED, code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError as error:
-            if error.code == "invalid_login":
-                LoginFailure.objects.create(username=username, ip=ip)
+            if error.code != "invalid_login":
+                # The password was right (an inactive account, say): not a guess.
+                LoginFailure.objects.forget(username, ip)
             raise
-        # A good password clears the account's count; the address keeps its own.
-        LoginFailure.objects.filter(username=username).delete()
+        LoginFailure.objects.forget(username, ip)
         return cleaned
 
 

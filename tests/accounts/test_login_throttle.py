@@ -1,17 +1,34 @@
+import threading
 from datetime import timedelta
 
+import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.test import Client
 from django.urls import reverse
 
-from apps.accounts.models import LoginFailure
+from apps.accounts.models import LOGIN_ADDRESS_LIMIT, LOGIN_FAILURE_LIMIT, LoginFailure
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, make_user
+from ..threads import at_once
 
 THROTTLED = "Too many failed sign-ins"
 
 
-def sign_in(client, username, password, ip="10.0.0.1"):
+class CountingHasher(MD5PasswordHasher):
+    """The fast hasher, counting how many passwords it was asked to check."""
+
+    checked = 0
+    lock = threading.Lock()
+
+    def verify(self, password, encoded):
+        with CountingHasher.lock:
+            CountingHasher.checked += 1
+        return super().verify(password, encoded)
+
+
+def sign_in(client, username, password, ip="10.0.0.1", url=None):
     return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        url or reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
     )
 
 
@@ -26,16 +43,20 @@ def test_it_refuses_the_right_password_after_five_failures(client, team):
     assert "_auth_user_id" not in client.session
 
 
-def test_it_throttles_a_username_from_any_address(client, team):
-    for n in range(5):
-        sign_in(client, "ada", "wrong", ip=f"10.0.0.{n}")
+def test_it_lets_the_owner_in_from_another_address_however_many_failures_elsewhere(client, team):
+    # A stranger guessing from 10.6.6.6, and others from many addresses, cannot lock ada out.
+    for _ in range(10):
+        sign_in(client, "ada", "wrong", ip="10.6.6.6")
+    for n in range(10):
+        sign_in(client, "ada", "wrong", ip=f"10.0.1.{n}")
 
-    assert THROTTLED in sign_in(client, "ada", PASSWORD, ip="10.9.9.9").content.decode()
+    assert THROTTLED in sign_in(client, "ada", PASSWORD, ip="10.6.6.6").content.decode()
+    assert sign_in(client, "ada", PASSWORD, ip="10.9.9.9").status_code == 302
 
 
 def test_it_throttles_an_address_trying_many_usernames(client, team):
-    for name in ["vic", "rita", "adam", "olga", "nobody"]:
-        sign_in(client, name, "wrong", ip="10.6.6.6")
+    for n in range(LOGIN_ADDRESS_LIMIT):
+        sign_in(client, f"name{n}", "wrong", ip="10.6.6.6")
 
     assert THROTTLED in sign_in(client, "ada", PASSWORD, ip="10.6.6.6").content.decode()
     assert sign_in(client, "ada", PASSWORD, ip="10.7.7.7").status_code == 302
@@ -49,12 +70,23 @@ def test_it_forgets_failures_after_fifteen_minutes(client, team):
     assert sign_in(client, "ada", PASSWORD).status_code == 302
 
 
-def test_it_clears_the_count_on_success(client, team):
+def test_it_clears_the_count_of_its_own_address_on_success(client, team):
     for _ in range(4):
         sign_in(client, "ada", "wrong", ip="10.0.0.1")
+    sign_in(client, "ada", "wrong", ip="10.0.0.2")
 
     assert sign_in(client, "ada", PASSWORD, ip="10.0.0.2").status_code == 302
-    assert not LoginFailure.objects.filter(username="ada").exists()
+    assert list(LoginFailure.objects.values_list("ip", flat=True).distinct()) == ["10.0.0.1"]
+
+
+def test_it_does_not_count_a_form_without_a_password(client, team):
+    for _ in range(4):
+        sign_in(client, "ada", "wrong")
+
+    sign_in(client, "ada", "")
+
+    assert LoginFailure.objects.count() == 4
+    assert sign_in(client, "ada", PASSWORD).status_code == 302
 
 
 def test_it_throttles_the_admin_sign_in_with_the_same_count(client, team):
@@ -64,13 +96,9 @@ def test_it_throttles_the_admin_sign_in_with_the_same_count(client, team):
     for _ in range(3):
         sign_in(client, "adam", "wrong")
     for _ in range(2):
-        client.post(
-            "/admin/login/", {"username": "adam", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
-        )
+        sign_in(client, "adam", "wrong", url="/admin/login/")
 
-    refused = client.post(
-        "/admin/login/", {"username": "adam", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
-    )
+    refused = sign_in(client, "adam", PASSWORD, url="/admin/login/")
 
     assert refused.status_code == 200 and THROTTLED in refused.content.decode()
     assert "_auth_user_id" not in client.session
@@ -86,3 +114,23 @@ def test_it_signs_staff_in_to_the_admin_and_keeps_others_out(client, team):
     client.post("/admin/login/", {"username": "adam", "password": PASSWORD})
 
     assert client.session["_auth_user_id"] == str(team["adam"].pk)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+def test_it_checks_at_most_the_limit_of_twenty_parallel_guesses(settings, url):
+    """Not wrapped in a test transaction: each thread signs in through its own connection."""
+    make_user("ada", is_staff=True)
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.checked = 0
+    answers = []
+
+    def guess():
+        answers.append(sign_in(Client(), "ada", "wrong", url=url).content.decode())
+
+    errors = at_once([guess] * 20)
+
+    assert errors == []
+    assert CountingHasher.checked <= LOGIN_FAILURE_LIMIT
+    assert sum(THROTTLED in page for page in answers) >= 20 - LOGIN_FAILURE_LIMIT
+    assert LoginFailure.objects.count() <= LOGIN_FAILURE_LIMIT

@@ -9,7 +9,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test lint format setup migrate example browser worker bench clean load fault
+.PHONY: run test lint format setup migrate example browser worker bench clean load fault hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,8 @@ load: setup
 
 fault: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/adroit} $(BIN)/python bench/reliability.py fault
+
+# Issue 13: each kind of hostile request beside a normal user, on gunicorn as the Dockerfile runs
+# it; fails when the user's page p95 doubles, a 5xx answers or a worker is killed (a few minutes).
+hostile: setup
+	$(BIN)/python bench/hostile.py

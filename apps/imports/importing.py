@@ -11,20 +11,24 @@ Used by the `import_adrs` command and the web import, which show the same plan.
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
 
 from apps.activity.events import record_event
 from apps.decisions.building import link, save_record
-from apps.decisions.models import Decision
-from apps.formats.readers import FORMATS, ReadError, read_bytes
+from apps.decisions.models import Decision, Status
+from apps.formats.readers import FORMATS, ReadError, ReadResult, read_bytes
 from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
+from apps.reviews.models import ReviewRound
 from apps.workspaces.models import Workspace
 
 MARKDOWN = (".md", ".mdx", ".markdown")
@@ -61,6 +65,15 @@ class Planned:
     number: int
     source_number: int | None
     warnings: list[str] = field(default_factory=list)
+    # The file as read (NUL bytes removed), for the decision's SourceFile.
+    data: bytes = b""
+    # Sent to review on import, in a round the importer opens (see `settle_status`).
+    review: bool = False
+
+    @property
+    def status_label(self) -> str:
+        label = Status(self.record.status).label
+        return "In review (a round opened by the importer)" if self.review else label
 
     @property
     def kept_as_text(self) -> list[str]:
@@ -75,6 +88,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # renumbered files, skipped files
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (file, kind, target file)
     unresolved: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # README, index and template files
+    refused: list[Problem] = field(default_factory=list)  # files that cannot be read; the rest go
 
     @property
     def ok(self) -> bool:
@@ -223,6 +238,12 @@ def collect(uploads: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], 
 
 # --- fitting the database's columns ----------------------------------------------------------
 
+# PostgreSQL's `integer`, the column of a decision's number: a date slug such as 20200924123456
+# read as a number would not fit, so it is numbered like a file without a number.
+MAX_NUMBER = 2**31 - 1
+# Paths are stored with the decision (its SourceFile) to write it back where it came from.
+MAX_PATH = 500
+
 
 def _clip(text: str, size: int, originals: list[str]) -> str:
     if len(text) <= size:
@@ -261,83 +282,252 @@ def fit(record: Record) -> list[str]:
     return [f"{len(originals)} text(s) too long for Adroit were shortened"] if originals else []
 
 
+def _unique(titles: list[str], size: int = 200) -> tuple[list[str], list[tuple[str, str]]]:
+    """Titles made unique the way a person would: the second "Foo" becomes "Foo (2)".
+
+    Returns the titles and the (old, new) pairs renamed. Deterministic, so the preview and the
+    import (planned again) agree.
+    """
+    seen: set[str] = set()
+    result, renamed = [], []
+    for title in titles:
+        new, count = title, 1
+        while new in seen:
+            count += 1
+            suffix = f" ({count})"
+            new = title[: size - len(suffix)] + suffix
+        seen.add(new)
+        result.append(new)
+        if new != title:
+            renamed.append((title, new))
+    return result, renamed
+
+
+def deduplicate(record: Record) -> list[str]:
+    """Rename or drop what the database holds once per decision; returns what was changed.
+
+    The database refuses two scenarios, two considerations, two options of one consideration or
+    two participants in one role alike, and two matrix cells for one option and scenario. A file
+    may well have them (a heading copied twice); refusing the file would lose it, so the plan
+    changes them here, where the preview can say so, rather than the import failing half-way.
+    """
+    changes: list[str] = []
+
+    def rename(kind: str, items: list, where: str = "") -> None:
+        titles, renamed = _unique([item.title for item in items])
+        for item, title in zip(items, titles, strict=True):
+            item.title = title
+        changes.extend(
+            f"{kind} “{old}”{where} twice: the second is “{new}”" for old, new in renamed
+        )
+
+    rename("scenario", record.scenarios)
+    rename("consideration", record.considerations)
+    for consideration in record.considerations:
+        rename("option", consideration.options, f" in “{consideration.title}”")
+        for option in consideration.options:
+            cells = {}
+            for cell in option.support:
+                cells.setdefault(cell.scenario, cell)
+            if len(cells) < len(option.support):
+                changes.append(f"option “{option.title}” rated a scenario twice: the first is kept")
+                option.support = list(cells.values())
+    for names in (record.decision_makers, record.consulted, record.informed):
+        kept = list(dict.fromkeys(names))
+        if len(kept) < len(names):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            changes.append(f"{', '.join(twice)} listed twice in one role: once is kept")
+            names[:] = kept
+    record.tags = list(dict.fromkeys(record.tags))
+    return changes
+
+
 # --- the plan --------------------------------------------------------------------------------
+
+# Not decisions: an index or a README beside the ADRs (a team's own, or the one Adroit's export
+# writes), and templates. The same rule as the fidelity tool (shared/tools/fidelity.py).
+NOT_ADR = re.compile(r"(^|/)(readme|index|_?template|adr-template|xxxx[^/]*)(\.[a-z]+)?$", re.I)
+
+# What an imported "accepted" file becomes (issue 13): never "accepted", which only a review here
+# gives. "elsewhere": shown as accepted elsewhere, with its source; "review": a review round
+# opened by the importer, who as its author cannot approve it.
+ACCEPTED_CHOICES = {
+    "elsewhere": "Mark them “Accepted elsewhere”: decided by another process, not here",
+    "review": "Send them to review here, in a round I open",
+}
+
+
+def settle_status(item: Planned, accepted: str) -> None:
+    """The status an imported file starts in here, so that no import publishes past review.
+
+    accepted -> "accepted elsewhere" (or review, as the team chooses); proposed / in review ->
+    in review, with a round opened by the importer (a file cannot bring its approvals along);
+    draft, rejected, deprecated and superseded are kept: none of them publishes a decision, and
+    rejected only leads back to draft. Deprecated and superseded are end states: the decision was
+    current once, elsewhere, and is kept as history.
+    """
+    status = item.record.status
+    if status == Status.ACCEPTED and accepted != "review":
+        item.record.status = Status.ELSEWHERE.value
+    elif status in (Status.ACCEPTED, Status.IN_REVIEW):
+        item.record.status = Status.DRAFT.value  # and sent to review by `settle` once it exists
+        item.review = True
+
+
+def _read(name: str, data: bytes, format: str) -> tuple[ReadResult | None, Problem | None]:
+    """One file read, or why it cannot be: a file that cannot be read never stops the rest."""
+    nul = data.count(b"\x00")
+    # PostgreSQL cannot store NUL in text; no Markdown means one, so it goes, with a warning.
+    data = data.replace(b"\x00", b"") if nul else data
+    try:
+        result = read_bytes(data, name, format)
+    except ReadError as error:
+        return None, Problem(name, str(error).split(": ", 1)[-1], error.line)
+    except RecursionError:
+        return None, Problem(name, "nested too deeply to read")
+    if nul:
+        result.warnings.append(f"{nul} NUL byte(s) removed: they are not text")
+    return result, None
 
 
 def make_plan(
-    files: list[tuple[str, bytes]], workspace: Workspace | None, format: str = "auto", plan=None
+    files: list[tuple[str, bytes]],
+    workspace: Workspace | None,
+    format: str = "auto",
+    plan: Plan | None = None,
+    accepted: str = "elsewhere",
 ) -> Plan:
+    """Everything the import will do, checked against what the database accepts.
+
+    The web preview, the command's dry run and the import itself all run this; `apply` then
+    writes exactly this plan, so a clean preview cannot fail on the way in.
+    """
     plan = plan or Plan()
     if format != "auto" and format not in FORMATS:
         plan.problems.append(Problem("", f"unknown format {format!r}"))
         return plan
+    if accepted not in ACCEPTED_CHOICES:
+        plan.problems.append(
+            Problem("", f"--accepted must be one of {', '.join(ACCEPTED_CHOICES)}")
+        )
+        return plan
     read = []
     for name, data in sorted(files, key=lambda f: f[0]):
-        try:
-            result = read_bytes(data, name, format)
-        except ReadError as error:
-            plan.problems.append(Problem(name, str(error).split(": ", 1)[-1], error.line))
+        if NOT_ADR.search(name):
+            plan.skipped.append(name)
             continue
-        read.append((name, result))
-    by_number = defaultdict(list)
-    for name, result in read:
-        if result.record.number is not None:
-            by_number[result.record.number].append(name)
-    for number, names in sorted(by_number.items()):
-        if len(names) > 1:
-            plan.problems.append(
-                Problem(names[1], f"number {number} is also the number of {', '.join(names[:-1])}")
+        if len(name) > MAX_PATH:
+            plan.refused.append(
+                Problem(name[:80] + "…", f"a path longer than {MAX_PATH} characters")
             )
+            continue
+        result, refused = _read(name, data, format)
+        if refused:
+            plan.refused.append(refused)
+            continue
+        read.append((name, data.replace(b"\x00", b""), result))
     taken = set(
         Decision.objects.filter(workspace=workspace).values_list("number", flat=True)
         if workspace
         else []
     )
-    wanted = {r.record.number for _, r in read if r.record.number is not None}
+    wanted = {
+        r.record.number for _, _, r in read if r.record.number and r.record.number <= MAX_NUMBER
+    }
     next_free = max(taken | wanted, default=0) + 1
-    for name, result in read:
+    holder: dict[int, str] = {}  # number -> the file of this import that keeps it
+    for name, data, result in read:
         source = result.record.number
         number = source
-        if number is None or number < 1 or number in taken:
+        if number is None or not 1 <= number <= MAX_NUMBER or number in taken or number in holder:
             number, next_free = next_free, next_free + 1
-            if source is None:
-                plan.notes.append(f"{name}: no number in the file; it becomes {number}")
-            elif source < 1:
-                plan.notes.append(f"{name}: numbers start at 1 here; {source} becomes {number}")
-            else:
-                plan.notes.append(
-                    f"{name}: number {source} is taken in the workspace; it becomes {number}"
-                )
-        warnings = [*result.warnings, *fit(result.record)]
-        plan.items.append(Planned(name, result.format, result.record, number, source, warnings))
+            plan.notes.append(
+                f"{name}: {_why_renumbered(source, taken, holder)}; it becomes {number}"
+            )
+        holder[number] = name
+        warnings = [*result.warnings, *fit(result.record), *deduplicate(result.record)]
+        item = Planned(name, result.format, result.record, number, source, warnings, data)
+        settle_status(item, accepted)
+        plan.items.append(item)
     _plan_links(plan)
     return plan
 
 
+def _why_renumbered(source: int | None, taken: set[int], holder: dict[int, str]) -> str:
+    if source is None:
+        return "no number in the file"
+    if not 1 <= source <= MAX_NUMBER:
+        return f"number {source} cannot be a decision's number here"
+    if source in holder:
+        return (
+            f"number {source} is also the number of {holder[source]}, which keeps it;"
+            " this file keeps its name"
+        )
+    return f"number {source} is taken in the workspace"
+
+
+def _link_path(item: Planned, target: str) -> tuple[str, str]:
+    """The path a link names, resolved against the linking file's folder, and its file name.
+
+    `../decisions/0016-x.md#status` -> ("decisions/0016-x.md", "0016-x.md"); a URL gives its
+    last part; a link with no file (a plain number, `#anchor`) gives ("", "").
+    """
+    parsed = urlsplit(target.strip())
+    path = unquote(parsed.path)
+    # `ADR-0057` in the text names a number, not a file.
+    is_file = parsed.scheme or "/" in path or path.lower().endswith(MARKDOWN)
+    if not path or path.endswith("/") or not is_file:
+        return "", ""
+    name = PurePosixPath(path).name.lower()
+    if parsed.scheme or parsed.netloc or path.startswith("/"):
+        return "", name
+    folder = posixpath.dirname(item.filename)
+    return posixpath.normpath(posixpath.join(folder, path)).lower(), name
+
+
 def _plan_links(plan: Plan) -> None:
-    """Relations between the imported files, by file name or by number."""
-    by_file = {PurePosixPath(i.filename).name.lower(): i for i in plan.items}
-    # Docusaurus links by route, the file name without its extension (`/…/decide-on-waf-…`).
-    by_route = {PurePosixPath(i.filename).stem.lower(): i for i in plan.items}
-    by_number = {i.source_number: i for i in plan.items if i.source_number is not None}
+    """Relations between the imported files, by the file a link points at, else by number.
+
+    A link to `0016-compliance-documentation.md` means that file, whatever number it gets here
+    and whichever other file was numbered 16; only a link without a file goes by number.
+    """
+    by_path = {i.filename.lower(): i for i in plan.items}
+    names = defaultdict(list)
+    for i in plan.items:
+        path = PurePosixPath(i.filename)
+        names[path.name.lower()].append(i)
+        # Docusaurus links by route, the file name without its extension (`/…/decide-on-waf-…`).
+        names[path.stem.lower()].append(i)
+    by_number = defaultdict(list)
+    for i in plan.items:
+        if i.source_number is not None:
+            by_number[i.source_number].append(i)
     for item in plan.items:
-        outside = []
+        outside, kept = [], []
         for relation in item.record.relations:
-            target_name = PurePosixPath(relation.target.split("#")[0]).name.lower()
-            target = (
-                by_file.get(target_name)
-                or (by_route.get(target_name) if "." not in target_name else None)
-                or by_number.get(relation.number)
-            )
+            path, name = _link_path(item, relation.target) if relation.target else ("", "")
+            if path or name:
+                found = [by_path[path]] if path in by_path else names.get(name, [])
+                why = "is not among the imported files"
+            else:
+                found = by_number.get(relation.number, [])
+                why = "is not among the imported files"
+            if len(found) > 1:
+                why = f"names {len(found)} imported files; which one is unclear"
+            target = found[0] if len(found) == 1 else None
             if target is None or target is item:
                 plan.unresolved.append(
                     f"{item.filename}: {relation.kind.replace('_', ' ')} "
-                    f"{relation.target or relation.number} is not among the imported files"
+                    f"{relation.target or relation.number} {why}"
                 )
                 outside.append(relation)
                 continue
             relation.number = target.number
+            kept.append(relation)
             plan.links.append((item.filename, relation.kind, target.filename))
+        # Only resolved relations stay: `apply` links by the numbers set here, and a link left
+        # with its file's number could land on another decision that has that number.
+        item.record.relations = kept
         if outside:
             # A link to a decision that is not here stays in the record as text: nothing is lost.
             lines = [
@@ -353,6 +543,18 @@ def _plan_links(plan: Plan) -> None:
 # --- applying it ----------------------------------------------------------------------------
 
 
+def settle(decision: Decision, item: Planned, by=None) -> None:
+    """After a decision is created: who imported it from which file, and its review if planned.
+
+    The event is what the decision page shows beside "Accepted elsewhere" (imported by whom).
+    A review is opened by the importer, so the importer counts as its author and cannot approve.
+    """
+    record_event(decision.workspace, by, "imported", target=decision, path=item.filename)
+    if item.review:
+        decision.move_to(Status.IN_REVIEW, by=by)
+        ReviewRound.open_for(decision, by=by)
+
+
 @transaction.atomic
 def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
     """Create every planned decision and their relations, or nothing."""
@@ -361,6 +563,7 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
     created = {}
     for item in plan.items:
         created[item.filename] = save_record(workspace, item.record, owner=None, number=item.number)
+        settle(created[item.filename], item, by)
     by_number = {item.number: created[item.filename] for item in plan.items}
     for item in plan.items:
         decision = created[item.filename]
@@ -373,3 +576,4 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
         workspace, by, "imported", target=workspace, files=len(plan.items), links=len(plan.links)
     )
     return list(created.values())
+

@@ -21,6 +21,8 @@ class PendingImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
     )
     format = models.CharField(max_length=20, default="auto")
+    # What files marked accepted become: "elsewhere" or "review" (see importing.ACCEPTED_CHOICES).
+    accepted = models.CharField(max_length=20, default="elsewhere")
     # The Markdown files as one zip: checked against every limit before they got here.
     archive = models.BinaryField()
     file_count = models.PositiveIntegerField()
@@ -33,7 +35,9 @@ class PendingImport(models.Model):
         return f"{self.file_count} file(s) for {self.workspace} by {self.user}"
 
     @classmethod
-    def keep(cls, workspace, user, files: list[tuple[str, bytes]], format: str) -> PendingImport:
+    def keep(
+        cls, workspace, user, files: list[tuple[str, bytes]], format: str, accepted: str
+    ) -> PendingImport:
         # Uploads nobody confirmed are not kept for ever.
         cls.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
         buffer = io.BytesIO()
@@ -44,6 +48,7 @@ class PendingImport(models.Model):
             workspace=workspace,
             user=user,
             format=format,
+            accepted=accepted,
             archive=buffer.getvalue(),
             file_count=len(files),
         )

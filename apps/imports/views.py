@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.formats.readers import FORMATS
 from apps.workspaces.access import get_membership
 
-from .importing import Plan, Problem, apply, check_sizes, collect, limits, make_plan
+from .importing import (
+    ACCEPTED_CHOICES,
+    Plan,
+    Problem,
+    apply,
+    check_sizes,
+    collect,
+    limits,
+    make_plan,
+)
 from .models import PendingImport
 
 
@@ -19,6 +29,14 @@ class UploadForm(forms.Form):
         choices=[("auto", "Detect per file")] + [(f, f) for f in FORMATS],
         initial="auto",
         help_text="MADR, Nygard/adr-tools, log4brains or “Decide on” pages; detected per file.",
+    )
+    accepted = forms.ChoiceField(
+        label="Files marked accepted",
+        choices=list(ACCEPTED_CHOICES.items()),
+        initial="elsewhere",
+        required=False,  # an upload that does not say gets the default
+        widget=forms.RadioSelect,
+        help_text="Nothing is accepted here without a review here.",
     )
 
 
@@ -42,11 +60,11 @@ def upload(request: HttpRequest, workspace_slug: str) -> HttpResponse:
             plan.problems.append(Problem("", "Choose one or more Markdown files, or a zip."))
         if not plan.problems:
             files, plan = collect([(u.name, u.read()) for u in uploads])
-            plan = make_plan(files, workspace, form.cleaned_data["format"], plan=plan)
+            format = form.cleaned_data["format"]
+            accepted = form.cleaned_data["accepted"] or "elsewhere"
+            plan = make_plan(files, workspace, format, plan=plan, accepted=accepted)
             if plan.ok:
-                pending = PendingImport.keep(
-                    workspace, request.user, files, form.cleaned_data["format"]
-                )
+                pending = PendingImport.keep(workspace, request.user, files, format, accepted)
                 return redirect("imports:preview", workspace_slug=workspace_slug, pk=pending.pk)
     # A POST that lands here did not import: the form or the files need fixing.
     status = 422 if request.method == "POST" else 200
@@ -73,9 +91,13 @@ def _pending(request: HttpRequest, workspace_slug: str, pk: int) -> PendingImpor
 @require_http_methods(["GET"])
 def preview(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
     pending = _pending(request, workspace_slug, pk)
-    plan = make_plan(pending.files(), pending.workspace, pending.format)
+    plan = _plan(pending)
     context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
     return render(request, "imports/preview.html", context)
+
+
+def _plan(pending: PendingImport) -> Plan:
+    return make_plan(pending.files(), pending.workspace, pending.format, accepted=pending.accepted)
 
 
 @login_required
@@ -83,11 +105,17 @@ def preview(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
 def confirm(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
     pending = _pending(request, workspace_slug, pk)
     # Planned again: someone may have added decisions since the preview.
-    plan = make_plan(pending.files(), pending.workspace, pending.format)
+    plan = _plan(pending)
+    context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
     if not plan.ok:
-        context = {"workspace": pending.workspace, "pending": pending, "plan": plan}
         return render(request, "imports/preview.html", context, status=409)
-    decisions = apply(plan, pending.workspace, by=request.user)
+    try:
+        decisions = apply(plan, pending.workspace, by=request.user)
+    except DatabaseError as error:
+        # The plan checks what the database refuses; should it miss something, the person is
+        # told what and nothing is half imported (apply is one transaction), never a 500.
+        plan.problems.append(Problem("", f"The database refused the import: {error}"))
+        return render(request, "imports/preview.html", context, status=422)
     pending.delete()
     messages.success(
         request, f"Imported {len(decisions)} decision(s) and {len(plan.links)} relation(s)."

@@ -60,7 +60,8 @@ def test_it_imports_a_folder_keeping_numbers_and_linking_files(db, folder):
     workspace = Workspace.objects.get(slug="legacy")  # created on the way
     decisions = {d.number: d for d in Decision.objects.filter(workspace=workspace)}
     assert sorted(decisions) == [1, 2, 3]
-    assert decisions[2].status == "superseded" and decisions[3].status == "accepted"
+    # Accepted elsewhere, never accepted: only a review here accepts (issue 13).
+    assert decisions[2].status == "superseded" and decisions[3].status == "elsewhere"
     relation = Relation.objects.get()
     assert (relation.source, relation.kind, relation.target) == (
         decisions[3],
@@ -73,9 +74,13 @@ def test_it_imports_a_folder_keeping_numbers_and_linking_files(db, folder):
 def test_it_shows_the_plan_and_writes_nothing_on_a_dry_run(db, folder):
     output = run(folder, "--workspace", "legacy", "--dry-run")
 
-    assert "ADR-0003 Use PostgreSQL [nygard, accepted] <- 0003-use-postgresql.md" in output
+    assert (
+        "ADR-0003 Use PostgreSQL [nygard, accepted elsewhere] <- 0003-use-postgresql.md" in output
+    )
     assert "kept as free text: Consequences" in output
-    assert "Dry run: nothing was written." in output
+    assert (
+        "Dry run: 3 decision(s) and 2 relation(s) would be imported; nothing was written." in output
+    )
     assert not Workspace.objects.filter(slug="legacy").exists()
 
 
@@ -150,31 +155,42 @@ def test_it_imports_a_zip(db, tmp_path):
     assert Decision.objects.filter(workspace__slug="zipped").count() == 2
 
 
-BAD = {
+UNREADABLE = {
     "not-utf8": ({"0001-latin.md": "# 1. Café\n\n## Status\n\nAccepted\n".encode("latin-1")},
                  "0001-latin.md, line 1: not UTF-8"),
     "empty": ({"0001-empty.md": b"  \n"}, "0001-empty.md: the file is empty"),
     "front matter": ({"0001-broken.md": b"---\nstatus: [accepted\ndate: x\n---\n# A\n"},
                      "0001-broken.md, line 3: broken YAML front matter"),
-    "one number twice": ({"0001-a.md": nygard(1, "A"), "0001-b.md": nygard(1, "B")},
-                         "0001-b.md: number 1 is also the number of 0001-a.md"),
-    "wrong type": ({"diagram.png": b"\x89PNG\r\n"}, "diagram.png: not an ADR file"),
+    "nested 3,000 deep": ({"0001-deep.md": b"---\nx: " + b"[" * 3000 + b"]" * 3000 + b"\n---\n"},
+                          "0001-deep.md"),
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(BAD))
-def test_it_refuses_bad_input_whole_naming_the_file(db, tmp_path, case):
-    files, message = BAD[case]
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_it_leaves_out_a_file_it_cannot_read_naming_it_and_imports_the_rest(db, tmp_path, case):
+    files, message = UNREADABLE[case]
     for name, body in files.items():
         (tmp_path / name).write_bytes(body)
     (tmp_path / "0009-fine.md").write_bytes(nygard(9, "Fine"))
 
     paths = [str(tmp_path / n) for n in [*files, "0009-fine.md"]]
     err = io.StringIO()
+    call_command("import_adrs", *paths, "--workspace", "bad", stdout=io.StringIO(), stderr=err)
+
+    assert f"NOT IMPORTED {message}" in err.getvalue()
+    assert list(Decision.objects.values_list("title", flat=True)) == ["Fine"]
+
+
+def test_it_refuses_a_file_that_is_not_markdown_whole(db, tmp_path):
+    (tmp_path / "diagram.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "0009-fine.md").write_bytes(nygard(9, "Fine"))
+
+    err = io.StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
+        paths = [str(tmp_path / "diagram.png"), str(tmp_path / "0009-fine.md")]
         call_command("import_adrs", *paths, "--workspace", "bad", stdout=io.StringIO(), stderr=err)
 
-    assert message in err.getvalue()
+    assert "diagram.png: not an ADR file" in err.getvalue()
     assert not Workspace.objects.filter(slug="bad").exists()
     assert Decision.objects.count() == 0
 

@@ -47,7 +47,7 @@ def test_it_previews_then_imports_on_confirmation(author_client, workspace, auth
     assert done.status_code == 302 and done["Location"] == "/?workspace=team"
     assert sorted(Decision.objects.values_list("number", "status")) == [
         (1, "superseded"),
-        (2, "accepted"),
+        (2, "elsewhere"),
     ]
     assert Relation.objects.get().kind == "supersedes"
     assert not PendingImport.objects.exists()

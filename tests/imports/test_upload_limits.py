@@ -220,14 +220,18 @@ def test_the_web_import_refuses_a_wrong_file_type(author_client, existing):
     assert Decision.objects.count() == existing
 
 
-def test_the_web_import_refuses_a_file_that_is_not_utf8(author_client, existing):
+def test_the_web_import_leaves_out_a_file_that_is_not_utf8_and_says_why(author_client, existing):
     latin = SimpleUploadedFile("0001-latin.md", "# 1. Café\n\nAccepted\n".encode("latin-1"))
     fine = SimpleUploadedFile("0002-b.md", nygard(2, "B"))
 
-    page = upload(author_client, latin, fine)
+    response = author_client.post("/w/team/import/", {"format": "auto", "files": [latin, fine]})
+    preview = html.unescape(author_client.get(response["Location"]).content.decode())
 
-    assert "0001-latin.md, line 1: not UTF-8 (invalid byte at offset 8)" in page
-    assert Decision.objects.count() == existing
+    assert "Not imported: cannot be read" in preview
+    assert "0001-latin.md, line 1: not UTF-8 (invalid byte at offset 8)" in preview
+    author_client.post(f"/w/team/import/{PendingImport.objects.get().pk}/confirm/")
+    assert Decision.objects.count() == existing + 1
+    assert Decision.objects.filter(title="B").exists()
 
 
 @small_limits

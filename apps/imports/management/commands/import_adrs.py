@@ -1,10 +1,13 @@
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.decisions.models import Status
 from apps.formats.readers import FORMATS
 from apps.imports.importing import (
+    ACCEPTED_CHOICES,
     MARKDOWN,
     Plan,
     Problem,
@@ -40,37 +43,71 @@ def gather(paths: list[Path]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     return [(name, file.read_bytes()) for name, file in chosen], []
 
 
+class DryRun(Exception):
+    """Raised inside the dry run's transaction to undo it."""
+
+
 class Command(BaseCommand):
     help = (
         "Import ADR Markdown files (files, folders or zips) into a workspace, creating it if"
-        " needed. Everything lands, or nothing does."
+        " needed. Every readable ADR file lands, or none does; README, index and template files"
+        " are skipped, and files that cannot be read are listed and left out."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--workspace", required=True, help="the workspace's slug")
         parser.add_argument("--format", choices=["auto", *FORMATS], default="auto")
-        parser.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="run the whole import, then undo it: a clean dry run means the import will work",
+        )
+        parser.add_argument(
+            "--accepted",
+            choices=list(ACCEPTED_CHOICES),
+            default="elsewhere",
+            help="what files marked accepted become: 'elsewhere' (shown as accepted elsewhere,"
+            " the default) or 'review' (sent to review); never accepted without a review here",
+        )
 
-    def handle(self, *args, paths, workspace, format, dry_run, **options):
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="who imports: named in the audit log and as the opener of review rounds",
+        )
+
+    def handle(self, *args, paths, workspace, format, dry_run, accepted, by, **options):
+        importer = None
+        if by:
+            importer = get_user_model().objects.filter(username=by).first()
+            if importer is None:
+                raise CommandError(f"No user named {by!r}.")
         existing = Workspace.objects.filter(slug=workspace).first()
         found, refused = gather(paths)
         files, plan = collect(found)
         plan.problems[:0] = refused
-        plan = make_plan(files, existing, format, plan=plan)
+        plan = make_plan(files, existing, format, plan=plan, accepted=accepted)
         self.report(plan, workspace, existing is None)
         if plan.problems:
             raise CommandError(f"{len(plan.problems)} problem(s); nothing was imported.")
         if not plan.items:
             raise CommandError("No ADR files found; nothing was imported.")
-        if dry_run:
-            self.stdout.write("Dry run: nothing was written.")
-            return
-        with transaction.atomic():
-            target = existing or Workspace.objects.create(
-                slug=workspace, name=workspace.replace("-", " ").title()
+        try:
+            with transaction.atomic():
+                target = existing or Workspace.objects.create(
+                    slug=workspace, name=workspace.replace("-", " ").title()
+                )
+                decisions = apply(plan, target, by=importer)
+                if dry_run:
+                    # The dry run is the import itself, undone: a clean dry run cannot fail later.
+                    raise DryRun
+        except DryRun:
+            self.stdout.write(
+                f"Dry run: {len(decisions)} decision(s) and {len(plan.links)} relation(s) would be"
+                " imported; nothing was written."
             )
-            decisions = apply(plan, target)
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {len(decisions)} decision(s) and {len(plan.links)} relation(s)"
@@ -82,8 +119,11 @@ class Command(BaseCommand):
         if new:
             self.stdout.write(f"Workspace '{workspace}' does not exist yet; it will be created.")
         for item in plan.items:
+            status = Status(item.record.status).label.lower() + (
+                ", to review" if item.review else ""
+            )
             self.stdout.write(
-                f"  ADR-{item.number:04d} {item.record.title} [{item.format}, {item.record.status}]"
+                f"  ADR-{item.number:04d} {item.record.title} [{item.format}, {status}]"
                 f" <- {item.filename}"
             )
             if item.kept_as_text:
@@ -92,6 +132,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"      note: {warning}")
         for note in plan.notes:
             self.stdout.write(f"  {note}")
+        for skipped in plan.skipped:
+            self.stdout.write(f"  skipped (not a decision: README, index or template): {skipped}")
+        for refused in plan.refused:
+            self.stderr.write(f"  NOT IMPORTED {refused}")
         for link in plan.links:
             self.stdout.write(f"  relation: {link[0]} {link[1].replace('_', ' ')} {link[2]}")
         for missing in plan.unresolved:

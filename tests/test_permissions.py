@@ -184,7 +184,16 @@ EXPECTED: dict[str, Expect] = {
     "workspaces:workspaces":       Expect(get=(LOGIN,   200,    200,    200,     200,   200),
                                       post=(LOGIN,  400,    400,    400,     400,   400)),
     "workspaces:members":          Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  405,    405,    405,     405,   405)),
+    # Only admins invite (an empty form is a 400) and revoke (no such invitation: 404). The
+    # emailed link is open to all, and an unknown token is a 404 for everyone.
+    "accounts:invite":           Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    403,    403,     400,   404)),
+    "accounts:revoke":           Expect(post=(LOGIN,  403,    403,    403,     404,   404),
+                                      args=lambda w: {"pk": 1}),
+    "accounts:invitation":       Expect(get=(404,     404,    404,    404,     404,   404),
+                                      post=(404,    404,    404,    404,     404,   404),
+                                      args=lambda w: {"token": "not-a-token"}),
     "workspaces:change-role":      Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    403,    403,     302,   404),
                                       args=lambda w: {"pk": w.viewer_membership.pk}),

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
-from .models import LoginFailure
+from apps.workspaces.models import Role
+
+from .models import Invitation, LoginFailure
 
 
 def client_ip(request) -> str | None:
@@ -57,3 +61,47 @@ class ThrottledAuthenticationForm(Throttled, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
     """The admin's sign-in, which guessed passwords of staff accounts went around before."""
+
+
+class InviteForm(forms.Form):
+    """An exact email address only: a username, or a partial address, must not find anyone."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="They are emailed a link to join; they become a member once they accept.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
+
+
+class JoinForm(UserCreationForm):
+    """A new account made through an invitation, with the invited address as its email: the
+    link in that inbox is the proof of it."""
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username"]
+
+    def clean(self):
+        cleaned = super().clean()
+        users = get_user_model().objects.filter(email__iexact=self.invitation.email)
+        if users.exists():
+            # Only the holder of the link learns this, and it is about their own address.
+            raise ValidationError(
+                "An account already uses this email address: sign in to accept the invitation."
+            )
+        return cleaned
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.email = self.invitation.email
+        if commit:
+            user.save()
+        return user

@@ -1,11 +1,19 @@
-"""Sign-in throttling: attempts, counted in the database so every worker sees them."""
+"""Sign-in throttling, counted in the database so every worker sees it, and invitations."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+
+from apps.activity.events import record_event
+from apps.workspaces.members import add_member
+from apps.workspaces.models import Membership, Role
 
 # Failed sign-ins allowed for one account from one address: the lockout falls on that pair only,
 # so a stranger guessing from elsewhere cannot lock the account's owner out.
@@ -66,3 +74,132 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or '?'} from {self.ip or '?'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# An admin may send this many invitations an hour (across workspaces): enough to bring in a team,
+# too few to use Adroit for sending mail to strangers.
+INVITATIONS_PER_HOUR = 20
+INVITATION_LIFETIME = timedelta(days=7)
+TOO_MANY_INVITATIONS = (
+    f"You sent {INVITATIONS_PER_HOUR} invitations in the last hour: wait a while before "
+    "sending more."
+)
+NOT_YOURS = (
+    "This invitation was sent to another email address than your account's. Sign in with the "
+    "account that uses that address, or sign out and create one through the link."
+)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+    def for_token(self, token: str) -> Invitation | None:
+        """The pending invitation this token opens, or None (unknown, used, revoked or expired)."""
+        if not token or len(token) > 100:
+            return None
+        return self.pending().select_related("workspace").filter(token_hash=_digest(token)).first()
+
+
+class Invitation(models.Model):
+    """An email address asked to join a workspace. Nobody becomes a member, and no account is
+    made, until the person who holds the emailed link accepts it while signed in."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    # SHA-256 of the emailed token: a leaked database opens no workspace.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Revoked rows are kept: they still count towards their sender's hourly limit.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The hourly limit counts a sender's recent invitations on every send.
+            models.Index(fields=["invited_by", "created_at"], name="invitation_sender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @classmethod
+    def send(cls, workspace, email: str, role: str, by) -> tuple[Invitation, str]:
+        """A new invitation and its token (returned once, never stored). Replaces any pending
+        invitation of the same address to the same workspace, so one link works at a time."""
+        since = timezone.now() - timedelta(hours=1)
+        with transaction.atomic():
+            if cls.objects.filter(invited_by=by, created_at__gte=since).count() >= (
+                INVITATIONS_PER_HOUR
+            ):
+                raise ValidationError(TOO_MANY_INVITATIONS, code="rate_limited")
+            cls.objects.pending().filter(workspace=workspace, email__iexact=email).update(
+                revoked_at=timezone.now()
+            )
+            token = secrets.token_urlsafe(32)
+            invitation = cls.objects.create(
+                workspace=workspace,
+                email=email,
+                role=role,
+                token_hash=_digest(token),
+                invited_by=by,
+                expires_at=timezone.now() + INVITATION_LIFETIME,
+            )
+            record_event(workspace, by, "member_invited", email=email, role=role)
+        return invitation, token
+
+    def may_be_accepted_by(self, user) -> bool:
+        # The link is only proof of the inbox it was sent to: the account must use that address.
+        return bool(user.email) and user.email.strip().lower() == self.email.strip().lower()
+
+    def accept(self, user) -> Membership:
+        """Make `user` a member in the invited role, once; ValidationError if it is not theirs
+        or no longer pending."""
+        if not self.may_be_accepted_by(user):
+            raise ValidationError(NOT_YOURS, code="not_yours")
+        with transaction.atomic():
+            # Two clicks at once: the second finds the invitation already used.
+            used = (
+                Invitation.objects.pending()
+                .filter(pk=self.pk)
+                .update(accepted_at=timezone.now(), accepted_by=user)
+            )
+            if not used:
+                raise ValidationError("This invitation was already used, revoked or has expired.")
+            membership = Membership.objects.filter(workspace=self.workspace, user=user).first()
+            if membership is None:
+                try:
+                    with transaction.atomic():
+                        membership = add_member(self.workspace, user, self.role, by=user)
+                except IntegrityError:
+                    membership = Membership.objects.get(workspace=self.workspace, user=user)
+            record_event(self.workspace, user, "invitation_accepted", email=self.email)
+        return membership
+
+    def revoke(self, by) -> None:
+        if self.revoked_at is None and self.accepted_at is None:
+            Invitation.objects.filter(pk=self.pk).update(revoked_at=timezone.now())
+            record_event(self.workspace, by, "invitation_revoked", email=self.email)

@@ -3,8 +3,13 @@ from django.urls import path, reverse_lazy
 
 from apps.workspaces.forms import ResetForm
 
+from . import views
+
 app_name = "accounts"
 urlpatterns = [
+    path("w/<slug:workspace_slug>/invitations/", views.invite, name="invite"),
+    path("w/<slug:workspace_slug>/invitations/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

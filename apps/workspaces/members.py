@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils.text import slugify
 
 from apps.activity.events import record_event
 
@@ -65,20 +63,3 @@ def remove_member(membership: Membership, by) -> None:
         record_event(
             membership.workspace, by, "member_removed", target=membership.user, role=membership.role
         )
-
-
-def invite(workspace: Workspace, email: str, role: str, by):
-    """A new account for `email`, without a password until they set one from the emailed link."""
-    User = get_user_model()
-    base = slugify(email.split("@")[0])[:140] or "member"
-    username, n = base, 1
-    while User.objects.filter(username__iexact=username).exists():
-        n += 1
-        username = f"{base}{n}"
-    with transaction.atomic():
-        user = User(username=username, email=email)
-        user.set_unusable_password()
-        user.save()
-        add_member(workspace, user, role, by)
-        record_event(workspace, by, "member_invited", target=user, email=email)
-    return user

@@ -16,9 +16,9 @@ from apps.activity.models import AuditEvent
 from apps.core.http import paginate, render_partial
 
 from .access import get_membership
-from .forms import AddMemberForm, ResetForm, RoleForm, WorkspaceForm
-from .members import add_member, create_workspace, invite, remove_member
+from .forms import RoleForm, WorkspaceForm
 from .members import change_role as set_role
+from .members import create_workspace, remove_member
 from .models import RIGHTS, Membership, Role
 
 AUDIT_PAGE = 50
@@ -65,7 +65,6 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 def _members_page(
     request: HttpRequest,
     membership: Membership,
-    form: AddMemberForm | None = None,
     notice: str = "",
     error: str = "",
     status: int = 200,
@@ -82,7 +81,6 @@ def _members_page(
         "members": members,
         "roles": [(role, Role(role).label, ROLE_HELP[role], RIGHTS[role]) for role in Role],
         "role_choices": Role.choices,
-        "form": form or AddMemberForm(workspace=workspace),
         "notice": notice,
         "error": error,
     }
@@ -104,38 +102,10 @@ def _refused(request: HttpRequest, membership: Membership, error: str) -> HttpRe
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def members(request: HttpRequest, workspace_slug: str) -> HttpResponse:
-    if request.method == "GET":
-        return _members_page(request, get_membership(request, workspace_slug))
-    membership = _admin_membership(request, workspace_slug)
-    workspace = membership.workspace
-    form = AddMemberForm(request.POST, workspace=workspace)
-    if not form.is_valid():
-        return _members_page(request, membership, form=form, status=400)
-    role = form.cleaned_data["role"]
-    if form.user is not None:
-        try:
-            add_member(workspace, form.user, role, by=request.user)
-        except IntegrityError:
-            return _refused(request, membership, "They were just added by someone else.")
-        notice = f"Added {form.user.get_username()} as {Role(role).label.lower()}."
-    else:
-        user = invite(workspace, form.invite_email, role, by=request.user)
-        reset = ResetForm({"email": user.email})
-        reset.is_valid()
-        reset.save(
-            request=request,
-            use_https=request.is_secure(),
-            subject_template_name="registration/invite_subject.txt",
-            email_template_name="registration/invite_email.txt",
-            extra_email_context={"workspace": workspace, "inviter": request.user},
-        )
-        notice = (
-            f"Invited {user.email} as {Role(role).label.lower()} (username {user.username}): "
-            "they were emailed a link to set their password."
-        )
-    return _done(request, membership, notice)
+    # Members are added by invitation only, which the accounts app sends and the person accepts.
+    return _members_page(request, get_membership(request, workspace_slug))
 
 
 def _member(membership: Membership, pk: int) -> Membership:

@@ -1,0 +1,124 @@
+"""Invitations: sending them (workspace admins), revoking them, and accepting them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.http import render_partial
+from apps.workspaces.access import get_membership
+from apps.workspaces.models import Membership, Role
+
+from .forms import InviteForm, JoinForm
+from .models import NOT_YOURS, Invitation
+from .panel import TEMPLATE as PANEL
+from .panel import panel_context
+
+logger = logging.getLogger("adroit.accounts")
+
+
+def _admin_membership(request: HttpRequest, workspace_slug: str) -> Membership:
+    membership = get_membership(request, workspace_slug)
+    if not membership.allows("admin"):
+        raise PermissionDenied("Only the workspace's admins invite members.")
+    return membership
+
+
+def _panel(request, membership, form=None, status=200, **extra) -> HttpResponse:
+    context = panel_context(membership, form, **extra)
+    return render_partial(request, PANEL, context, "invitations", status=status)
+
+
+def _send(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    link = request.build_absolute_uri(reverse("accounts:invitation", args=[token]))
+    context = {"invitation": invitation, "inviter": request.user, "link": link}
+    send_mail(
+        render_to_string("registration/invite_subject.txt", context).strip(),
+        render_to_string("registration/invite_email.txt", context),
+        None,
+        [invitation.email],
+    )
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    """The same answer whatever the address: whether it has an account here is not said."""
+    membership = _admin_membership(request, workspace_slug)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, membership, form, status=400)
+    email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    try:
+        invitation, token = Invitation.send(membership.workspace, email, role, by=request.user)
+    except ValidationError as error:
+        return _panel(request, membership, form, status=429, error=error.messages[0])
+    notice = f"Invited {email} as {Role(role).label.lower()}: they were emailed a link to join."
+    try:
+        _send(request, invitation, token)
+    except OSError:  # SMTP errors included: the invitation stands and can be sent again
+        logger.exception("Could not email invitation %s", invitation.pk)
+        notice = f"Could not email {email} just now: revoke the invitation and send it again."
+    if request.htmx:
+        return _panel(request, membership, notice=notice)
+    messages.success(request, notice)
+    return redirect("workspaces:members", workspace_slug=workspace_slug)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, workspace_slug)
+    invitation = get_object_or_404(
+        Invitation.objects.pending(), pk=pk, workspace=membership.workspace
+    )
+    invitation.revoke(by=request.user)
+    notice = f"Revoked the invitation to {invitation.email}."
+    if request.htmx:
+        return _panel(request, membership, notice=notice)
+    messages.success(request, notice)
+    return redirect("workspaces:members", workspace_slug=workspace_slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: accept it signed in, or make an account through it and join."""
+    found = Invitation.objects.for_token(token)
+    if found is None:
+        return render(request, "accounts/invitation.html", {"invalid": True}, status=404)
+    context = {"invitation": found, "token": token, "form": None, "error": ""}
+    user = request.user
+    if user.is_authenticated:
+        if request.method == "POST":
+            try:
+                found.accept(user)
+            except ValidationError as error:
+                context["error"] = error.messages[0]
+                return render(request, "accounts/invitation.html", context, status=403)
+            messages.success(request, f"You joined {found.workspace.name}.")
+            return redirect("workspaces:members", workspace_slug=found.workspace.slug)
+        if not found.may_be_accepted_by(user):
+            context["error"] = NOT_YOURS
+        return render(request, "accounts/invitation.html", context)
+    form = JoinForm(request.POST if request.method == "POST" else None, invitation=found)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            account = form.save()
+            found.accept(account)
+        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        welcome = f"Welcome, {account.get_username()}: you joined {found.workspace.name}."
+        messages.success(request, welcome)
+        return redirect("workspaces:members", workspace_slug=found.workspace.slug)
+    context["form"] = form
+    return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)

@@ -127,7 +127,8 @@ _RELATION_VERB = "|".join(f"(?P<k{i}>{word})" for i, (word, _) in enumerate(_REL
 
 RELATION = re.compile(
     rf"(?:\*\*|__)?\b(?:{_RELATION_VERB})(?:\*\*|__)?\s*:?\s*"
-    r"(?:\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]*)[^)]*\)|(?P<bare>ADR[- #]?\d+))",
+    # Backslash-escaped characters (`\]` in a title, as the writers escape them) are text.
+    r"(?:\[(?P<text>(?:[^\]\\]|\\.)*)\]\((?P<target>[^)\s]*)[^)]*\)|(?P<bare>ADR[- #]?\d+))",
     re.I,
 )
 
@@ -151,9 +152,13 @@ def relations_in(text: str) -> list[RelationEntry]:
     return found
 
 
+_UNESCAPE = re.compile(r"\\([\\`*_\[\]<>#|])")
+
+
 def _relation(kind: str, text: str, target: str) -> RelationEntry:
     number = None
-    title = text.strip()
+    # Titles come escaped for Markdown (writers.escape_inline): the backslashes are not the title.
+    title = _UNESCAPE.sub(r"\1", text.strip())
     if match := NUMBER_IN_TEXT.match(title):
         number = int(match.group(1))
         title = match.group(2).strip()

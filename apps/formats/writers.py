@@ -81,6 +81,38 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines())
 
 
+def escape_inline(text: str) -> str:
+    """One-line text (a title, a name, a tag) as Markdown that shows it as written.
+
+    Titles and names go into link text, headings, list items and table cells of this and other
+    decisions' files and pages; unescaped, `Y](https://evil) **NOTICE** [see` in one title would
+    close the link it sits in and add a link and bold text of its own (issue 13). Only characters
+    that can start markup there are escaped, so ordinary titles are written as they are; the
+    readers take the backslashes off again (`readers/markdown.py:unescape`).
+    """
+    text = " ".join(text.splitlines())
+    text = _MARKUP.sub(r"\\\g<0>", text)
+    # `_` inside a word is no emphasis (`snake_case`); at a word's edge it may be.
+    text = _EDGE_UNDERSCORE.sub(r"\\_", text)
+    # At the start of a list item or heading text, `#` and `>` open a heading or a quote; a
+    # closing run of `#` after a space would be taken off a heading.
+    text = re.sub(r"^([#>])", r"\\\1", text)
+    return re.sub(r"(?<=\s)#(?=#*$)", r"\\#", text)
+
+
+_MARKUP = re.compile(r"[\\`*\[\]<]")
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+
+def _url(url: str) -> str:
+    """A link target that cannot end the link early or start another: spaces, parentheses and
+    angle brackets percent-encoded."""
+    return url.translate(_URL_UNSAFE)
+
+
+_URL_UNSAFE = str.maketrans({c: f"%{ord(c):02X}" for c in " ()<>\n\r\t"})
+
+
 def _cell(text: str) -> str:
     return _one_line(text).replace("|", "\\|")
 
@@ -200,7 +232,7 @@ def _meta_bullets(record: Record, skip: set[str]) -> str:
         value = getattr(record, name)
         if name == "status":
             value = MADR_STATUS.get(value, value) if value != "draft" else ""
-        text = ", ".join(value) if isinstance(value, list) else value
+        text = ", ".join(map(escape_inline, value)) if isinstance(value, list) else value
         if text:
             lines.append(f"* {label}: {text}")
     return "\n".join(lines)
@@ -208,7 +240,7 @@ def _meta_bullets(record: Record, skip: set[str]) -> str:
 
 def _madr_header(record: Record) -> list[str]:
     """Front matter, title and metadata lines: the source's own while they agree."""
-    title = f"# {record.title}"
+    title = f"# {escape_inline(record.title)}"
     raw, metadata = _slot(record, FRONT_MATTER), _metadata_slots(record)
     if raw or metadata:
         front = f"---\n{raw}\n---" if raw else _front_matter(record)
@@ -248,9 +280,9 @@ def _outcome(record: Record) -> str:
     if record.chosen:
         line = _chosen(record.chosen) + _because(record.rationale)
     else:
-        line = NO_OUTCOME
-        if record.rationale.strip():
-            line = _block(line, record.rationale)
+        # Outcome text without a chosen option (a Nygard "Decision") is the outcome as written:
+        # no "no option chosen" sentence above it.
+        line = record.rationale if record.rationale.strip() else NO_OUTCOME
     parts = [_heading(2, "Decision Outcome"), line]
     if record.consequences:
         parts += [_heading(3, "Consequences"), _points(record.consequences)]
@@ -294,11 +326,19 @@ def _more_text(record: Record) -> list[str]:
 
 def _relation_line(relation: RelationEntry, link_for: LinkFor) -> str:
     label = RELATION_LABELS.get(relation.kind, relation.kind)
+    return f"* {label} {_relation_link(relation, link_for)}"
+
+
+def _relation_link(relation: RelationEntry, link_for: LinkFor, separator: str = ": ") -> str:
+    """`[ADR-0002: Title](target)`: the other decision's title escaped, so that it stays text;
+    adr-tools's `[2. Title](target)` with `separator=". "`."""
     if relation.number is None:
         text = relation.title or relation.target
-    else:
+    elif separator == ": ":
         text = relation_ref(relation) + (f": {relation.title}" if relation.title else "")
-    return f"* {label} [{text}]({link_for(relation)})"
+    else:
+        text = f"{relation.number}{separator}{relation.title}".strip()
+    return f"[{escape_inline(text)}]({_url(link_for(relation))})"
 
 
 def _links(
@@ -310,7 +350,9 @@ def _links(
         lines = "\n".join(_relation_line(r, link_for) for r in relations)
         parts += [_heading(level, "Related Decisions"), lines]
     if record.references:
-        references = "\n".join(f"* [{r.title}]({r.url})" for r in record.references)
+        references = "\n".join(
+            f"* [{escape_inline(r.title)}]({_url(r.url)})" for r in record.references
+        )
         parts += [_heading(level, "References"), references]
     return parts
 
@@ -373,47 +415,65 @@ def write_madr(record: Record, link_for: LinkFor = file_link) -> str:
 
 # --- Nygard / adr-tools ------------------------------------------------------------------------
 
-NYGARD_STATUS = {**MADR_STATUS, "in_review": "Proposed", "draft": "Draft"}
+NYGARD_STATUS = {
+    **MADR_STATUS,
+    "in_review": "Proposed",
+    "draft": "Draft",
+    "elsewhere": "Accepted elsewhere",
+}
 
 
-STATUS_KINDS = {"supersedes", "superseded_by", "amends", "amended_by"}
+def _nygard_links(relations: list[RelationEntry], link_for: LinkFor) -> list[str]:
+    """Every relation as `adr link` writes one under `## Status`: a paragraph of its own,
+    `Amends [2. Title](0002-title.md)`. adr-tools reads links there and nowhere else."""
+    return [
+        # `2. Title`, as adr-tools writes it: `adr generate graph` takes the number before the dot.
+        f"{RELATION_LABELS.get(r.kind, r.kind)} {_relation_link(r, link_for, '. ')}"
+        for r in relations
+    ]
 
 
 def _nygard_status(record: Record, link_for: LinkFor, relations: list[RelationEntry]) -> str:
-    lines = [NYGARD_STATUS.get(record.status, record.status).capitalize()]
-    for relation in relations:
-        if relation.kind in STATUS_KINDS:
-            label = RELATION_LABELS[relation.kind]
-            number = f"{relation.number}. " if relation.number is not None else ""
-            lines.append(f"{label} [{number}{relation.title}]({link_for(relation)})")
-    return _block(_heading(2, "Status"), "\n\n".join(lines))
+    status = NYGARD_STATUS.get(record.status, record.status).capitalize()
+    return _block(_heading(2, "Status"), status, *_nygard_links(relations, link_for))
+
+
+def _nygard_people(record: Record) -> list[str]:
+    """`Deciders: A, B` and the like, one paragraph each beside `Date:`, where adr-tools looks
+    for nothing and the readers find them again: the people and tags stay in the file."""
+    return [
+        f"{META_LABELS[name]}: {', '.join(map(escape_inline, getattr(record, name)))}"
+        for name in ("decision_makers", "consulted", "informed", "tags")
+        if getattr(record, name)
+    ]
 
 
 def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     """Nygard's template as adr-tools writes it: `# N. Title`, `Date:`, Status, Context, Decision,
     Consequences; what Nygard has no section for follows, so nothing is lost."""
-    title = (
-        f"# {record.number}. {record.title}" if record.number is not None else f"# {record.title}"
-    )
+    title = escape_inline(record.title)
+    title = f"# {record.number}. {title}" if record.number is not None else f"# {title}"
     # The source's front matter (Brighter keeps one beside the Nygard body) goes back as it was.
     raw = _slot(record, FRONT_MATTER)
     header = [f"---\n{raw}\n---" if raw else "", _slot(record, BEFORE_TITLE), title]
+    # No date is made up: a record without one gets no `Date:` line.
     date = f"Date: {record.date}" if record.date else ""
+    people = _nygard_people(record)
     status = _status_section(record)
     metadata = _metadata_slots(record)
     if metadata or status:
-        # The `Date:` line is written only where the reader found nothing to keep of it.
+        # The `Date:` and people lines are written only where the reader found nothing to keep.
         verbatim = _free_section(status) if status else _nygard_status(record, link_for, [])
         metadata = next(
             (
                 lines
-                for lines in (metadata, [date, *metadata])
+                for lines in (metadata, [date, *metadata], [date, *people, *metadata])
                 if _header_agrees(_block(*header, *lines, verbatim), record, "nygard")
             ),
             None,
         )
     if metadata is None or not (metadata or status):
-        metadata, status = [date], None
+        metadata, status = [date, *people], None
     said = [*header, *metadata, _free_section(status) if status else ""]
     relations = _covered(record, *said)
     if status is None:
@@ -421,9 +481,16 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
         stale = [s for s in record.sections if s.level > 0 and s.heading.lower() == "status"][:1]
         record = replace(record, sections=[s for s in record.sections if s not in stale])
         status_lines = _nygard_status(record, link_for, relations)
-        relations = [r for r in relations if r.kind not in STATUS_KINDS]
     else:
+        # The source's own Status section stays; links it lacks are added below it, still
+        # under `## Status`, so that adr-tools sees them.
         status_lines = ""
+        if added := _nygard_links(relations, link_for):
+            grown = replace(status, body=_block(status.body, *added))
+            record = replace(
+                record, sections=[grown if s is status else s for s in record.sections]
+            )
+    relations = []
     parts = [*header, *metadata, *_intro(record, "start"), status_lines, *_free(record, "start")]
     context = [record.context, record.overview]
     if record.drivers:
@@ -453,6 +520,61 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     parts += _free(record, "considerations")
     parts += _links(record, relations, link_for, 2)
     parts += [*_more_text(record), *_free(record, "more_information"), *_free(record, "end")]
+    return _block(*parts) + "\n"
+
+
+# --- log4brains ----------------------------------------------------------------------------------
+
+# log4brains 1.1 knows these six words and no others (another shows as "draft"); a file with no
+# `- Status:` at all shows as "accepted", so a draft must say so.
+LOG4BRAINS_STATUS = {**MADR_STATUS, "elsewhere": "accepted"}
+
+
+def _slug_of(relation: RelationEntry, link_for: LinkFor) -> str:
+    """The other decision's log4brains slug: its file name without `.md`."""
+    name = link_for(relation).rsplit("/", 1)[-1]
+    if not name.endswith(".md"):
+        name = file_name(Record(title=relation.title, number=relation.number))
+    return name.removesuffix(".md")
+
+
+def _log4brains_status(record: Record, link_for: LinkFor) -> tuple[str, list[RelationEntry]]:
+    """The status as log4brains reads it, and the relation it names (a successor)."""
+    successors = [r for r in record.relations if r.kind == "superseded_by"]
+    if record.status == "superseded" and successors:
+        # log4brains finds the successor by the link's text, which must be its slug.
+        first = successors[0]
+        slug = escape_inline(_slug_of(first, link_for))
+        return f"superseded by [{slug}]({_url(link_for(first))})", [first]
+    return LOG4BRAINS_STATUS.get(record.status, "draft"), []
+
+
+def write_log4brains(record: Record, link_for: LinkFor = file_link) -> str:
+    """MADR 2 as log4brains 1.1 reads it: the title, then a `- Status:` / `- Deciders:` /
+    `- Date:` / `- Tags:` list (log4brains reads the first list before the first section, not
+    front matter), MADR's sections, and `## Links` to the other decisions."""
+    status, said = _log4brains_status(record, link_for)
+    header = [f"- Status: {status}"]
+    for name in ("decision_makers", "consulted", "informed", "date", "tags"):
+        value = getattr(record, name)
+        if value:
+            text = value if isinstance(value, str) else ", ".join(map(escape_inline, value))
+            header.append(f"- {META_LABELS[name]}: {text}")
+    links = [
+        f"- {RELATION_LABELS.get(r.kind, r.kind)} {_relation_link(r, link_for)}"
+        for r in record.relations
+        if r not in said
+    ]
+    parts = [
+        f"# {escape_inline(record.title)}",
+        "\n".join(header),
+        # Text the source had above its title goes below the list: above, log4brains would
+        # not find the title and the list.
+        _slot(record, BEFORE_TITLE),
+        madr_body(record, link_for, relations=[]),
+    ]
+    if links:
+        parts += [_heading(2, "Links"), "\n".join(links)]
     return _block(*parts) + "\n"
 
 
@@ -570,6 +692,7 @@ class Format:
 FORMATS: dict[str, Format] = {
     "madr": Format("MADR 4", write_madr),
     "nygard": Format("Nygard / adr-tools", write_nygard),
+    "log4brains": Format("log4brains (MADR 2)", write_log4brains),
     "decide-on": Format("“Decide on” page (Docusaurus)", write_decide_on),
 }
 WRITERS: dict[str, Callable[[Record], str]] = {name: f.write for name, f in FORMATS.items()}
@@ -597,7 +720,7 @@ def write_index(records: list[Record], fmt: str = "madr") -> str:
     rows = ["| Number | Title | Status | Date |", "| ---: | --- | --- | --- |"]
     for record in sorted(records, key=lambda r: (r.number is None, r.number or 0, r.title)):
         number = f"{record.number:04d}" if record.number is not None else ""
-        link = f"[{_cell(record.title)}]({file_name(record, fmt)})"
+        link = f"[{_cell(escape_inline(record.title))}]({file_name(record, fmt)})"
         rows.append(f"| {number} | {link} | {record.status_label} | {record.date} |")
     title = "# Architecture Decision Records"
     count = f"{len(records)} decision{'s' if len(records) != 1 else ''}"

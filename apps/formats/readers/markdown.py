@@ -172,7 +172,8 @@ def bullet_items(lines: list[Line]) -> list[str] | None:
 # Small text helpers
 
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)>\s]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_ESCAPE = re.compile(r"\\([<>_*\[\]#|\\])")
+# What writers.escape_inline escapes in titles and names.
+_ESCAPE = re.compile(r"\\([<>_*\[\]#|\\`])")
 
 
 def strip_emphasis(text: str) -> str:

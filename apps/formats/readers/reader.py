@@ -189,6 +189,8 @@ class Reader:
             self._meta_date(meta, raw)
             return
         values = meta.items or [v.strip() for v in meta.value.split(",") if v.strip()]
+        # Names are written escaped for Markdown (writers.escape_inline).
+        values = [unescape(v) for v in values]
         target = {
             "deciders": self.rec.decision_makers,
             "consulted": self.rec.consulted,

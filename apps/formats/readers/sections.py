@@ -10,7 +10,7 @@ import re
 
 from ..record import ReferenceEntry
 from ..vocabulary import NO_OUTCOME, RELATION, canonical_status, relations_in
-from .markdown import Block, bullet_items, strip_emphasis
+from .markdown import Block, bullet_items, strip_emphasis, unescape
 from .reader import Handler, Reader
 
 
@@ -68,8 +68,9 @@ def reference_list(reader: Reader, block: Block) -> bool:
 
 def as_reference(item: str) -> ReferenceEntry | None:
     """A list item that is only a link, `[title](url)` or `<url>`."""
-    if match := re.fullmatch(r"\[([^\]]+)\]\(([^)\s]+)\)", item.strip()):
-        return ReferenceEntry(match.group(1), match.group(2))
+    # The title may hold backslash escapes, as the writers escape titles (escape_inline).
+    if match := re.fullmatch(r"\[((?:[^\]\\]|\\.)+)\]\(([^)\s]+)\)", item.strip()):
+        return ReferenceEntry(unescape(match.group(1)), match.group(2))
     if match := re.fullmatch(r"<(https?://[^>\s]+)>", item.strip()):
         return ReferenceEntry(match.group(1), match.group(1))
     return None

@@ -7,6 +7,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 PREFIX = "adroit_"
@@ -75,3 +77,17 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="api_tokens_die_with_password")
+def revoke_tokens_on_new_password(sender, instance, created: bool, **kwargs) -> None:
+    """A new password revokes every token: whoever took over the account, or learnt the old
+    password, must not keep reading through a token made with it.
+
+    `_password` holds the new plain password from `set_password` until the save completes, on
+    every path that changes it (the reset and admin forms, `changepassword`, the shell); Django
+    clears it for a hash upgrade at sign-in, which is not a new password and keeps the tokens.
+    """
+    if created or getattr(instance, "_password", None) is None:
+        return
+    ApiToken.objects.filter(user=instance).active().update(revoked_at=timezone.now())

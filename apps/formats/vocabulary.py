@@ -67,12 +67,17 @@ _STATUS_PATTERNS = (
 )
 
 
+STATUS_SCAN = 1000
+
+
 def normalise_status(text: str) -> str | None:
     """The Adroit status a free-form status text names, or None if it names none we know.
 
-    The earliest status word wins, so `accepted; supersedes ADR-0045` is accepted.
+    The earliest status word wins, so `accepted; supersedes ADR-0045` is accepted. Only the
+    text's start is searched: a status word comes first, and each pattern is one more pass over
+    what may be a megabyte of uploaded text.
     """
-    lowered = text.lower()
+    lowered = text[:STATUS_SCAN].lower()
     best: tuple[int, str] | None = None
     for pattern, status in _STATUS_PATTERNS:
         match = re.search(pattern, lowered)
@@ -126,9 +131,14 @@ _RELATION_VERB = "|".join(f"(?P<k{i}>{word})" for i, (word, _) in enumerate(_REL
 
 
 RELATION = re.compile(
-    rf"(?:\*\*|__)?\b(?:{_RELATION_VERB})(?:\*\*|__)?\s*:?\s*"
+    # The lookahead names the characters a match can start with, so the engine skips the others
+    # fast (it halves the time over a long text).
+    r"(?=[*_sSaAeErR])"
+    rf"(?:\*\*|__)?\b(?:{_RELATION_VERB})(?:\*\*|__)?\s*(?::\s*)?"
+    # The link text stops at any bracket and the title after the target at a parenthesis, so
+    # that `Supersedes [` a thousand times over is scanned once, not once per verb.
     # Backslash-escaped characters (`\]` in a title, as the writers escape them) are text.
-    r"(?:\[(?P<text>(?:[^\]\\]|\\.)*)\]\((?P<target>[^)\s]*)[^)]*\)|(?P<bare>ADR[- #]?\d+))",
+    r"(?:\[(?P<text>(?:[^\[\]\\]|\\.)*)\]\((?P<target>[^()\s]*)[^()]*\)|(?P<bare>ADR[- #]?\d+))",
     re.I,
 )
 

@@ -129,13 +129,17 @@ def _support_list(item: ConsiderationEntry, block: Block) -> bool:
     parts = list_items(block.lines)
     texts = [text for kind, text in parts if kind == "text"]
     bullets = [text for kind, text in parts if kind == "item"]
-    lead_in = len(texts) == 1 and re.search(r"\bsupports?\b.*:\s*$", texts[0], re.S)
+    # Ends with a colon and says "support" before it; `\bsupports?\b.*:\s*$` would scan to the
+    # end from every "support" in a long line.
+    lead = texts[0].rstrip() if len(texts) == 1 else ""
+    lead_in = lead.endswith(":") and re.search(r"\bsupports?\b", lead[:-1])
     if not bullets or not lead_in or parts[0][0] != "text":
         return False
+    known = {option.title: option for option in item.options}
     for title in bullets:
-        option = next((o for o in item.options if o.title == title), None)
+        option = known.get(title)
         if option is None:
-            option = AuthOptionEntry(title)
+            option = known[title] = AuthOptionEntry(title)
             item.options.append(option)
         option.support.append(SupportEntry(block.heading, "supported"))
     return True

@@ -120,8 +120,12 @@ def _split_chosen(text: str) -> tuple[str, str]:
     if quoted := _QUOTED.match(text):
         return next(group for group in quoted.groups() if group), text[quoted.end() :]
     head, newline, tail = text.partition("\n")
-    if because := re.search(r",?\s+because\b", head, re.I):
-        return head[: because.start()].strip(), head[because.start() :] + newline + tail
+    # One whitespace character before `because`, then the rest of the run and a comma by hand:
+    # `,?\s+because` would scan a long run of spaces again from each of its characters.
+    if because := re.search(r"\sbecause\b", head, re.I):
+        start = len(head[: because.start()].rstrip())
+        start -= head[:start].endswith(",")
+        return head[:start].strip(), head[start:] + newline + tail
     return head.strip().rstrip(","), tail
 
 
@@ -134,10 +138,9 @@ def pros_cons(reader: Reader, block: Block) -> None:
     reader.anchor = "pros_cons"
     if text_of(intro):
         reader.keep("", text_of(intro), 0)
-    claimed: list[ScenarioEntry] = []
+    options = _Options(reader)
     for sub in subs:
-        scenario = _scenario(reader, sub.heading, claimed)
-        claimed.append(scenario)
+        scenario = options.claim(sub.heading)
         description, points = _description_and_points(sub.lines)
         scenario.points.extend(points)
         if description:
@@ -145,18 +148,47 @@ def pros_cons(reader: Reader, block: Block) -> None:
             scenario.description = "\n\n".join(part for part in joined if part)
 
 
-def _scenario(reader: Reader, title: str, claimed: list[ScenarioEntry]) -> ScenarioEntry:
-    """The option a pros-and-cons heading is about: the same title first, then the same
-    words; one not yet described first, as options may share a title (`Pros and Cons`)."""
-    key, plain = title_key(title), strip_emphasis(title)
-    free = [s for s in reader.rec.scenarios if not any(s is c for c in claimed)]
-    for pool in (free, reader.rec.scenarios):
-        for same in (lambda s: s.title == plain, lambda s: title_key(s.title) == key):
-            if found := next((s for s in pool if same(s)), None):
-                return found
-    scenario = ScenarioEntry(plain)
-    reader.rec.scenarios.append(scenario)
-    return scenario
+class _Options:
+    """The options a pros-and-cons heading can be about, by title and by title key.
+
+    Dictionaries keep matching near-linear: 2,000 options once took minutes when every heading
+    scanned every option and every heading before it.
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.claimed: set[int] = set()
+        self.by_title: dict[str, list[ScenarioEntry]] = {}
+        self.by_key: dict[str, list[ScenarioEntry]] = {}
+        # Per list, how many leading options are claimed already (claims only ever grow).
+        self.skip: dict[int, int] = {}
+        for scenario in reader.rec.scenarios:
+            self._index(scenario)
+
+    def _index(self, scenario: ScenarioEntry) -> None:
+        self.by_title.setdefault(scenario.title, []).append(scenario)
+        self.by_key.setdefault(title_key(scenario.title), []).append(scenario)
+
+    def _first_free(self, found: list[ScenarioEntry]) -> ScenarioEntry | None:
+        start = self.skip.get(id(found), 0)
+        while start < len(found) and id(found[start]) in self.claimed:
+            start += 1
+        self.skip[id(found)] = start
+        return found[start] if start < len(found) else None
+
+    def claim(self, title: str) -> ScenarioEntry:
+        """The option a heading is about: the same title first, then the same words; one not
+        yet described first, as options may share a title (`Pros and Cons`)."""
+        key, plain = title_key(title), strip_emphasis(title)
+        same = (self.by_title.get(plain, []), self.by_key.get(key, []))
+        found = next((s for s in map(self._first_free, same) if s), None)
+        found = found or next((s[0] for s in same if s), None)
+        if found is None:
+            found = ScenarioEntry(plain)
+            self.reader.rec.scenarios.append(found)
+            self._index(found)
+        self.claimed.add(id(found))
+        return found
 
 
 _POINT = re.compile(r"^(Good|Neutral|Bad)\b[,:]?\s*(?:because\b\s*)?(.*)$", re.S | re.I)

@@ -13,9 +13,42 @@ from dataclasses import dataclass
 # --------------------------------------------------------------------------------------------
 # Lines, code fences and headings
 
+# Every pattern here runs on lines a stranger uploads, so each is linear in the line's length:
+# no two quantifiers over the same characters in a row, and no scan from every start position to
+# the end of the line (a 150 KB heading once took minutes). Closing `#`s and comments are cut
+# with plain string methods instead.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)")
+
+
+def parse_heading(text: str) -> tuple[int, str] | None:
+    """An ATX heading's level and text (without a closing `#` sequence), or None."""
+    match = _HEADING.match(text)
+    if not match:
+        return None
+    rest = text[match.end() :].strip(" \t")
+    closed = rest.rstrip("#")
+    if closed != rest and (not closed or closed[-1] in " \t"):
+        rest = closed.rstrip(" \t")
+    return len(match.group(1)), rest.strip()
+
+
+def has_comment(text: str) -> bool:
+    start = text.find("<!--")
+    return start >= 0 and text.find("-->", start + 4) >= 0
+
+
+def strip_comments(text: str) -> str:
+    """The text without `<!-- … -->` comments (an unclosed one stays, as Markdown shows it)."""
+    parts, position = [], 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[position:start])
+        position = end + 3
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 @dataclass
@@ -25,12 +58,7 @@ class Line:
     in_code: bool = False
 
     def heading(self) -> tuple[int, str] | None:
-        if self.in_code:
-            return None
-        match = _HEADING.match(self.text)
-        if not match:
-            return None
-        return len(match.group(1)), (match.group(2) or "").strip()
+        return None if self.in_code else parse_heading(self.text)
 
 
 def mark_code(lines: list[Line]) -> None:
@@ -51,11 +79,13 @@ def mark_code(lines: list[Line]) -> None:
 def text_of(lines: Iterable[Line]) -> str:
     """Join lines, dropping blank lines at both ends (including whitespace-only ones)."""
     texts = [line.text for line in lines]
-    while texts and not texts[0].strip():
-        texts.pop(0)
-    while texts and not texts[-1].strip():
-        texts.pop()
-    return "\n".join(texts)
+    # Indices, not pop(0): a body of a million blank lines must not take a million list shifts.
+    start, end = 0, len(texts)
+    while start < end and not texts[start].strip():
+        start += 1
+    while end > start and not texts[end - 1].strip():
+        end -= 1
+    return "\n".join(texts[start:end])
 
 
 @dataclass
@@ -76,7 +106,7 @@ class Block:
 
 def heading_key(heading: str) -> str:
     """The heading as a lookup key: no comments, emphasis, trailing colon, or case."""
-    key = COMMENT.sub("", heading).replace("**", "").replace("__", "")
+    key = strip_comments(heading).replace("**", "").replace("__", "")
     return re.sub(r"\s+", " ", key).strip().rstrip(":").strip().lower()
 
 
@@ -171,7 +201,8 @@ def bullet_items(lines: list[Line]) -> list[str] | None:
 # --------------------------------------------------------------------------------------------
 # Small text helpers
 
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)>\s]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Link text and target stop at the next bracket, so that a line of `[a](` is scanned once.
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*<?([^()<>\[\]\s]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 # What writers.escape_inline escapes in titles and names.
 _ESCAPE = re.compile(r"\\([<>_*\[\]#|\\`])")
 

@@ -27,7 +27,7 @@ from ..vocabulary import (
     relations_in,
 )
 from .document import Document
-from .markdown import BULLET, COMMENT, Block, Line, same_option, text_of, unescape
+from .markdown import BULLET, Block, Line, has_comment, same_option, text_of, unescape
 
 # --------------------------------------------------------------------------------------------
 # Metadata lines under the title
@@ -112,9 +112,12 @@ class Reader:
         self._finish_status()
         self._resolve_chosen()
         # The same link said twice (front matter and body) is one relation.
+        seen: set[tuple] = set()
         unique: list[RelationEntry] = []
         for relation in self.rec.relations:
-            if relation not in unique:
+            key = (relation.kind, relation.number, relation.title, relation.target)
+            if key not in seen:
+                seen.add(key)
                 unique.append(relation)
         self.rec.relations = unique
         return self.rec
@@ -237,7 +240,7 @@ class Reader:
             self.keep_block(block)
             return
         self.seen.add(block.key)
-        if COMMENT.search(block.heading):
+        if has_comment(block.heading):
             self.warn(f"comment in heading {block.heading!r} not kept", block.line)
         handler(self, block)
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that no other middleware (CSRF reads POST) reads an oversized body.
+    "apps.core.middleware.request_size_limit",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,3 +204,14 @@ LOGGING = {
 ADROIT_IMPORT_MAX_FILE_MB = float(env_str("ADROIT_IMPORT_MAX_FILE_MB", "5"))
 ADROIT_IMPORT_MAX_TOTAL_MB = float(env_str("ADROIT_IMPORT_MAX_TOTAL_MB", "50"))
 ADROIT_IMPORT_MAX_FILES = int(env_str("ADROIT_IMPORT_MAX_FILES", "2000"))
+
+# Any request's body, in MB, refused with 413 before it is read (apps/core/middleware.py): a little
+# above the import's total, which a zip's compressed upload and the form's framing must fit in.
+ADROIT_MAX_REQUEST_MB = float(env_str("ADROIT_MAX_REQUEST_MB") or ADROIT_IMPORT_MAX_TOTAL_MB + 5)
+if ADROIT_MAX_REQUEST_MB < ADROIT_IMPORT_MAX_TOTAL_MB:
+    raise ImproperlyConfigured(
+        f"ADROIT_MAX_REQUEST_MB ({ADROIT_MAX_REQUEST_MB:g}) is below ADROIT_IMPORT_MAX_TOTAL_MB "
+        f"({ADROIT_IMPORT_MAX_TOTAL_MB:g}): an import could never reach its own limit."
+    )
+# Django refuses more files than this in one request before the import counts them.
+DATA_UPLOAD_MAX_NUMBER_FILES = ADROIT_IMPORT_MAX_FILES

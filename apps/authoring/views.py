@@ -40,6 +40,7 @@ from apps.decisions.models import (
 )
 from apps.decisions.rendering import page_link_for, record_html
 from apps.reviews.forms import AskForm
+from apps.reviews.models import Contribution
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership
 
@@ -435,6 +436,16 @@ def _revision(request: HttpRequest) -> int:
         return 0
 
 
+def _bump(request: HttpRequest, decision: Decision, **changes) -> bool:
+    """Save the next revision if nobody saved since this request's, recording the writer:
+    whoever wrote part of a text may not be the one who approves it (four eyes)."""
+    with transaction.atomic():
+        if not decision.bump_revision(_revision(request), **changes):
+            return False
+        Contribution.record(decision, request.user)
+    return True
+
+
 def _read_only(request: HttpRequest, decision: Decision, step: str) -> HttpResponse:
     if not request.htmx:
         return render(request, TEMPLATE, editor_context(decision, step), status=409)
@@ -525,7 +536,7 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
         # The same text again (a blur after an autosave): nothing to save, nothing to refuse.
         return _changed(request, decision, step, "form", bumped=False, key=e.key)
     changes = {name: e.form.cleaned_data[name] for name in e.form.Meta.fields}
-    if not decision.bump_revision(_revision(request), **changes):
+    if not _bump(request, decision, **changes):
         # Compare with what is saved now, not what this request loaded: in a race the other
         # save landed after we read.
         current = _part_form(Decision.objects.get(pk=decision.pk), part, scenarios)
@@ -554,7 +565,7 @@ def save_row(
     if not e.form.has_changed():
         return _changed(request, decision, spec.step, "form", bumped=False, key=key, where=key)
     with transaction.atomic():
-        if not decision.bump_revision(_revision(request)):
+        if not _bump(request, decision):
             current = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
             return _refused(request, decision, spec.step, _conflict(e, current), 409)
         e.form.save()
@@ -597,7 +608,7 @@ def save_cell(
     if not e.form.has_changed():
         return _changed(request, decision, "considerations", bumped=False, where=key)
     with transaction.atomic():
-        if not decision.bump_revision(_revision(request)):
+        if not _bump(request, decision):
             saved = Support.objects.filter(option=option_row, scenario=scenario_row).first()
             current = CellForm(
                 instance=saved or Support(option=option_row, scenario=scenario_row), prefix=key
@@ -634,7 +645,7 @@ def add_row(request: HttpRequest, workspace_slug: str, number: int, kind: str) -
     if not e.form.is_valid():
         return _refused(request, decision, spec.step, e, 422, spec.region, **extra)
     with transaction.atomic():
-        if not decision.bump_revision(_revision(request)):
+        if not _bump(request, decision):
             e.conflict = True
             return _refused(request, decision, spec.step, e, 409, spec.region, stale=True, **extra)
         if spec.ordered:
@@ -663,7 +674,7 @@ def remove_row(
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
     with transaction.atomic():
-        if not decision.bump_revision(_revision(request)):
+        if not _bump(request, decision):
             return _stale(request, decision, spec.step)
         row.delete()
     return _changed(request, decision, spec.step, spec.region, **_parent_extra(kind, row))
@@ -683,7 +694,7 @@ def move_row(
         return _read_only(request, decision, spec.step)
     step_by = -1 if request.POST.get("direction") == "up" else 1
     with transaction.atomic():
-        if not decision.bump_revision(_revision(request)):
+        if not _bump(request, decision):
             return _stale(request, decision, spec.step)
         parent_id = getattr(row, f"{spec.parent}_id")
         siblings = list(

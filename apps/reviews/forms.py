@@ -40,7 +40,15 @@ class AskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = reviewer_choices(decision)
         self.fields["reviewers"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["approvals_needed"].initial = decision.workspace.default_approvals or 1
+        minimum = decision.workspace.default_approvals or 1
+        round = ReviewRound.objects.open().filter(decision=decision).first()
+        needed = self.fields["approvals_needed"]
+        # Asking more reviewers keeps the round's count unless someone changes it on purpose.
+        needed.initial = round.approvals_needed if round else minimum
+        needed.help_text = (
+            f"Minimum approvals in this workspace: {minimum}. Only a workspace admin may ask for "
+            "fewer. The approvals of whoever wrote or submitted the text never count."
+        )
         self.decision = decision
         self.gaps: list = []  # what a refused draft still lacks, each with where to fill it
 
@@ -111,3 +119,5 @@ MOVES = {
 class MoveForm(forms.Form):
     to = forms.ChoiceField(choices=[(s, Status(s).label) for s in MOVES])
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The status the page showed: a move clicked on an older page is refused, not applied.
+    seen = forms.ChoiceField(choices=Status.choices, required=False)

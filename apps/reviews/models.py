@@ -3,6 +3,10 @@
 A decision is accepted when enough approvals stand on its current content and no change request
 is open. Approvals are pinned to the content's SHA-256 (`content_sha256`), so an edit after an
 approval leaves that approval behind: it is stale and no longer counts.
+
+Four eyes: the approval of anyone who wrote the text to be frozen, or sent it to review, never
+counts for it (`Contribution`, `author_ids`); this is judged here, in the model, so no page,
+script or admin form can walk around it.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ from django.utils.text import slugify
 
 from apps.activity.events import notify, record_event
 from apps.decisions.completeness import gaps, required
-from apps.decisions.models import Decision, IncompleteDraft, Status, StatusChange
+from apps.decisions.models import (
+    Decision,
+    IllegalTransition,
+    IncompleteDraft,
+    Status,
+    StatusChange,
+)
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
-from apps.workspaces.models import RIGHTS
+from apps.workspaces.models import RIGHTS, Workspace
 
 # The MADR sections of the page, as reviewers pick them.
 SECTIONS: dict[str, str] = {
@@ -75,8 +85,37 @@ def current_record(decision: Decision) -> Record:
     return Decision.objects.with_record().get(pk=decision.pk).to_record()
 
 
+def current_sha256(decision: Decision) -> str:
+    """The hash of what the decision says now, read from the database."""
+    return content_sha256(Decision.objects.with_record().get(pk=decision.pk))
+
+
+def is_workspace_admin(workspace: Workspace, user) -> bool:
+    role = workspace.role_of(user) if user is not None else None
+    return role is not None and "admin" in RIGHTS[role]
+
+
+def author_ids(decision: Decision, round: ReviewRound | None) -> set[int]:
+    """Who may not approve the text to be frozen next: its owner, whoever opened the review,
+    and everyone who wrote any of it or sent it to review since the last version."""
+    ids = set(
+        Contribution.objects.filter(decision=decision, version__isnull=True).values_list(
+            "user", flat=True
+        )
+    )
+    ids |= {decision.owner_id, round.opened_by_id if round else None}
+    ids.discard(None)
+    return ids
+
+
 def authors_of(decision: Decision, round: ReviewRound | None) -> list:
     people = [decision.owner, round.opened_by if round else None]
+    people += [
+        c.user
+        for c in Contribution.objects.filter(decision=decision, version__isnull=True)
+        .select_related("user")
+        .order_by("at", "id")
+    ]
     seen, result = set(), []
     for person in people:
         if person is not None and person.pk not in seen:
@@ -108,9 +147,81 @@ def submit_for_review(
             if missing := required(gaps(current_record(decision))):
                 raise IncompleteDraft(missing)
         change = decision.move_to(Status.IN_REVIEW, by=by)
+        # Who sends a text to review vouches for it: their approval of it cannot be the second
+        # pair of eyes, even when someone else opened the round.
+        Contribution.record(decision, by, Contribution.Kind.SUBMITTED)
         ReviewRound.open_for(
             decision, by=by, reviewers=reviewers, approvals_needed=approvals_needed
         )
+    return change
+
+
+class Contribution(models.Model):
+    """Someone wrote part of the text that the next version will freeze, or sent it to review.
+
+    Every path that saves a decision's text records one (`Contribution.record`): the editor's
+    saves, the importer, submitting. Freezing a version stamps the open ones with it, so only
+    the writers of the text being reviewed count as its authors.
+    """
+
+    class Kind(models.TextChoices):
+        WROTE = "wrote", "Wrote"
+        SUBMITTED = "submitted", "Sent to review"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="contributions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WROTE)
+    at = models.DateTimeField(default=timezone.now)
+    version = models.ForeignKey(
+        Version, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # Every approval asks for the authors of the text not frozen yet.
+            models.Index(fields=["decision", "version"], name="contribution_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_kind_display().lower()} {self.decision.ref}"
+
+    @classmethod
+    def record(cls, decision: Decision, by, kind: str = Kind.WROTE) -> None:
+        """Note that `by` wrote (or submitted) the decision's next version. One row per person
+        and kind until the version is frozen; an autosave only moves its time on."""
+        if by is None or not getattr(by, "is_authenticated", False):
+            return  # a script or an import with nobody named: nobody to exclude
+        now = timezone.now()
+        mine = cls.objects.filter(decision=decision, user=by, kind=kind, version__isnull=True)
+        if not mine.update(at=now):
+            cls.objects.create(decision=decision, user=by, kind=kind, at=now)
+
+
+class MoveConflict(IllegalTransition):
+    """Someone else moved the decision since this person looked: their move is not applied."""
+
+
+def move_by_hand(decision: Decision, to: str, by, reason: str = "", seen: str = "") -> StatusChange:
+    """Back to draft, reopen, reject or deprecate, as a person asked having seen status `seen`.
+
+    Judged under the decision's row lock on the status stored now: if it is no longer the one
+    the person saw (an approval accepted it meanwhile), the move is refused, so "back to draft"
+    clicked on a decision in review can never reopen the accepted one. Rejecting closes the open
+    review in the same transaction.
+    """
+    with transaction.atomic():
+        locked = lock_decision(decision.pk)
+        if seen and locked.status != seen:
+            raise MoveConflict(
+                f"{locked.ref} is {locked.get_status_display().lower()} now: someone moved it "
+                "while you were looking. Nothing was changed; reload to see it."
+            )
+        change = decision.move_to(to, by=by, reason=reason)
+        if to == Status.REJECTED:
+            round = ReviewRound.objects.open().filter(decision=decision).first()
+            if round is not None:
+                round.close(Status.REJECTED)
     return change
 
 
@@ -161,17 +272,36 @@ class ReviewRound(models.Model):
         reviewers: Iterable = (),
         approvals_needed: int | None = None,
     ) -> ReviewRound:
-        """The decision's open review (a draft sent back keeps its review), naming reviewers."""
+        """The decision's open review (a draft sent back keeps its review), naming reviewers.
+
+        The workspace's minimum of approvals holds for everyone but its admins, and every
+        number other than the minimum is written to the audit log with who chose it.
+        """
+        workspace = decision.workspace
+        minimum = workspace.default_approvals or 1
         round = cls.objects.open().filter(decision=decision).first()
-        if round is None:
-            round = cls.objects.create(
-                decision=decision,
-                opened_by=by,
-                approvals_needed=approvals_needed or decision.workspace.default_approvals or 1,
+        before = round.approvals_needed if round else minimum
+        wanted = approvals_needed or before
+        if wanted < minimum and wanted != before and not is_workspace_admin(workspace, by):
+            raise ReviewError(
+                f"This workspace asks for at least {minimum} approvals; only a workspace admin "
+                "may ask for fewer."
             )
-        elif approvals_needed:
-            round.approvals_needed = approvals_needed
+        if round is None:
+            round = cls.objects.create(decision=decision, opened_by=by, approvals_needed=wanted)
+        elif wanted != before:
+            round.approvals_needed = wanted
             round.save(update_fields=["approvals_needed"])
+        if wanted != before:
+            record_event(
+                workspace,
+                by,
+                "approvals_needed_changed",
+                target=decision,
+                before=before,
+                after=wanted,
+                minimum=minimum,
+            )
         round.ask(reviewers, by=by)
         return round
 
@@ -204,8 +334,9 @@ class ReviewRound(models.Model):
     # --- what the page shows ---------------------------------------------------------------
 
     def standing_approvals(self, sha256: str) -> list[Approval]:
-        """Approvals that count: one per reviewer, on exactly this content."""
-        seen, result = set(), []
+        """Approvals that count: one per reviewer, on exactly this content, by none of its
+        authors (an approval stops counting when its reviewer then writes part of the text)."""
+        seen, result = author_ids(self.decision, self), []
         for approval in self.approvals.all():
             if approval.sha256 == sha256 and approval.reviewer_id not in seen:
                 seen.add(approval.reviewer_id)
@@ -215,9 +346,18 @@ class ReviewRound(models.Model):
     def stale_approvals(self, sha256: str) -> list[Approval]:
         """Approvals of earlier content by reviewers who have not approved the current one."""
         standing = {a.reviewer_id for a in self.standing_approvals(sha256)}
-        seen, result = set(), []
+        seen, result = author_ids(self.decision, self), []
         for approval in sorted(self.approvals.all(), key=lambda a: a.at, reverse=True):
             if approval.reviewer_id not in standing and approval.reviewer_id not in seen:
+                seen.add(approval.reviewer_id)
+                result.append(approval)
+        return result
+
+    def authors_approvals(self) -> list[Approval]:
+        """Approvals given by people who have since written or submitted the text: void."""
+        authors, seen, result = author_ids(self.decision, self), set(), []
+        for approval in self.approvals.all():
+            if approval.reviewer_id in authors and approval.reviewer_id not in seen:
                 seen.add(approval.reviewer_id)
                 result.append(approval)
         return result
@@ -245,10 +385,12 @@ class ReviewRound(models.Model):
         """Approve the content as it is now; accept the decision if that was the last one due."""
         with transaction.atomic():
             decision, round = self._locked()
-            if by.pk in {u.pk for u in authors_of(decision, round)}:
-                raise ReviewError("Authors cannot approve their own decision.")
-            record = current_record(decision)
-            sha256 = content_sha256(record)
+            if by.pk in author_ids(decision, round):
+                raise ReviewError(
+                    "You wrote or submitted this text, so your approval cannot count for it: "
+                    "someone else must review it."
+                )
+            sha256 = current_sha256(decision)
             approval, created = Approval.objects.get_or_create(
                 round=round, reviewer=by, sha256=sha256
             )
@@ -277,7 +419,7 @@ class ReviewRound(models.Model):
                 round=round,
                 reviewer=by,
                 note=note,
-                sha256=content_sha256(current_record(decision)),
+                sha256=current_sha256(decision),
             )
             record_event(decision.workspace, by, "changes_requested", target=decision)
             tell_authors(
@@ -314,6 +456,8 @@ class ReviewRound(models.Model):
             accepted_by=display_name(by),
         )
         Approval.objects.filter(pk__in=[a.pk for a in standing]).update(version=version)
+        # The text is frozen: its writers are this version's, and the next draft starts afresh.
+        Contribution.objects.filter(decision=decision, version__isnull=True).update(version=version)
         self.closed_at = timezone.now()
         self.outcome = Status.ACCEPTED
         self.save(update_fields=["closed_at", "outcome"])
@@ -386,7 +530,7 @@ class ChangeRequest(models.Model):
             decision, round = self.round._locked()
             ChangeRequest.objects.filter(pk=self.pk).update(resolved_at=timezone.now())
             record_event(decision.workspace, by, "change_request_withdrawn", target=decision)
-            round.accept_if_ready(decision, content_sha256(current_record(decision)), by)
+            round.accept_if_ready(decision, current_sha256(decision), by)
 
 
 class ThreadQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ TEMPLATE = "reviews/review.html"
 
 def panel_context(decision: Decision, membership: Membership, record: Record, **forms) -> dict:
     """Everything the review panel shows to the holder of `membership`, in a fixed number of
-    queries."""
+    queries. `decision` loaded `with_record()`, `record` its `to_record()`."""
     round = (
         ReviewRound.objects.open()
         .filter(decision=decision)
@@ -28,7 +28,9 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
         )
         .first()
     )
-    sha256 = content_sha256(record)
+    if round is not None:
+        round.decision = decision
+    sha256 = content_sha256(decision)
     threads = list(Thread.objects.filter(decision=decision).for_panel())
     groups = []
     for key, label in [*section_choices(record), *((t.section, t.label) for t in threads)]:
@@ -63,5 +65,6 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
     if round is not None:
         context["standing"] = round.standing_approvals(sha256)
         context["stale"] = round.stale_approvals(sha256)
+        context["void"] = round.authors_approvals()
         context["open_changes"] = round.open_change_requests()
     return context

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -16,10 +15,12 @@ from apps.workspaces.models import Membership
 from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm
 from .models import (
     ChangeRequest,
+    MoveConflict,
     ReviewError,
     ReviewRound,
     Thread,
     current_record,
+    move_by_hand,
     section_label,
 )
 from .panel import TEMPLATE, panel_context
@@ -40,17 +41,20 @@ def _done(
 ) -> HttpResponse:
     """After a change: HTMX gets the fresh panel, a plain form the decision page again."""
     if request.htmx:
-        context = panel_context(decision, membership, current_record(decision))
+        fresh = Decision.objects.with_record().get(pk=decision.pk)
+        context = panel_context(fresh, membership, fresh.to_record())
         return render(request, f"{TEMPLATE}#panel", context)
     return redirect(decision.get_absolute_url() + f"#{anchor}")
 
 
 def _refused(
-    request: HttpRequest, decision: Decision, membership: Membership, **forms
+    request: HttpRequest, decision: Decision, membership: Membership, status: int = 422, **forms
 ) -> HttpResponse:
-    """Bad input or a step the state forbids: the panel again, with the message and the text."""
-    context = panel_context(decision, membership, current_record(decision), **forms)
-    return render_partial(request, TEMPLATE, context, "panel", status=422)
+    """Bad input or a step the state forbids: the panel again, with the message and the text.
+    409 when someone else's move got there first."""
+    fresh = Decision.objects.with_record().get(pk=decision.pk)
+    context = panel_context(fresh, membership, fresh.to_record(), **forms)
+    return render_partial(request, TEMPLATE, context, "panel", status=status)
 
 
 def _thread(decision: Decision, pk: int) -> Thread:
@@ -197,15 +201,14 @@ def move(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse
     decision, membership = _decision(request, workspace_slug, number, need=MOVES.get(to, "edit"))
     if not form.is_valid():
         return _refused(request, decision, membership, move_form=form, error="Choose a status.")
-    reason = form.cleaned_data["reason"]
+    reason, seen = form.cleaned_data["reason"], form.cleaned_data["seen"]
     try:
-        with transaction.atomic():
-            round = _round(decision)
-            decision.move_to(to, by=request.user, reason=reason)
-            if to == Status.REJECTED and round is not None:
-                round.close(Status.REJECTED)
+        move_by_hand(decision, to, request.user, reason, seen=seen or decision.status)
     except IllegalTransition as error:
-        return _refused(request, decision, membership, move_form=form, error=_message(error))
+        status = 409 if isinstance(error, MoveConflict) else 422
+        return _refused(
+            request, decision, membership, status, move_form=form, error=_message(error)
+        )
     if not request.htmx:
         messages.success(request, f"{decision.ref} is {Status(to).label.lower()}.")
     return _done(request, decision, membership)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.decisions.models import Decision
-from apps.formats.record import Record
+from apps.formats.record import Record, RelationEntry
 from apps.formats.writers import write_madr
 
 
@@ -31,13 +31,33 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def content_sha256(record: Record) -> str:
-    """The hash approvals are pinned to: the canonical Markdown of what the record says.
+def own_content(decision: Decision) -> Record:
+    """What the decision says itself, as approvals pin it: its record without what others say.
 
+    Others' relations to it (shown on its page as "superseded by", "amended by", ...) are
+    theirs: a draft elsewhere linking here must not make this decision's approvals stale. Its
+    own relations stay, named by kind and number only, since the link text carries the other
+    decision's title (and its file name, a slug of that title), which its own authors edit.
     Status and date are left out: they move when the decision goes back to draft and returns to
-    review without a word changed, and that alone must not make anyone's approval stale.
+    review without a word changed, and that alone must not make anyone's approval stale. Reads
+    prefetched rows when the decision was loaded `with_record()`.
     """
-    return sha256_of(canonical_markdown(dataclasses.replace(record, status="in_review", date="")))
+    record = decision.to_record()
+    own = [
+        RelationEntry(kind=r.kind, number=r.target.number, target=f"{r.target.number:04d}.md")
+        for r in decision.relations.all()
+    ]
+    return dataclasses.replace(record, relations=own, status="in_review", date="")
+
+
+def content_sha256(decision: Decision) -> str:
+    """The hash approvals and change requests are pinned to: the canonical Markdown of the
+    decision's own content (`own_content`).
+
+    Frozen versions do not use it: a version's `sha256` is over the Markdown it stores, which
+    never changes, so versions frozen before this scheme still verify as they did.
+    """
+    return sha256_of(canonical_markdown(own_content(decision)))
 
 
 class VersionQuerySet(models.QuerySet):

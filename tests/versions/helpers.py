@@ -19,6 +19,7 @@ def erase_versions() -> None:
         for sql in triggers.SQLITE_UNDO:
             cursor.execute(sql)
         cursor.execute("DELETE FROM reviews_approval")
+        cursor.execute("DELETE FROM reviews_contribution")
         cursor.execute("DELETE FROM versions_version")
         for sql in triggers.SQLITE:
             cursor.execute(sql)

@@ -215,3 +215,6 @@ if ADROIT_MAX_REQUEST_MB < ADROIT_IMPORT_MAX_TOTAL_MB:
     )
 # Django refuses more files than this in one request before the import counts them.
 DATA_UPLOAD_MAX_NUMBER_FILES = ADROIT_IMPORT_MAX_FILES
+
+# Exports (apps/exports): how many jobs one person may have waiting or running at once.
+ADROIT_MAX_JOBS_PER_PERSON = int(env_str("ADROIT_MAX_JOBS_PER_PERSON", "2"))

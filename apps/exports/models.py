@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+# A job still queued or running after this long is taken as lost (a worker died under it): it no
+# longer counts against its requester's limit, who could otherwise never export again.
+STALE_AFTER = timedelta(hours=1)
+
+
+class TooManyJobs(Exception):
+    """The requester already has as many exports waiting or running as one person may."""
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def waiting_for(self, user) -> ExportJobQuerySet:
+        """The user's jobs that hold a place in the queue or a worker."""
+        return self.filter(
+            requested_by=user,
+            state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
 
 
 class ExportJob(models.Model):
@@ -37,6 +57,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ExportJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -62,6 +84,23 @@ class ExportJob(models.Model):
     @property
     def content_type(self) -> str:
         return "application/pdf" if self.kind == self.Kind.BOARD_PACK else "application/zip"
+
+    def queue(self) -> None:
+        """Save this new job, unless its requester already has ADROIT_MAX_JOBS_PER_PERSON waiting
+        or running: then TooManyJobs, and nothing is saved.
+
+        One worker builds the jobs one after another, so three board packs from one person held
+        up everyone's exports. The job is written first and counted after, as the sign-in
+        throttle does, so requests sent at once cannot all pass a count taken before any wrote.
+        """
+        limit = settings.ADROIT_MAX_JOBS_PER_PERSON
+        self.save()
+        if ExportJob.objects.waiting_for(self.requested_by).count() > limit:
+            self.delete()
+            raise TooManyJobs(
+                f"You already have {limit} exports waiting or running: wait for one to finish, "
+                "then start the next."
+            )
 
     def advance(self, done: int) -> None:
         # A single-column update: the page polling the job sees it at once.

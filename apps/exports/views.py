@@ -15,7 +15,7 @@ from apps.decisions.rendering import record_markdown, record_pdf
 from apps.formats.writers import FORMATS
 from apps.workspaces.access import get_membership
 
-from .models import ExportJob
+from .models import ExportJob, TooManyJobs
 from .tasks import run_export
 
 
@@ -103,7 +103,11 @@ def start_export(request: HttpRequest, workspace_slug: str) -> HttpResponse:
         job.kind, job.decision_ids, job.format = kind, sorted(chosen), "pdf"
     else:
         return HttpResponse("Unknown kind of export.", status=400)
-    job.save()
+    try:
+        job.queue()
+    except TooManyJobs as error:
+        messages.error(request, str(error))
+        return redirect("exports:page", workspace_slug=workspace_slug)
     record_event(workspace, request.user, "export_requested", target=workspace, kind=job.kind)
     # Only once the job row is committed may a worker look for it.
     transaction.on_commit(lambda: run_export.enqueue(job.pk))

@@ -9,7 +9,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test lint format setup migrate example browser worker bench clean load fault hostile
+.PHONY: run test lint format setup migrate example browser worker bench clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,3 +79,9 @@ fault: setup
 # it; fails when the user's page p95 doubles, a 5xx answers or a worker is killed (a few minutes).
 hostile: setup
 	$(BIN)/python bench/hostile.py
+
+# Not part of `make test` (needs node, npm and the npm registry; a few minutes): installs
+# log4brains 1.1 and adr-tools into .interop-cache/, exports the example workspace and checks that
+# both tools read every decision, status, date and link. Results go to docs/interop.md.
+interop: setup
+	$(BIN)/python interop/check.py

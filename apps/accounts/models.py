@@ -89,6 +89,11 @@ NOT_YOURS = (
     "account that uses that address, or sign out and create one through the link."
 )
 
+INVITER_GONE = (
+    "Whoever sent this invitation no longer manages the workspace: ask one of its admins to "
+    "invite you again."
+)
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -180,6 +185,12 @@ class Invitation(models.Model):
         or no longer pending."""
         if not self.may_be_accepted_by(user):
             raise ValidationError(NOT_YOURS, code="not_yours")
+        inviter_is_admin = Membership.objects.filter(
+            workspace=self.workspace, user_id=self.invited_by_id, role=Role.ADMIN
+        ).exists()
+        if not inviter_is_admin:
+            # An admin removed or demoted since cannot still bring people in.
+            raise ValidationError(INVITER_GONE, code="inviter_gone")
         with transaction.atomic():
             # Two clicks at once: the second finds the invitation already used.
             used = (

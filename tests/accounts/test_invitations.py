@@ -167,3 +167,17 @@ def test_it_rejects_get_on_invite_and_revoke(client, team):
 
     assert client.get(INVITE).status_code == 405
     assert client.get(reverse("accounts:revoke", args=["team", 1])).status_code == 405
+
+
+def test_it_refuses_an_invitation_whose_sender_is_no_longer_admin(client, team):
+    nina = make_user("nina", email="nina@example.com")
+    client.force_login(team["adam"])
+    invite(client, "nina@example.com")
+    link = link_in_mail(mail.outbox[0])
+    Membership.objects.filter(user=team["adam"]).update(role="viewer")
+
+    client.force_login(nina)
+    response = client.post(link)
+
+    assert response.status_code == 403 and "no longer manages" in response.content.decode()
+    assert not Membership.objects.filter(user=nina).exists()

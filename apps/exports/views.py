@@ -11,7 +11,7 @@ from apps.core.http import download, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
-from apps.decisions.rendering import record_markdown, record_pdf
+from apps.decisions.rendering import download_markdown, record_pdf
 from apps.formats.writers import FORMATS
 from apps.workspaces.access import get_membership
 
@@ -23,11 +23,14 @@ from .tasks import run_export
 @require_GET
 def decision_markdown(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(
-        request, workspace_slug, number, queryset=Decision.objects.with_record()
+        request,
+        workspace_slug,
+        number,
+        queryset=Decision.objects.with_record().select_related("source"),
     )
-    body = record_markdown(decision.to_record()).encode()
+    name, text = download_markdown(decision)
     record_event(decision.workspace, request.user, "exported", target=decision, format="md")
-    return download(body, "text/markdown; charset=utf-8", f"{decision.file_stem}.md")
+    return download(text.encode(), "text/markdown; charset=utf-8", name)
 
 
 @login_required

@@ -140,10 +140,9 @@ def submit_for_review(
     (the editor, the review panel, scripts) comes through here.
     """
     with transaction.atomic():
-        if decision.can_move_to(Status.IN_REVIEW):
-            # Lock the row so an edit cannot slip in between the check and the move; then
-            # judge what is stored, not what this instance may have cached.
-            Decision.objects.filter(pk=decision.pk).locked().values_list("pk").get()
+        # Lock the row so an edit cannot slip in between the check and the move; then judge
+        # what is stored, not what this instance may have cached.
+        if lock_decision(decision.pk).can_move_to(Status.IN_REVIEW):
             if missing := required(gaps(current_record(decision))):
                 raise IncompleteDraft(missing)
         change = decision.move_to(Status.IN_REVIEW, by=by)
@@ -277,6 +276,16 @@ class ReviewRound(models.Model):
         The workspace's minimum of approvals holds for everyone but its admins, and every
         number other than the minimum is written to the audit log with who chose it.
         """
+        with transaction.atomic():
+            return cls._open_for(decision, by, reviewers, approvals_needed)
+
+    @classmethod
+    def _open_for(cls, decision, by, reviewers, approvals_needed) -> ReviewRound:
+        # Judged on the status under the row lock: asking reviewers on a page read before an
+        # approval accepted the decision must not open a new review of the accepted text.
+        locked = lock_decision(decision.pk)
+        if locked.status != Status.IN_REVIEW:
+            raise ReviewError(f"{locked.ref} is {locked.get_status_display().lower()} now.")
         workspace = decision.workspace
         minimum = workspace.default_approvals or 1
         round = cls.objects.open().filter(decision=decision).first()
@@ -469,8 +478,10 @@ class ReviewRound(models.Model):
             version=version.number,
             sha256=version.sha256,
         )
-        for relation in decision.relations.filter(kind="supersedes").select_related("target"):
-            older = relation.target
+        for relation in decision.relations.filter(kind="supersedes"):
+            # The older decision's own status, read under its row lock: a deprecation that
+            # landed meanwhile is respected, not overwritten.
+            older = lock_decision(relation.target_id)
             if older.can_move_to(Status.SUPERSEDED):
                 older.move_to(Status.SUPERSEDED, by=by, reason=f"Superseded by {decision.ref}.")
         return version

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -49,6 +51,7 @@ def save_record(
         options_intro=record.options_intro,
         rationale=record.rationale,
         confirmation=record.confirmation,
+        decided_on=decided_on(record),
     )
     people = [
         (ParticipantRole.DECISION_MAKER, record.decision_makers),
@@ -121,6 +124,15 @@ def save_record(
         decision.chosen = scenarios[record.chosen]
         decision.save(update_fields=["chosen"])
     return decision
+
+
+def decided_on(record: rec.Record) -> datetime.date | None:
+    """The record's own date (`2016-02-12`), so an imported decision keeps the day it was
+    decided; a date written another way, or none, gives none rather than the day of the import."""
+    try:
+        return datetime.date.fromisoformat(record.date.strip()[:10]) if record.date else None
+    except ValueError:
+        return None
 
 
 def link_relations(

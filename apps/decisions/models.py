@@ -640,12 +640,18 @@ class SourceFile(models.Model):
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="source")
     path = models.CharField(max_length=500, help_text="Relative to the imported folder, with /.")
-    dialect = models.CharField(max_length=20, help_text="madr2, madr3, madr4, nygard, log4brains, ...")
+    dialect = models.CharField(
+        max_length=20, help_text="madr2, madr3, madr4, nygard, log4brains, ..."
+    )
     text = models.TextField(help_text="The file as it was imported, decoded as UTF-8.")
     status_text = models.CharField(
         max_length=200, blank=True, help_text="The status as the file wrote it, e.g. 'Implemented'."
     )
     imported_at = models.DateTimeField(default=timezone.now)
+    # The record as it stood right after the import (Record.to_dict): while the decision still
+    # renders as this did, it is untouched and exports as `text`; once edited, the edits are
+    # spliced into `text` (apps/decisions/rendering.py).
+    record = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.path

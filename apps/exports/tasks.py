@@ -23,6 +23,7 @@ logger = logging.getLogger("adroit.exports")
 
 def decisions_for(job: ExportJob) -> list[Decision]:
     decisions = Decision.objects.filter(workspace=job.workspace).with_record()
+    decisions = decisions.select_related("source")  # imported files go back as they came
     if job.kind == ExportJob.Kind.BOARD_PACK:
         decisions = decisions.filter(pk__in=job.decision_ids).prefetch_related(
             Prefetch("versions", queryset=Version.objects.order_by("number"))

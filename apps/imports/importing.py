@@ -10,6 +10,7 @@ Used by the `import_adrs` command and the web import, which show the same plan.
 
 from __future__ import annotations
 
+import datetime
 import io
 import posixpath
 import re
@@ -24,7 +25,8 @@ from django.db import transaction
 
 from apps.activity.events import record_event
 from apps.decisions.building import link, save_record
-from apps.decisions.models import Decision, Status
+from apps.decisions.models import Decision, SourceFile, Status
+from apps.decisions.rendering import remember_imports
 from apps.formats.readers import FORMATS, ReadError, ReadResult, read_bytes
 from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
@@ -572,8 +574,32 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
             if target is None or target.pk == decision.pk:
                 continue
             link(decision, target, relation.kind)
+    keep_sources(plan, created)
     record_event(
         workspace, by, "imported", target=workspace, files=len(plan.items), links=len(plan.links)
     )
     return list(created.values())
 
+
+def keep_sources(plan: Plan, created: dict[str, Decision]) -> None:
+    """Each decision's file as it came: where it was, its dialect and its text, so the export
+    gives the team's folder back; and the record as imported, once every relation is linked, so
+    that the export can tell an untouched decision from an edited one."""
+    sources = [
+        SourceFile(
+            decision=created[item.filename],
+            path=item.filename.replace("\\", "/"),
+            dialect=getattr(item, "dialect", "") or item.format,
+            text=item.data.decode("utf-8"),
+        )
+        for item in plan.items
+        if item.data
+    ]
+    SourceFile.objects.bulk_create(sources)
+    # Dated as the files date them: the log, the timeline and their date filters show when a
+    # decision was made, not the day it was imported (the audit log has that).
+    for decision in created.values():
+        if decision.decided_on:
+            at = datetime.datetime.combine(decision.decided_on, datetime.time(12), datetime.UTC)
+            Decision.objects.filter(pk=decision.pk).update(created_at=at, updated_at=at)
+    remember_imports([source.decision_id for source in sources])

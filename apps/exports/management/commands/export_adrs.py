@@ -7,58 +7,75 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.activity.events import record_event
 from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
-from apps.decisions.rendering import record_markdown, record_pdf
+from apps.decisions.rendering import record_pdf
+from apps.exports.packs import is_our_index, log_files
 from apps.formats.writers import FORMATS as WRITERS
-from apps.formats.writers import file_name, write_index
 from apps.workspaces.models import Workspace
 
-# Markdown in each writer's format (one pipeline: apps/exports/writers.py), and the PDF.
-FORMATS = {
-    **{
-        name: (".md", lambda record, name=name: record_markdown(record, name).encode())
-        for name in WRITERS
-    },
-    "pdf": (".pdf", record_pdf),
-}
-INDEX = "README.md"
+# Markdown in each writer's format (one pipeline: apps/exports/packs.py `log_files`), and the PDF.
+FORMATS = [*WRITERS, "pdf"]
+# Like a checkout's files: anyone may read them (mkstemp alone gives 0600).
+FILE_MODE = 0o644
 
 
 def write_atomically(path: Path, body: bytes) -> None:
     # A half-written ADR in a git checkout is worse than none: write aside, then rename.
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(body)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _foreign(out: Path):
+    """Whether a file of the out folder is someone else's: there, and not an index we wrote."""
+
+    def foreign(name: str) -> bool:
+        path = out / name
+        if not path.is_file():
+            return False
+        return not is_our_index(path.read_text(encoding="utf-8", errors="replace"))
+
+    return foreign
+
+
 def export_workspace(workspace: Workspace, out: Path, fmt: str) -> list[Path]:
-    suffix, render = FORMATS[fmt]
     out.mkdir(parents=True, exist_ok=True)
-    written, records = [], []
-    for decision in Decision.objects.filter(workspace=workspace).with_record().order_by("number"):
-        record = decision.to_record()
-        path = out / (file_name(record, fmt) if suffix == ".md" else f"{decision.file_stem}.pdf")
+    decisions = list(
+        Decision.objects.filter(workspace=workspace)
+        .with_record()
+        .select_related("source")
+        .order_by("number")
+    )
+    written = []
+    if fmt != "pdf":
+        for name, text in log_files(decisions, fmt, foreign=_foreign(out)):
+            path = out.joinpath(*name.split("/"))
+            write_atomically(path, text.encode())
+            written.append(path)
+        return written[: len(decisions)]  # the decisions' files; the index comes last
+    for decision in decisions:
+        path = out / f"{decision.file_stem}.pdf"
         try:
-            body = render(record)
+            body = record_pdf(decision.to_record())
         except PdfRenderError as error:
             raise CommandError(f"{decision.ref} {decision.title}: {error}") from None
         write_atomically(path, body)
         written.append(path)
-        records.append(record)
-    if suffix == ".md":
-        # The log as the folder's README, so the folder reads well on a git host.
-        write_atomically(out / INDEX, write_index(records, fmt).encode())
     return written
 
 
 class Command(BaseCommand):
     help = (
-        "Write one file per decision (NNNN-title-slug.md or .pdf) and a README.md listing the log,"
-        " for teams that keep ADRs in git."
+        "Write one file per decision and a README.md listing the log, for teams that keep ADRs in"
+        " git. An imported decision goes back to its own path, as it came while untouched; others"
+        " are NNNN-title-slug.md (or .pdf). A README.md that is not ours is left alone: the index"
+        " goes to index.md then, or nowhere."
     )
 
     def add_arguments(self, parser):

@@ -1,14 +1,19 @@
 """Issue 14: exports that log4brains and adr-tools read in full (`make interop` runs the tools)."""
 
+import io
 import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
 
+from apps.exports.models import ExportJob
 from apps.formats.readers import read
 from apps.formats.record import Record, RelationEntry
 from apps.formats.vocabulary import NO_OUTCOME
 from apps.formats.writers import write
+
+from ..factories import make_decision
 
 SUCCESSOR = RelationEntry("superseded_by", 4, "Use SQLite", "0004-use-sqlite.md")
 AMENDS = RelationEntry("amends", 2, "Keep a log", "0002-keep-a-log.md")
@@ -130,3 +135,19 @@ def test_it_exports_a_workspace_for_log4brains(example, tmp_path):
     assert len(files) == 6
     for path in files:
         assert _header(path.read_text())[0].startswith("- Status: ")
+
+
+@pytest.mark.django_db
+def test_the_web_export_offers_and_zips_log4brains(
+    author_client, workspace, django_capture_on_commit_callbacks
+):
+    make_decision(workspace, "Use PostgreSQL", status="accepted")
+    assert b'value="log4brains"' in author_client.get("/w/team/exports/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {"kind": "zip", "format": "log4brains"}
+        assert author_client.post("/w/team/exports/start/", data).status_code == 302
+    job = ExportJob.objects.latest("pk")
+    response = author_client.get(f"/w/team/exports/{job.pk}/download/")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = zipfile.ZipFile(io.BytesIO(body)).read("0001-use-postgresql.md").decode()
+    assert _header(text)[0] == "- Status: accepted"

@@ -113,9 +113,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation.html", context)
     form = JoinForm(request.POST if request.method == "POST" else None, invitation=found)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            account = form.save()
-            found.accept(account)
+        try:
+            with transaction.atomic():  # no account is left behind when joining is refused
+                account = form.save()
+                found.accept(account)
+        except ValidationError as error:
+            context.update(form=form, error=error.messages[0])
+            return render(request, "accounts/invitation.html", context, status=403)
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
         welcome = f"Welcome, {account.get_username()}: you joined {found.workspace.name}."
         messages.success(request, welcome)

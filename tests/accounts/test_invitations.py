@@ -181,3 +181,16 @@ def test_it_refuses_an_invitation_whose_sender_is_no_longer_admin(client, team):
 
     assert response.status_code == 403 and "no longer manages" in response.content.decode()
     assert not Membership.objects.filter(user=nina).exists()
+
+
+def test_it_makes_no_account_when_signing_up_through_a_dead_invitation(client, team):
+    client.force_login(team["adam"])
+    invite(client, "nora@example.com")
+    link = link_in_mail(mail.outbox[0])
+    Membership.objects.filter(user=team["adam"]).update(role="viewer")
+    client.logout()
+
+    response = client.post(link, {"username": "nora", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 403 and "no longer manages" in response.content.decode()
+    assert not type(team["adam"]).objects.filter(username="nora").exists()

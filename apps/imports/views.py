@@ -63,6 +63,8 @@ def upload(request: HttpRequest, workspace_slug: str) -> HttpResponse:
             format = form.cleaned_data["format"]
             accepted = form.cleaned_data["accepted"] or "elsewhere"
             plan = make_plan(files, workspace, format, plan=plan, accepted=accepted)
+            if not plan.items and not plan.problems:
+                plan.problems.append(Problem("", "No decision to import among these files."))
             if plan.ok:
                 pending = PendingImport.keep(workspace, request.user, files, format, accepted)
                 return redirect("imports:preview", workspace_slug=workspace_slug, pk=pending.pk)

@@ -65,3 +65,16 @@ def test_front_matter_nested_3000_deep_is_refused_for_that_file_alone(author_cli
     assert "Not imported: cannot be read" in preview and "0001-deep.md" in preview
     assert confirm(author_client) == 302
     assert list(Decision.objects.values_list("title", flat=True)) == ["B"]
+
+
+def test_an_upload_of_only_unreadable_files_says_why_on_the_form(author_client, workspace):
+    latin = SimpleUploadedFile("0001-latin.md", "# 1. Café\n".encode("latin-1"))
+    readme = SimpleUploadedFile("README.md", b"# Decisions\n")
+
+    response = author_client.post("/w/team/import/", {"format": "auto", "files": [latin, readme]})
+
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 422
+    assert "No decision to import among these files." in page
+    assert "0001-latin.md, line 1: not UTF-8 (invalid byte at offset 8)" in page
+    assert "README.md: not a decision (README, index or template)" in page

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Approval, ChangeRequest, Comment, ReviewRound, Thread
+from .models import Approval, ChangeRequest, Comment, Contribution, ReviewRound, Thread
 
 
 class ApprovalInline(admin.TabularInline):
@@ -20,10 +20,37 @@ class ChangeRequestInline(admin.TabularInline):
     readonly_fields = ["reviewer", "sha256", "at"]
 
 
+@admin.register(Contribution)
+class ContributionAdmin(admin.ModelAdmin):
+    """Who wrote or submitted each text: recorded by saving it, never typed in or removed here,
+    since it decides whose approval counts."""
+
+    list_display = ["decision", "user", "kind", "at", "version"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ReviewRound)
 class ReviewRoundAdmin(admin.ModelAdmin):
     list_display = ["__str__", "approvals_needed", "opened_by", "closed_at", "outcome"]
-    readonly_fields = ["decision", "opened_by", "opened_at", "closed_at", "outcome"]
+    # The count of approvals changes on the review panel, where the workspace's minimum holds
+    # and the change is audited; here it is shown only.
+    readonly_fields = [
+        "decision",
+        "approvals_needed",
+        "opened_by",
+        "opened_at",
+        "closed_at",
+        "outcome",
+    ]
     autocomplete_fields = ["reviewers"]
     inlines = [ApprovalInline, ChangeRequestInline]
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -104,8 +106,23 @@ def author_ids(decision: Decision, round: ReviewRound | None) -> set[int]:
         )
     )
     ids |= {decision.owner_id, round.opened_by_id if round else None}
+    ids |= admin_editors(decision)
     ids.discard(None)
     return ids
+
+
+def admin_editors(decision: Decision) -> set[int]:
+    """Staff who changed the decision in the admin since its last version. The admin's form
+    may edit any status (it is the operators' repair tool) and logs each change it saves;
+    the decisions app cannot know about reviews, so their authorship is read from that log."""
+    edits = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Decision),
+        object_id=str(decision.pk),
+        action_flag=CHANGE,
+    )
+    if last := Version.objects.filter(decision=decision).aggregate(at=Max("created_at"))["at"]:
+        edits = edits.filter(action_time__gt=last)
+    return set(edits.values_list("user", flat=True))
 
 
 def authors_of(decision: Decision, round: ReviewRound | None) -> list:

@@ -7,6 +7,7 @@ draft, replaces its text, resubmits naming only herself with one approval needed
 import re
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 
 from apps.activity.models import AuditEvent
@@ -202,3 +203,13 @@ def test_it_audits_raising_the_count(people, decision):
     assert open_round(decision).approvals_needed == 3
     event = AuditEvent.objects.get(verb="approvals_needed_changed")
     assert (event.actor, event.data["after"]) == (people["ada"], 3)
+
+
+def test_it_counts_a_staff_edit_in_the_admin_as_writing(people, decision, rf):
+    """The admin may change a decision in review; whoever saved it there may not approve it."""
+    rita = people["rita"]
+    request = rf.post("/admin/")
+    request.user = rita
+    admin.site._registry[Decision].log_change(request, decision, "Changed context.")
+    with pytest.raises(ReviewError, match="your approval cannot count"):
+        open_round(decision).approve(rita)

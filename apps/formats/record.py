@@ -14,6 +14,11 @@ POINT_KINDS = ("good", "neutral", "bad")
 SUPPORT_LEVELS = ("supported", "partial", "not", "unknown")
 RELATION_KINDS = ("supersedes", "superseded_by", "amends", "amended_by", "relates_to", "see_also")
 
+# What a source file may leave unsaid (see `Record.unstated`): "status", no status anywhere in the
+# file (its folder may still give one); "outcome", no "Chosen option" sentence (a Nygard Decision
+# is the outcome as written, and an outcome naming none of the options is kept as written).
+UNSTATED = ("status", "outcome")
+
 # Where a free section sits among the sections Adroit models, so exports keep the author's order.
 SECTION_ANCHORS = (
     "start",
@@ -118,6 +123,21 @@ class Record:
     relations: list[RelationEntry] = field(default_factory=list)
     references: list[ReferenceEntry] = field(default_factory=list)
     sections: list[SectionEntry] = field(default_factory=list)
+    # For a record read from a file: the status in the file's own words (`Implemented`,
+    # `Accepted on 2020-01-01`), and what the file did not say at all, from UNSTATED, so that a
+    # writer adds no status line or outcome sentence the source did not have.
+    status_text: str = ""
+    unstated: list[str] = field(default_factory=list)
+    # The chosen option as the source wrote it when it names its option in other words
+    # (`Include in section 'More Information'` for the option `More Information`), and the number
+    # its title line gives when the file name gives another (`# 3. …` in `0033-….md`).
+    chosen_text: str = ""
+    title_number: int | None = None
+    # Whether the file wrote its title as an H1 (a Docusaurus page may give it in front matter
+    # alone), and the headings it gave modelled sections in its own words (`{"context":
+    # "Context"}`) where a writer would word them otherwise.
+    title_heading: bool = False
+    headings: dict[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:

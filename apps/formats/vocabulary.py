@@ -54,16 +54,20 @@ def as_list(value: object) -> list[str]:
 
 
 _STATUS_PATTERNS = (
-    (r"\bsuper[sc]eded\b", "superseded"),
-    (r"\bdeprec[ia]*ated\b|\bdepreciated\b|\bobsolete\b", "deprecated"),
-    (r"\brejected\b|\bdeclined\b|\bwithdrawn\b", "rejected"),
-    (r"\baccepted\b|\bapproved\b|\bdecided\b|\badopted\b|\bagreed\b", "accepted"),
+    (r"\bsuper[sc]eded\b|\breplaced\s+by\b", "superseded"),
+    (r"\bdeprec[ia]*ated\b|\bdepreciated\b|\bobsolete\b|\bretired\b", "deprecated"),
+    (r"\brejected\b|\bdeclined\b|\bwithdrawn\b|\babandoned\b", "rejected"),
+    (
+        r"\baccepted\b|\bapproved\b|\bdecided\b|\badopted\b|\bagreed\b|\bimplemented\b"
+        r"|\bdone\b",
+        "accepted",
+    ),
     (
         r"\bproposed\b|\bpending\b|\bin[- ]?review\b|\bin[- ]progress\b|\bunder review\b"
         r"|\bunder discussion\b|\bproposal\b",
         "in_review",
     ),
-    (r"\bdraft\b|\bwip\b", "draft"),
+    (r"\bdraft\b|\bwip\b|\bopen\b|\btodo\b|\btbd\b", "draft"),
 )
 
 
@@ -84,6 +88,23 @@ def normalise_status(text: str) -> str | None:
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), status)
     return best[1] if best else None
+
+
+def status_from_folder(path: str) -> str | None:
+    """The status the folder a file sits in names (`accepted/0003-x.md`, `proposed/…`), if any.
+
+    Only a folder named by status words alone counts, so `decisions/` or `adr/` say nothing.
+    """
+    parts = PurePath(path).parts
+    if len(parts) < 2 or not re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,30}", parts[-2]):
+        return None
+    name = parts[-2].replace("_", " ").lower()
+    # `drafts/`, `proposals/`: the folder holds many.
+    for folder in (name, name.removesuffix("s")):
+        for pattern, status in _STATUS_PATTERNS:
+            if re.fullmatch(f"(?:{pattern})", folder):
+                return status
+    return None
 
 
 def canonical_status(raw: str, status: str) -> bool:

@@ -23,6 +23,7 @@ import yaml
 from django.utils.text import slugify
 
 from .readers import read
+from .readers.decide_on import opens_with_todo
 from .record import AuthOptionEntry, Point, Record, RelationEntry, SectionEntry
 from .vocabulary import (
     BEFORE_TITLE,
@@ -278,7 +279,7 @@ def _because(rationale: str) -> str:
 
 def _outcome(record: Record) -> str:
     if record.chosen:
-        line = _chosen(record.chosen) + _because(record.rationale)
+        line = _chosen(record.chosen_text or record.chosen) + _because(record.rationale)
     else:
         # Outcome text without a chosen option (a Nygard "Decision") is the outcome as written:
         # no "no option chosen" sentence above it.
@@ -452,7 +453,9 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     """Nygard's template as adr-tools writes it: `# N. Title`, `Date:`, Status, Context, Decision,
     Consequences; what Nygard has no section for follows, so nothing is lost."""
     title = escape_inline(record.title)
-    title = f"# {record.number}. {title}" if record.number is not None else f"# {title}"
+    # The title's own number where it differs from the file's (`# 3. …` in `0033-….md`).
+    number = record.number if record.title_number is None else record.title_number
+    title = f"# {number}. {title}" if number is not None else f"# {title}"
     # The source's front matter (Brighter keeps one beside the Nygard body) goes back as it was.
     raw = _slot(record, FRONT_MATTER)
     header = [f"---\n{raw}\n---" if raw else "", _slot(record, BEFORE_TITLE), title]
@@ -502,7 +505,7 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
         *_free(record, "drivers"),
     ]
     if record.chosen:
-        decision = _chosen(record.chosen) + _because(record.rationale)
+        decision = _chosen(record.chosen_text or record.chosen) + _because(record.rationale)
     else:
         decision = record.rationale or NO_OUTCOME
     parts += [_heading(2, "Decision"), decision]
@@ -605,6 +608,17 @@ def _support_lists(record: Record, consideration) -> list[str]:
     return parts
 
 
+def _decide_on_context(record: Record) -> list[str]:
+    """The problem statement under the page's own heading (`## Context` stays `## Context`)."""
+    heading = record.headings.get("context") or "Context and Problem Statement"
+    parts = []
+    if record.context.strip() or record.overview.strip():
+        parts += [_heading(2, heading), record.context]
+        if record.overview.strip():
+            parts += [_heading(3, "Overview"), record.overview]
+    return parts + _free(record, "context")
+
+
 def _decide_on_front_matter(record: Record) -> str:
     """Docusaurus front matter: the page's own while its title and tags are the record's; else
     its other keys (`sidebar_position`, …) with the record's title, description and tags."""
@@ -627,13 +641,10 @@ def _as_tags(front: dict) -> list[str]:
 def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
     """The "Decide on …" page style: Docusaurus front matter, scenarios with `:::info` guidance,
     considerations (TODO while open) with what each scenario supports, references."""
-    parts = [
-        _decide_on_front_matter(record),
-        _slot(record, BEFORE_TITLE),
-        *_intro(record, "start"),
-        *_free(record, "start"),
-    ]
-    parts += _context(record)
+    parts = [_decide_on_front_matter(record), _slot(record, BEFORE_TITLE)]
+    if record.title_heading:
+        parts.append(_heading(1, escape_inline(record.title)))
+    parts += [*_intro(record, "start"), *_free(record, "start"), *_decide_on_context(record)]
     if record.drivers:
         parts += [_heading(2, "Decision Drivers"), _list("-", record.drivers)]
     parts += _free(record, "drivers")
@@ -650,18 +661,20 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
         see_also = [r for r in record.relations if r.kind == "see_also"]
         for i, consideration in enumerate(record.considerations):
             parts.append(_heading(3, consideration.title))
-            parts.append("TODO" if consideration.is_open else consideration.body)
-            if consideration.is_open and consideration.body.strip():
-                parts.append(consideration.body)
+            # An open consideration says TODO first, unless its text already opens with it.
+            if consideration.is_open and not opens_with_todo(consideration.body):
+                parts.append("TODO")
+            parts.append(consideration.body)
             if i == len(record.considerations) - 1:
                 parts += [f"See also: [{r.title}]({link_for(r)})" for r in see_also]
             parts += _support_lists(record, consideration)
-    else:
-        parts += _intro(record, "considerations")
+    elif intro := _intro(record, "considerations"):
+        parts += [_heading(2, "Considerations"), *intro]
     parts += _free(record, "considerations")
     if record.chosen or record.rationale.strip() or record.consequences:
-        parts.append(_outcome(record))
-    parts += _free(record, "outcome")
+        parts.append(_outcome(record))  # with the free sections that follow the outcome
+    else:
+        parts += _free(record, "outcome")
     others = [r for r in record.relations if r.kind != "see_also" or not record.considerations]
     if others:
         parts += [

@@ -8,6 +8,7 @@ import pytest
 
 from apps.formats.readers import ReadError, detect_format, read, read_bytes
 from apps.formats.vocabulary import (
+    BEFORE_TITLE,
     FRONT_MATTER,
     normalise_date,
     normalise_status,
@@ -173,10 +174,11 @@ def test_it_unescapes_the_title_and_keeps_backticks():
     assert record.title == "Use `Span<T>` and  pools"
 
 
-def test_it_warns_when_title_and_file_name_disagree_on_the_number():
-    result = read("# 3. Networking\n\n## Status\n\nPending\n", "0033-ip-ranges.md")
-    assert result.record.number == 3
-    assert any("file name says 33" in warning for warning in result.warnings)
+def test_it_takes_the_number_from_the_file_name_before_the_title():
+    result = read("# 3. Networking Outline\n\n## Status\n\nPending\n", "0033-ip-ranges.md")
+    record = result.record
+    assert (record.number, record.title, record.title_number) == (33, "Networking Outline", 3)
+    assert any("file name says 33; kept 33" in warning for warning in result.warnings)
 
 
 # -- MADR
@@ -556,14 +558,18 @@ Short-lived branches.
     record = result.record
     assert result.format == "decide-on"
     assert record.title == "Decide on Branching Strategy"
+    # The import goes where the writers put it back and the page does not show it as text.
+    assert section(record, BEFORE_TITLE).body == "import Intro from '@site/src/components/Intro';"
     intro = [s for s in record.sections if s.heading == ""]
-    assert intro[0].body.startswith("import Intro from '@site/src/components/Intro';")
-    assert "<Intro>" in intro[0].body
+    assert intro[0].body == "<Intro>\nHow we branch.\n</Intro>"
     trunk = record.scenarios[0]
-    assert trunk.choose_when == "Recommended\n\nChoose trunk-based development for small teams."
-    assert trunk.description == "Short-lived branches."
+    # Only an untitled `:::info` is the scenario's guidance; a `:::tip` stays as written.
+    assert trunk.choose_when == ""
+    assert trunk.description == (
+        ":::tip Recommended\nChoose trunk-based development for small teams.\n:::\n\n"
+        "Short-lived branches."
+    )
     assert record.considerations[0].is_open
-    assert any(":::tip" in warning for warning in result.warnings)
 
 
 # -- detection, normalisation, errors

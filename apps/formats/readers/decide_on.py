@@ -29,6 +29,9 @@ def looks_like(doc: Document, name: str) -> bool:
 
 
 def context(reader: Reader, block: Block) -> None:
+    # `## Context` stays `## Context` on export, not the writers' "Context and Problem Statement".
+    if block.key != "context and problem statement":
+        reader.rec.headings["context"] = block.heading
     intro, subs = subsections(block)
     overview = next((s for s in subs if s.key == "overview"), None)
     if overview is None:
@@ -58,34 +61,32 @@ def scenarios(reader: Reader, block: Block) -> None:
     reader.rec.options_intro = text_of(intro)
     for sub in subs:
         description, choose_when = _callout(sub.lines)
-        kind = _callout_kind(sub.lines)
-        if kind not in ("", "info"):
-            reader.warn(f"':::{kind}' callout read as the scenario's guidance", sub.line)
         reader.rec.scenarios.append(ScenarioEntry(sub.heading, description, choose_when))
     reader.anchor = "options"
 
 
-def _callout_kind(lines: list[Line]) -> str:
-    found = (_CALLOUT.match(line.text) for line in lines if not line.in_code)
-    return next((match.group(1) for match in found if match), "")
-
-
 def _callout(lines: list[Line]) -> tuple[str, str]:
-    """Split a scenario body into its description and its first `:::info` callout's text."""
+    """Split a scenario body into its description and its guidance: the first `:::info`
+    callout without a title. Every other callout (`:::tip`, `:::caution Careful`, a second
+    `:::info`) stays in the description as written, so that its kind and title come back."""
     start = next(
-        (i for i, line in enumerate(lines) if not line.in_code and _CALLOUT.match(line.text)), None
+        (
+            i
+            for i, line in enumerate(lines)
+            if not line.in_code
+            and (found := _CALLOUT.match(line.text))
+            and found.group(1) == "info"
+            and not found.group(2).strip()
+        ),
+        None,
     )
     if start is None:
         return text_of(lines), ""
     end = next((i for i in range(start + 1, len(lines)) if lines[i].text.strip() == ":::"), None)
     if end is None:
         return text_of(lines), ""
-    title = _CALLOUT.match(lines[start].text).group(2).strip()  # type: ignore[union-attr]
-    inner = text_of(lines[start + 1 : end])
-    if title:
-        inner = f"{title}\n\n{inner}"
     description = text_of([*lines[:start], *lines[end + 1 :]])
-    return description, inner
+    return description, text_of(lines[start + 1 : end])
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,6 +95,10 @@ def _callout(lines: list[Line]) -> tuple[str, str]:
 
 def considerations(reader: Reader, block: Block) -> None:
     intro, subs = subsections(block)
+    if not subs:
+        # Plain text, no considerations of its own: the section stays whole, heading and all.
+        reader.keep_block(block)
+        return
     reader.anchor = "considerations"
     if text_of(intro):
         reader.keep("", text_of(intro), 0)
@@ -112,10 +117,14 @@ def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
             body_lines.append(line)
     body = text_of(body_lines)
     item = ConsiderationEntry(block.heading, body)
-    # "TODO" alone, or as the first paragraph before notes, marks a consideration still open.
+    # "TODO" alone (or bold, or with a colon), or as the first paragraph before notes, marks a
+    # consideration still open; so does a first paragraph that opens `TODO:` (`TODO: ask the
+    # network team`), kept as written.
     first, _, rest = body.strip().partition("\n\n")
-    if first.strip().upper() in ("", "TODO", "TODO.", "TBD"):
+    if is_todo_marker(first):
         item.is_open, item.body = True, rest.strip()
+    elif opens_with_todo(first):
+        item.is_open = True
     for sub in subs:
         if not _support_list(item, sub):
             item.body = "\n\n".join(part for part in (item.body, *_heading_and_body(sub)) if part)
@@ -153,8 +162,29 @@ def _heading_and_body(block: Block) -> list[str]:
     return ["#" * block.level + " " + block.heading, block.body]
 
 
+def is_todo_marker(text: str) -> bool:
+    """`TODO`, `**TODO**`, `TODO:`, `_TBD._` … : a paragraph that only says "not done yet"."""
+    return not text.strip() or _TODO_MARKER.fullmatch(text.strip()) is not None
+
+
+def opens_with_todo(text: str) -> bool:
+    return _TODO_OPENING.match(text.strip()) is not None
+
+
+_TODO_MARKER = re.compile(r"[*_]{0,2}(?:TODO|TBD)[.:!]?[*_]{0,2}[.:!]?", re.I)
+_TODO_OPENING = re.compile(r"[*_]{0,2}(?:TODO|TBD)[*_]{0,2}\s{0,3}:", re.I)
+
+
+def related_decisions(reader: Reader, block: Block) -> None:
+    """A list of relations is read as the page's relations (the writer lists them again);
+    anything else stays as written."""
+    if not sections.relation_list(reader, block):
+        reader.keep_block(block)
+
+
 SECTIONS: dict[str, Handler] = {
     **COMMON,
+    "related decisions": related_decisions,
     "context and problem statement": context,
     "context": context,
     "common scenarios": scenarios,

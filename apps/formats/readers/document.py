@@ -29,6 +29,7 @@ class Document:
     front_raw: str | None = None
     front: dict = field(default_factory=dict)
     h1_text: str = ""
+    has_h1: bool = False
     before_h1: list[Line] = field(default_factory=list)
     preamble: list[Line] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
@@ -45,7 +46,7 @@ def parse_document(text: str, filename: str) -> Document:
     # The title is the first H1 before any H2; a later H1 is an ordinary (level 1) section.
     if doc.blocks and doc.blocks[0].level == 1:
         first = doc.blocks.pop(0)
-        doc.h1_text = first.heading
+        doc.h1_text, doc.has_h1 = first.heading, True
         doc.before_h1 = preamble
         doc.preamble = first.lines
     else:

@@ -96,6 +96,7 @@ def outcome(reader: Reader, block: Block) -> None:
 
 def _chosen(reader: Reader, text: str, line: int) -> None:
     text = without_placeholder(text)
+    reader.outcome_text = text
     first, _, rest = text.partition("\n\n")
     match = re.match(r"^Chosen options?:?\s*(.*)$", first, re.S | re.I)
     if not match:

@@ -133,6 +133,25 @@ def subsections(block: Block) -> tuple[list[Line], list[Block]]:
     return split_blocks(block.lines, min(deeper)) if deeper else (block.lines, [])
 
 
+def mdx_imports(lines: list[Line]) -> int:
+    """How many of the leading lines are MDX `import`/`export` statements (and blank lines
+    between them); a statement may run over several lines inside `{ … }`."""
+    end = count = 0
+    open_brace = False
+    for count, line in enumerate(lines, start=1):
+        text = line.text.strip()
+        if open_brace:
+            open_brace = "}" not in text
+        elif text.startswith(("import ", "export ")) and not line.in_code:
+            open_brace = "{" in text and "}" not in text
+        elif text:
+            break
+        else:
+            continue
+        end = count
+    return end
+
+
 # --------------------------------------------------------------------------------------------
 # Lists
 
@@ -228,9 +247,63 @@ def title_key(text: str) -> str:
 def same_option(chosen: str, title: str) -> bool:
     """Whether a "Chosen option" names this option: the same text, or its name before a gloss
     (`MADR 4.0.0` for `[MADR](…) 4.0.0 – The Markdown Architectural Decision Records`)."""
-    chosen_key, option_key = title_key(chosen), title_key(title)
+    return _same_key(title_key(chosen), title_key(title))
+
+
+def _same_key(chosen_key: str, option_key: str) -> bool:
     if chosen_key == option_key:
         return True
     rest = option_key.removeprefix(chosen_key)
     glossed = re.match(r"^\s*(?:[-–—:(,]|$)", rest) is not None
     return bool(chosen_key) and rest != option_key and glossed
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(key: str) -> str:
+    """A title key as its words alone: no quotes, punctuation or markup."""
+    return " ".join(_WORD.findall(key.replace("_", " ")))
+
+
+def best_option(chosen: str, titles: list[str]) -> str | None:
+    """The option title a "Chosen option" names, by meaning rather than exact quoting: the same
+    text, then the option's name before a gloss, then the same words, then the option whose words
+    stand inside the chosen text (`Include in section 'More Information'` names `More
+    Information`) or hold it, the closest in length winning; None if no option fits.
+
+    Each title is keyed once, so 2,000 options take a moment, not minutes.
+    """
+    chosen_key = title_key(chosen)
+    keys = [title_key(title) for title in titles]
+    for same in (lambda key: key == chosen_key, lambda key: _same_key(chosen_key, key)):
+        if (
+            found := next((t for t, key in zip(titles, keys, strict=True) if same(key)), None)
+        ) is not None:
+            return found
+    words = _words(chosen_key)
+    if not words:
+        return None
+    padded = f" {words} "
+    found: list[tuple[float, str, str]] = []
+    for title, key in zip(titles, keys, strict=True):
+        option = _words(key)
+        if not option:
+            continue
+        if option == words:
+            return title
+        if f" {option} " not in padded and padded not in f" {option} ":
+            continue
+        shorter, longer = sorted((len(option), len(words)))
+        # A word or two of a long sentence (`a` in `use a queue`) names nothing.
+        if shorter >= 3 and shorter / longer >= 0.2:
+            found.append((shorter / longer, option, title))
+    if not found:
+        return None
+    _, best, title = max(found, key=lambda item: item[0])
+    # Another option inside the chosen text and not part of the best one (`mix of "A" and "B"`):
+    # the text names no one option.
+    inside = (option for _, option, _ in found if f" {option} " in padded)
+    if any(f" {option} " not in f" {best} " for option in inside):
+        return None
+    return title

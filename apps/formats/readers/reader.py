@@ -25,9 +25,24 @@ from ..vocabulary import (
     normalise_status,
     number_from_name,
     relations_in,
+    status_from_folder,
 )
 from .document import Document
-from .markdown import BULLET, Block, Line, has_comment, same_option, text_of, unescape
+from .markdown import (
+    BULLET,
+    Block,
+    Line,
+    best_option,
+    has_comment,
+    mdx_imports,
+    strip_emphasis,
+    text_of,
+    title_key,
+    unescape,
+)
+
+# `SourceFile.status_text` holds at most this many characters.
+STATUS_TEXT_MAX = 200
 
 # --------------------------------------------------------------------------------------------
 # Metadata lines under the title
@@ -100,6 +115,9 @@ class Reader:
         self.rec = Record(title="")
         self.status_found = False
         self.chosen_line: int | None = None
+        # The Decision Outcome's opening text as written, kept when its chosen option is none of
+        # the options.
+        self.outcome_text = ""
 
     # -- top level
 
@@ -111,6 +129,8 @@ class Reader:
             self._block(block)
         self._finish_status()
         self._resolve_chosen()
+        if not self.rec.chosen:
+            self.rec.unstated.append("outcome")
         # The same link said twice (front matter and body) is one relation.
         seen: set[tuple] = set()
         unique: list[RelationEntry] = []
@@ -144,9 +164,13 @@ class Reader:
         elif match := re.match(r"^(?:ADR[- ]?)?(\d{1,5})[.:]\s+(.*)$", heading, re.I):
             number, heading = int(match.group(1)), match.group(2)
         from_name = number_from_name(name)
+        # The file name first: it is what links and the folder's order go by (`0033-ip-ranges.md`
+        # titled `# 3. Networking Outline` is 33, not a second 3).
         if number is not None and from_name is not None and number != from_name:
-            self.warn(f"title says number {number}, file name says {from_name}; kept {number}")
-        self.rec.number = number if number is not None else from_name
+            self.warn(f"title says number {number}, file name says {from_name}; kept {from_name}")
+        self.rec.number = from_name if from_name is not None else number
+        if number is not None and from_name is not None and number != from_name:
+            self.rec.title_number = number
         self.rec.title = unescape(heading.strip())
         if not self.rec.title:
             self.rec.title = as_text(self.doc.front.get("title"))
@@ -173,9 +197,16 @@ class Reader:
     # -- the lines between the title and the first section
 
     def _preamble(self) -> None:
+        self.rec.title_heading = self.doc.has_h1
+        preamble = self.doc.preamble
         if text_of(self.doc.before_h1):
             self.keep(BEFORE_TITLE, text_of(self.doc.before_h1), 0)
-        metas, rest = _meta_lines(self.doc.preamble)
+        elif not self.doc.has_h1 and (imports := mdx_imports(preamble)):
+            # MDX `import` lines at the top of a page without an H1 sit where an H1 would follow
+            # them: kept there, so they come back on export and are not text on the page.
+            self.keep(BEFORE_TITLE, text_of(preamble[:imports]), 0)
+            preamble = preamble[imports:]
+        metas, rest = _meta_lines(preamble)
         for meta in metas:
             self._meta(meta)
         self.keep("", text_of(rest), 0)
@@ -220,15 +251,22 @@ class Reader:
         if self.status_found and status is None:
             return
         self.status_found = True
+        # As written, to show beside the status it maps to; one line, as short as a field holds.
+        self.rec.status_text = " ".join(strip_emphasis(raw).split())[:STATUS_TEXT_MAX]
         if status is None:
             self.warn(f"status {raw.strip()!r} not recognised; read as draft", line)
             status = "draft"
         self.rec.status = status
 
     def _finish_status(self) -> None:
-        if not self.status_found:
-            self.warn("no status in the file; read as draft")
-            self.rec.status = "draft"
+        if self.status_found:
+            return
+        self.rec.unstated.append("status")
+        if folder := status_from_folder(self.filename):
+            self.rec.status = folder
+            return
+        self.warn("no status in the file; read as draft")
+        self.rec.status = "draft"
 
     # -- sections
 
@@ -245,16 +283,25 @@ class Reader:
         handler(self, block)
 
     def _resolve_chosen(self) -> None:
-        """Name the chosen option as its option is titled, once every option is known."""
+        """Name the chosen option as its option is titled, once every option is known; keep an
+        outcome that names none of them as written."""
         chosen = self.rec.chosen
-        for scenario in self.rec.scenarios:
-            if same_option(chosen, scenario.title):
-                self.rec.chosen = scenario.title
-                return
-        if self.rec.scenarios and chosen:
+        if not chosen:
+            return
+        match = best_option(chosen, [scenario.title for scenario in self.rec.scenarios])
+        if match is not None:
+            self.rec.chosen = match
+            if title_key(chosen) != title_key(match):
+                self.rec.chosen_text = chosen
+            return
+        if self.rec.scenarios:
             self.warn(
-                f"chosen option {chosen!r} is not one of the considered options", self.chosen_line
+                f"chosen option {chosen!r} is not one of the considered options; "
+                "the outcome is kept as written",
+                self.chosen_line,
             )
+        self.rec.chosen = ""
+        self.rec.rationale = self.outcome_text
 
 
 # A section function: reads one top-level block of the heading it is registered under.

@@ -30,7 +30,7 @@ from apps.decisions.rendering import remember_imports
 from apps.formats.readers import FORMATS, ReadError, ReadResult, read_bytes
 from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
-from apps.reviews.models import ReviewRound
+from apps.reviews.models import Contribution, ReviewRound
 from apps.workspaces.models import Workspace
 
 MARKDOWN = (".md", ".mdx", ".markdown")
@@ -552,6 +552,8 @@ def settle(decision: Decision, item: Planned, by=None) -> None:
     A review is opened by the importer, so the importer counts as its author and cannot approve.
     """
     record_event(decision.workspace, by, "imported", target=decision, path=item.filename)
+    # Whoever brings a text in is one of its authors: their approval of it never counts.
+    Contribution.record(decision, by)
     if item.review:
         decision.move_to(Status.IN_REVIEW, by=by)
         ReviewRound.open_for(decision, by=by)

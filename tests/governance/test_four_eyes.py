@@ -12,6 +12,7 @@ from django.test import Client
 
 from apps.activity.models import AuditEvent
 from apps.decisions.models import Decision
+from apps.imports.importing import apply, make_plan
 from apps.reviews.models import (
     Contribution,
     ReviewError,
@@ -213,3 +214,12 @@ def test_it_counts_a_staff_edit_in_the_admin_as_writing(people, decision, rf):
     admin.site._registry[Decision].log_change(request, decision, "Changed context.")
     with pytest.raises(ReviewError, match="your approval cannot count"):
         open_round(decision).approve(rita)
+
+
+def test_it_counts_the_importer_among_the_authors(people):
+    """A draft Rita imports, whoever sends it to review, is her text: her approval cannot count."""
+    text = b"# 1. Use PostgreSQL\n\n## Status\n\nDraft\n\n## Context\n\nWe store data.\n"
+    plan = make_plan([("0001-use-postgresql.md", text)], people["workspace"])
+    (decision,) = apply(plan, people["workspace"], by=people["rita"])
+    assert decision.status == "draft"
+    assert author_ids(decision, None) == {people["rita"].pk}

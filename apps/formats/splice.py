@@ -28,12 +28,13 @@ def _hunks(base: list[str], other: list[str]) -> list[Hunk]:
 def _clash(a: Hunk, b: Hunk) -> bool:
     """Whether two hunks (a starting no later than b) touch the same lines of base.
 
-    Two changes that only meet at a line boundary do not clash, unless one of them inserts there:
-    then the order of the inserted lines would be a guess.
+    Changes that only meet at a line boundary do not clash: lines inserted where the other side
+    replaced the lines that follow go before them. Two insertions at one place do clash: their
+    order would be a guess.
     """
     if b[0] < a[1]:
         return True
-    return b[0] == a[1] and (a[0] == a[1] or b[0] == b[1])
+    return b[0] == a[1] == a[0] == b[1]
 
 
 def _version(base: list[str], hunks: list[Hunk], start: int, end: int) -> list[str]:

@@ -14,7 +14,8 @@ from django.urls import reverse
 from apps.decisions.models import Decision, Scenario, ScenarioPoint, SourceFile
 from tests.factories import add_member, make_user
 
-# Trailing spaces (a Markdown line break) and all: the file comes back byte for byte.
+# Trailing spaces (a Markdown line break), `-` where the writer puts `*`: the file comes back
+# byte for byte, and an edit changes only its own lines.
 MADR = """\
 ---
 status: accepted
@@ -30,8 +31,8 @@ for the billing service.
 
 ## Considered Options
 
-* PostgreSQL
-* MySQL
+- PostgreSQL
+- MySQL
 
 ## Decision Outcome
 
@@ -41,8 +42,8 @@ Chosen option: "PostgreSQL", because the team knows it.
 
 ### PostgreSQL
 
-* Good, because the team knows it
-* Bad, because it needs tuning
+- Good, because the team knows it
+- Bad, because it needs tuning
 
 ### MySQL
 

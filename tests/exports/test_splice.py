@@ -30,3 +30,8 @@ def test_it_keeps_the_sources_line_ends():
     theirs = THEIRS.replace("\n", "\r\n")
     ours = BASE.replace("## B", "## B, renamed")
     assert splice(BASE, theirs, ours) == theirs.replace("## B\r\n", "## B, renamed\r\n")
+
+
+def test_it_puts_lines_inserted_before_the_sources_own_change_in_front_of_it():
+    ours = BASE.replace("## A\n\n", "## A\n\nNew text.\n\n")
+    assert splice(BASE, THEIRS, ours) == THEIRS.replace("## A\n\n", "## A\n\nNew text.\n\n")

@@ -334,9 +334,13 @@ class Tally:
             key = f"{name} {status}"
             self.statuses[key] = self.statuses.get(key, 0) + 1
 
-    def failures(self) -> list[str]:
-        """5xx answers and dropped connections (599)."""
-        return [f"{key} × {n}" for key, n in self.statuses.items() if re.search(r" (5\d\d)$", key)]
+    def failures(self, allowed: frozenset[str] = frozenset()) -> list[str]:
+        """5xx answers and dropped connections (599), but for the answers `allowed` names."""
+        return [
+            f"{key} × {n}"
+            for key, n in self.statuses.items()
+            if re.search(r" (5\d\d)$", key) and key not in allowed
+        ]
 
 
 def read_as_normal_user(client: Client, until: float) -> Tally:
@@ -454,8 +458,13 @@ class Hostile:
                 self.timed("image", lambda path=path: reader.get(path))
 
     def heavy_pdf(self) -> None:
+        """Download the PDF as its button does: where a GET answers with the button, press it."""
         mallory = self.clients["mallory"]
-        self.timed("pdf", lambda: mallory.get(f"/w/{WS}/{HEAVY}.pdf"))
+        path = f"/w/{WS}/{HEAVY}.pdf"
+        status, page = self.timed("pdf page", lambda: mallory.get(path))
+        token = TOKEN.search(page) if f'<form method="post" action="{path}"' in page else None
+        if status == 200 and token:
+            self.timed("pdf", lambda: mallory.post(path, {"csrfmiddlewaretoken": token[1]}))
 
     def deep(self) -> None:
         self.import_file("0950-deep.md", DEEP_FILE)
@@ -466,10 +475,14 @@ class Hostile:
     def guesses(self) -> None:
         """20 wrong passwords for the normal user's account at once, half of them at the admin."""
 
+        # One form fetched for its CSRF cookie and token, which both sign-in forms accept.
+        stranger = Client(self.port, HOSTILE_ADDRESS)
+        token = stranger.token("/login/")
+
         def guess(i: int) -> None:
             path = "/admin/login/" if i % 2 else "/login/"
-            stranger = Client(self.port, HOSTILE_ADDRESS)
-            self.timed(path, lambda: (stranger.sign_in("normal", f"wrong-{i}", path), ""))
+            fields = {"username": "normal", "password": f"wrong-{i}", "csrfmiddlewaretoken": token}
+            self.timed(path, lambda: stranger.post(path, fields))
 
         threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
         for thread in threads:
@@ -515,12 +528,15 @@ class Hostile:
         token = TOKEN.search(html)
         ids = re.findall(r'name="decisions" value="(\d+)"', html)
         jobs = []
+        fields = {"csrfmiddlewaretoken": token[1] if token else "", "kind": "board_pack"}
         for _ in range(3):
-            fields = {"csrfmiddlewaretoken": token[1] if token else "", "kind": "board_pack"}
-            status, where = self.timed(
-                "queue", lambda f=fields: victor.post(page + "start/", {**f, "decisions": ids})
-            )
-            if status == 302:
+            started = time.monotonic()
+            status, where = victor.post(page + "start/", {**fields, "decisions": ids})
+            # Queued, the answer leads to the job's page; refused, back to the exports page.
+            queued = status == 302 and re.search(r"/exports/\d+/$", where)
+            name = "queued" if queued else "refused" if status == 302 else "queue"
+            self.tally.add(name, status, time.monotonic() - started)
+            if queued:
                 jobs.append(where)
         deadline = time.monotonic() + 120
         while jobs and time.monotonic() < deadline and not STOP.is_set():
@@ -567,7 +583,7 @@ KINDS: dict[str, tuple[str, int, Callable[[Hostile], None]]] = {
     "brackets": ("a 30,000-`[` comment, then its page and poll", 1, Hostile.brackets),
     "diff": ("the diff of two 400-line versions, 3 characters changed per line", 1, Hostile.diff),
     "image": ("an `<img>` to a PDF download, opened by a reader", 1, Hostile.image),
-    "pdf": ("a heavy PDF (a 60 × 2,000 table)", 1, Hostile.heavy_pdf),
+    "pdf": ("a heavy PDF (a 60 × 2,000 table), from its download button", 1, Hostile.heavy_pdf),
     "deep": ("front matter nested 3,000 brackets deep, uploaded", 1, Hostile.deep),
     "nul": ("a NUL byte in an imported file", 1, Hostile.nul),
     "upload": ("a 300 MB Content-Length, a few KB sent, then closed", 1, Hostile.big_upload),
@@ -577,6 +593,9 @@ KINDS: dict[str, tuple[str, int, Callable[[Hostile], None]]] = {
     "boardpacks": ("3 board packs of every decision queued by one viewer", 1, Hostile.board_packs),
 }
 STOP = threading.Event()
+# The one 5xx that is an answer, not a failure: the PDF's time cap gives up with the clear
+# "could not render" page (503) before gunicorn would kill the worker.
+ALLOWED = {"pdf": frozenset({"pdf 503", "pdf page 503"})}
 
 
 def run_hostile(hostile: Hostile, kind: str, concurrency: int) -> list[threading.Thread]:
@@ -648,7 +667,7 @@ def measure(
     before, after = p95_ms(without.latencies), p95_ms(with_it.latencies)
     ratio = round(after / before, 2) if before and after else None
     failures = [f"normal user: {f}" for f in without.failures() + with_it.failures()]
-    failures += [f"hostile: {f}" for f in hostile.tally.failures()]
+    failures += [f"hostile: {f}" for f in hostile.tally.failures(ALLOWED.get(kind, frozenset()))]
     if killed:
         failures.append(
             f"{killed} worker(s) killed and replaced"
@@ -666,6 +685,7 @@ def measure(
         "ratio": ratio,
         "normal_requests": [len(without.latencies), len(with_it.latencies)],
         "normal_slowest_ms": round(max(with_it.latencies, default=0) * 1000, 1),
+        "normal_statuses": dict(sorted(with_it.statuses.items())),
         "hostile_statuses": dict(sorted(hostile.tally.statuses.items())),
         "hostile_slowest_ms": round(max(hostile.tally.latencies, default=0) * 1000, 1),
         "workers_killed": killed,
@@ -711,11 +731,14 @@ def main() -> int:
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, in order")
     parser.add_argument("--alone", type=float, default=10, help="seconds without, per kind")
     parser.add_argument("--beside", type=float, default=15, help="seconds beside, per kind")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file to append to")
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise SystemExit(f"Unknown kinds {sorted(unknown)}; choose from {', '.join(KINDS)}")
+    # Stopped from outside, still stop the server and the worker (they run in their own sessions).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     prepare()
     port = free_port()
     server = serve(port)
@@ -735,7 +758,8 @@ def main() -> int:
             k = kinds_done[-1]
             print(
                 f"  p95 {k['p95_alone_ms']} -> {k['p95_beside_ms']} ms (×{k['ratio']}),"
-                f" hostile {k['hostile_statuses']}, {'PASS' if k['passed'] else 'FAIL'}",
+                f" hostile {k['hostile_statuses']}, {'PASS' if k['passed'] else 'FAIL'}"
+                + "".join(f"\n    {failure}" for failure in k["failures"]),
                 file=sys.stderr,
                 flush=True,
             )
@@ -755,9 +779,9 @@ def main() -> int:
         "kinds": kinds_done,
     }
     server.log.unlink(missing_ok=True)
-    history = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    history = json.loads(args.results.read_text()) if args.results.exists() else []
     history.append(result)
-    RESULTS.write_text(json.dumps(history, indent=2) + "\n")
+    args.results.write_text(json.dumps(history, indent=2) + "\n")
     print(markdown_table(result))
     failed = [k for k in kinds_done if not k["passed"]]
     for k in failed:

@@ -194,3 +194,12 @@ def test_it_makes_no_account_when_signing_up_through_a_dead_invitation(client, t
 
     assert response.status_code == 403 and "no longer manages" in response.content.decode()
     assert not type(team["adam"]).objects.filter(username="nora").exists()
+
+
+def test_it_lists_invitations_in_the_admin_without_adding_them_there(client, team):
+    client.force_login(team["adam"])
+    invite(client, "nora@example.com")
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+
+    assert "nora@example.com" in client.get("/admin/accounts/invitation/").content.decode()
+    assert client.get("/admin/accounts/invitation/add/").status_code == 403

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
+from apps.activity.models import AuditEvent
 from apps.decisions.models import Decision, IllegalTransition, Status
 from apps.formats.writers import write
 from apps.imports.models import PendingImport
@@ -95,12 +98,19 @@ def test_the_team_may_send_accepted_and_proposed_files_to_review_instead(author_
     assert not Version.objects.exists()
 
 
-def test_the_command_takes_the_same_choice(db, tmp_path):
-    from django.core.management import call_command
-
+def test_the_command_takes_the_same_choice_and_names_the_importer(author, tmp_path):
     (tmp_path / "0001-a.md").write_bytes(nygard(1, "A", "Accepted"))
-    call_command("import_adrs", str(tmp_path), "--workspace", "cli", "--accepted", "review")
+    args = ["import_adrs", str(tmp_path), "--workspace", "team", "--accepted", "review"]
+    call_command(*args, "--by", "ada")
 
     decision = Decision.objects.get()
     assert decision.status == Status.IN_REVIEW
-    assert ReviewRound.objects.open().filter(decision=decision).exists()
+    assert ReviewRound.objects.open().get(decision=decision).opened_by == author
+    assert AuditEvent.objects.get(verb="imported", decision=decision).actor == author
+
+
+def test_the_command_refuses_an_unknown_importer(db, tmp_path):
+    (tmp_path / "0001-a.md").write_bytes(nygard(1, "A", "Accepted"))
+
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command("import_adrs", str(tmp_path), "--workspace", "cli", "--by", "nobody")

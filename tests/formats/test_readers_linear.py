@@ -83,6 +83,24 @@ def test_it_matches_2000_options_with_their_pros_and_cons_in_near_linear_time():
     assert record.chosen == f"Option {count - 1}"
 
 
+def test_it_reads_10000_support_lists_of_a_consideration_in_linear_time():
+    # Each `#### <scenario>` list once looked its options up among all those before it.
+    lists = "".join(
+        f"#### S{i}\n\nS{i} supports the following Auth types:\n\n- Key {i}\n- Token\n\n"
+        for i in range(10_000)
+    )
+    text = f"---\ntitle: Decide on Auth\n---\n\n## Considerations\n\n### Auth\n\n{lists}"
+
+    start = time.process_time()
+    record = read(text, "decide-on-auth.md").record
+    elapsed = time.process_time() - start
+
+    assert elapsed < LIMIT
+    (auth,) = record.considerations
+    assert len(auth.options) == 10_001
+    assert len(auth.options[1].support) == 10_000  # `Token`, listed under every scenario
+
+
 def test_it_still_matches_options_that_share_a_title_in_order():
     text = (
         "# T\n\n## Considered Options\n\n* Same\n* Same\n\n## Pros and Cons of the Options\n\n"

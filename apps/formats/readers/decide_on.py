@@ -125,15 +125,18 @@ def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
         item.is_open, item.body = True, rest.strip()
     elif opens_with_todo(first):
         item.is_open = True
+    known: dict[str, AuthOptionEntry] = {}  # the options by title, kept across subsections
     for sub in subs:
-        if not _support_list(item, sub):
+        if not _support_list(item, sub, known):
             item.body = "\n\n".join(part for part in (item.body, *_heading_and_body(sub)) if part)
     if subs and item.is_open and item.options:
         item.is_open = False
     return item
 
 
-def _support_list(item: ConsiderationEntry, block: Block) -> bool:
+def _support_list(
+    item: ConsiderationEntry, block: Block, known: dict[str, AuthOptionEntry]
+) -> bool:
     """`#### <scenario>` + "… support the following … types:" + bullets = supported options."""
     parts = list_items(block.lines)
     texts = [text for kind, text in parts if kind == "text"]
@@ -144,7 +147,6 @@ def _support_list(item: ConsiderationEntry, block: Block) -> bool:
     lead_in = lead.endswith(":") and re.search(r"\bsupports?\b", lead[:-1])
     if not bullets or not lead_in or parts[0][0] != "text":
         return False
-    known = {option.title: option for option in item.options}
     for title in bullets:
         option = known.get(title)
         if option is None:

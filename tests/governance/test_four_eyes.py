@@ -146,6 +146,9 @@ def test_it_stops_counting_an_approval_once_its_reviewer_writes(people, decision
     round.approve(rob)
     decision.refresh_from_db()
     assert decision.status == "in_review" and not Version.objects.exists()
+    shown = " ".join(signed_in(rob).get(page(decision, "review/")).content.decode().split())
+    assert "rita wrote or submitted part of this text, so that approval does not count" in shown
+    assert "1 of 2</strong>" in shown
 
 
 def test_it_records_the_editor_as_a_writer(people, decision):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
+from apps.workspaces.forms import ResetForm
 from apps.workspaces.models import Role
 
 from .models import Invitation, LoginFailure
@@ -61,6 +62,31 @@ class ThrottledAuthenticationForm(Throttled, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(Throttled, AdminAuthenticationForm):
     """The admin's sign-in, which guessed passwords of staff accounts went around before."""
+
+
+# Reset requests are counted as attempts of this name, which no username can take (spaces and
+# parentheses are not allowed in one), so each address may ask for LOGIN_FAILURE_LIMIT links in
+# the throttle's window and its requests count towards the address's limit too.
+RESET_ATTEMPT = "(password reset)"
+TOO_MANY_RESETS = (
+    "Too many password reset requests from this address: wait 15 minutes and try again."
+)
+
+
+class ThrottledResetForm(ResetForm):
+    """Password reset with the sign-in throttle's count, so the form cannot be used to send an
+    inbox mail after mail."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            if LoginFailure.objects.begin(RESET_ATTEMPT, client_ip(self.request)) is None:
+                raise ValidationError(TOO_MANY_RESETS, code="throttled")
+        return cleaned
 
 
 class InviteForm(forms.Form):

@@ -1,8 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from apps.workspaces.forms import ResetForm
-
 from . import views
 
 app_name = "accounts"
@@ -12,8 +10,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ResetForm,
+        views.ResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -20,7 +21,7 @@ from apps.core.http import render_partial
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership, Role
 
-from .forms import InviteForm, JoinForm
+from .forms import InviteForm, JoinForm, ThrottledResetForm
 from .models import NOT_YOURS, Invitation
 from .panel import TEMPLATE as PANEL
 from .panel import panel_context
@@ -126,3 +127,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("workspaces:members", workspace_slug=found.workspace.slug)
     context["form"] = form
     return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)
+
+
+class ResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the request handed to the form for its throttle."""
+
+    form_class = ThrottledResetForm
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}

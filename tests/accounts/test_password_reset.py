@@ -38,3 +38,19 @@ def test_the_sign_in_page_links_to_it(client, db):
     page = client.get(reverse("login")).content.decode()
 
     assert reverse("accounts:password_reset") in page
+
+
+def test_it_sends_at_most_five_links_an_address_in_fifteen_minutes(client, team):
+    url = reverse("accounts:password_reset")
+    for _ in range(5):
+        client.post(url, {"email": "ada@example.com"}, REMOTE_ADDR="10.0.0.1")
+
+    refused = client.post(url, {"email": "ada@example.com"}, REMOTE_ADDR="10.0.0.1")
+
+    assert (
+        refused.status_code == 200
+        and "Too many password reset requests" in refused.content.decode()
+    )
+    assert len(mail.outbox) == 5
+    elsewhere = client.post(url, {"email": "ada@example.com"}, REMOTE_ADDR="10.0.0.2")
+    assert elsewhere.status_code == 302 and len(mail.outbox) == 6

@@ -23,6 +23,8 @@ class PendingImport(models.Model):
     format = models.CharField(max_length=20, default="auto")
     # What files marked accepted become: "elsewhere" or "review" (see importing.ACCEPTED_CHOICES).
     accepted = models.CharField(max_length=20, default="elsewhere")
+    # What unpacking said (files in a zip that are not Markdown), for the preview to say it too.
+    notes = models.JSONField(default=list, blank=True)
     # The Markdown files as one zip: checked against every limit before they got here.
     archive = models.BinaryField()
     file_count = models.PositiveIntegerField()
@@ -36,7 +38,13 @@ class PendingImport(models.Model):
 
     @classmethod
     def keep(
-        cls, workspace, user, files: list[tuple[str, bytes]], format: str, accepted: str
+        cls,
+        workspace,
+        user,
+        files: list[tuple[str, bytes]],
+        format: str,
+        accepted: str,
+        notes: list[str] = (),
     ) -> PendingImport:
         # Uploads nobody confirmed are not kept for ever.
         cls.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
@@ -49,6 +57,7 @@ class PendingImport(models.Model):
             user=user,
             format=format,
             accepted=accepted,
+            notes=list(notes),
             archive=buffer.getvalue(),
             file_count=len(files),
         )

@@ -60,13 +60,16 @@ def upload(request: HttpRequest, workspace_slug: str) -> HttpResponse:
             plan.problems.append(Problem("", "Choose one or more Markdown files, or a zip."))
         if not plan.problems:
             files, plan = collect([(u.name, u.read()) for u in uploads])
+            unpacked = list(plan.notes)
             format = form.cleaned_data["format"]
             accepted = form.cleaned_data["accepted"] or "elsewhere"
             plan = make_plan(files, workspace, format, plan=plan, accepted=accepted)
             if not plan.items and not plan.problems:
                 plan.problems.append(Problem("", "No decision to import among these files."))
             if plan.ok:
-                pending = PendingImport.keep(workspace, request.user, files, format, accepted)
+                pending = PendingImport.keep(
+                    workspace, request.user, files, format, accepted, notes=unpacked
+                )
                 return redirect("imports:preview", workspace_slug=workspace_slug, pk=pending.pk)
     # A POST that lands here did not import: the form or the files need fixing.
     status = 422 if request.method == "POST" else 200
@@ -99,7 +102,10 @@ def preview(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
 
 
 def _plan(pending: PendingImport) -> Plan:
-    return make_plan(pending.files(), pending.workspace, pending.format, accepted=pending.accepted)
+    plan = Plan(notes=list(pending.notes))
+    return make_plan(
+        pending.files(), pending.workspace, pending.format, plan=plan, accepted=pending.accepted
+    )
 
 
 @login_required

@@ -382,7 +382,8 @@ LAUGHS_FILE = (
     b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
     b"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
     b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-    b"tags: *e\n"
+    b"f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+    b"tags: *f\n"
     b"---\n# Laughs\n\n## Context and Problem Statement\n\nAliases.\n"
 )
 DEEP_FILE = b"---\ntags: " + b"[" * 3000 + b"]" * 3000 + b"\n---\n# Deep\n\n## Context\n\nNested.\n"
@@ -579,7 +580,11 @@ def export_wait(client: Client, limit: float = 180) -> float | None:
 
 KINDS: dict[str, tuple[str, int, Callable[[Hostile], None]]] = {
     "redos": ("a 150 KB `#` heading line uploaded to import, 3 at once", 3, Hostile.redos),
-    "yaml": ("YAML aliases (324 bytes) imported, then its page and poll", 1, Hostile.yaml_aliases),
+    "yaml": (
+        "YAML aliases (246 bytes, 531,441 strings) imported, then its page and poll",
+        1,
+        Hostile.yaml_aliases,
+    ),
     "brackets": ("a 30,000-`[` comment, then its page and poll", 1, Hostile.brackets),
     "diff": ("the diff of two 400-line versions, 3 characters changed per line", 1, Hostile.diff),
     "image": ("an `<img>` to a PDF download, opened by a reader", 1, Hostile.image),

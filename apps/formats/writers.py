@@ -620,18 +620,58 @@ def _decide_on_context(record: Record) -> list[str]:
 
 
 def _decide_on_front_matter(record: Record) -> str:
-    """Docusaurus front matter: the page's own while its title and tags are the record's; else
-    its other keys (`sidebar_position`, …) with the record's title, description and tags."""
+    """Docusaurus front matter: the page's own, with only the title and tags set to the record's
+    where they differ (the rest as written: `sidebar_position: 3` stays unquoted). A page with an
+    H1 carries its title there, so its front matter's title may differ. A new page gets a title,
+    a description and its tags; a team's own front matter gets no description it did not have."""
     raw = _slot(record, FRONT_MATTER)
     front = parse_front_matter(raw)
-    if raw and front.get("title") == record.title and _as_tags(front) == record.tags:
-        return f"---\n{raw}\n---"
+    if raw and front:
+        changes: dict = {}
+        if front.get("title") != record.title and not (record.title_heading and "title" in front):
+            changes["title"] = record.title
+        if _as_tags(front) != record.tags:
+            changes["tags"] = record.tags or None
+        return f"---\n{_front_matter_with(raw, changes)}\n---"
     data = {"title": record.title, "description": _describe(record)}
     if record.tags:
         data["tags"] = record.tags
-    data.update({k: v for k, v in front.items() if k not in {"title", "description", "tags"}})
     dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return f"---\n{dumped}---"
+
+
+_FRONT_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def _front_matter_with(raw: str, changes: dict) -> str:
+    """The raw front matter with each changed key's entry replaced where it stands (None: taken
+    out) and new keys first; every other line as written."""
+
+    def entry(key: str) -> list[str]:
+        if changes[key] is None:
+            return []
+        dumped = yaml.safe_dump(
+            {key: changes[key]}, sort_keys=False, allow_unicode=True, default_flow_style=False
+        )
+        return dumped.rstrip("\n").split("\n")
+
+    lines: list[str] = []
+    placed: set[str] = set()
+    replacing = False
+    for line in raw.split("\n"):
+        if top := _FRONT_KEY.match(line):
+            replacing = top.group(1) in changes and top.group(1) not in placed
+            if replacing:
+                lines += entry(top.group(1))
+                placed.add(top.group(1))
+                continue
+        elif replacing and line[:1] in (" ", "\t", "-"):
+            continue  # the replaced value's further lines (`  - api-gateway`)
+        else:
+            replacing = False
+        lines.append(line)
+    new = [line for key in changes if key not in placed for line in entry(key)]
+    return "\n".join([*new, *lines])
 
 
 def _as_tags(front: dict) -> list[str]:

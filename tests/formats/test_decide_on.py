@@ -207,3 +207,39 @@ def test_it_marks_todo_considerations_open(body, kept):
     assert (monitoring.is_open, monitoring.body, costs.is_open) == (True, kept, False)
     again = read(write(record, "decide-on"), "decide-on-queues.md").record
     assert [c.is_open for c in again.considerations] == [True, False]
+
+
+def test_it_keeps_the_front_matter_title_of_a_page_whose_h1_differs():
+    page = "---\ntitle: Logging\nsidebar_position: 3\n---\n\n# Decide on Logging\n\nHow we log.\n"
+
+    exported = write(read(page, "decide-on-logging.md").record, "decide-on")
+
+    assert exported == page
+
+
+def test_it_adds_no_description_to_a_pages_own_front_matter():
+    page = "---\ntitle: Decide on Logging\nsidebar_position: 3\n---\n\n## Context\n\nWe log.\n"
+    record = read(page, "decide-on-logging.md").record
+    record.tags = ["logging"]
+
+    exported = write(record, "decide-on")
+
+    assert exported.startswith(
+        "---\ntags:\n- logging\ntitle: Decide on Logging\nsidebar_position: 3\n---\n"
+    )
+    assert read(exported, "decide-on-logging.md").record.tags == ["logging"]
+
+
+def test_it_sets_only_the_changed_keys_of_a_pages_front_matter():
+    page = (
+        "---\ntitle: Decide on Logging\ntags:\n  - logs\n  - ops\nsidebar_position: 3\n"
+        "# kept comment\nslug: /logging\n---\n\n## Context\n\nWe log.\n"
+    )
+    record = read(page, "decide-on-logging.md").record
+    record.title, record.tags = "Decide on Logs", []
+
+    exported = write(record, "decide-on")
+
+    assert exported.startswith(
+        "---\ntitle: Decide on Logs\nsidebar_position: 3\n# kept comment\nslug: /logging\n---\n"
+    )

@@ -4,14 +4,17 @@ untouched decision exports byte for byte, an edited one changes only where it wa
 from __future__ import annotations
 
 import datetime
+import io
 import stat
 import subprocess
+import zipfile
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from apps.decisions.models import Decision, Scenario, ScenarioPoint, SourceFile
+from apps.exports.packs import log_zip
 from tests.factories import add_member, make_user
 
 # Trailing spaces (a Markdown line break), `-` where the writer puts `*`: the file comes back
@@ -231,3 +234,19 @@ def test_it_never_writes_outside_the_folder(db, folder, tmp_path):
 
     assert not (tmp_path / "escape.md").exists()
     assert (out / "0001-use-postgresql.md").is_file()
+
+
+def test_the_web_zip_holds_the_same_folder(db, folder, tmp_path):
+    import_folder(folder)
+    decisions = list(
+        Decision.objects.filter(workspace__slug="team").with_record().select_related("source")
+    )
+    archive = zipfile.ZipFile(io.BytesIO(log_zip(decisions, "nygard", lambda done: None)))
+
+    assert sorted(archive.namelist()) == [
+        "0001-use-postgresql.md",
+        "README.md",
+        "notes/0002-record-decisions.md",
+    ]
+    assert archive.read("notes/0002-record-decisions.md") == NYGARD.encode()
+    assert "](notes/0002-record-decisions.md)" in archive.read("README.md").decode()

@@ -250,3 +250,13 @@ def test_the_web_zip_holds_the_same_folder(db, folder, tmp_path):
     ]
     assert archive.read("notes/0002-record-decisions.md") == NYGARD.encode()
     assert "](notes/0002-record-decisions.md)" in archive.read("README.md").decode()
+
+
+def test_the_page_and_the_log_show_the_files_date(client, db, folder):
+    decisions = import_folder(folder)
+    user = make_user("ada")
+    add_member(decisions[1].workspace, user, "viewer")
+    client.force_login(user)
+
+    assert "2024-03-01" in client.get(decisions[1].get_absolute_url()).content.decode()
+    assert "2024-03-01" in client.get(reverse("decisions:log")).content.decode()

@@ -341,6 +341,11 @@ class ReviewRound(models.Model):
         )
         if wanted - allowed:
             raise ReviewError("Reviewers must be members of the workspace who may review.")
+        if authors := [u for u in reviewers if u.pk in author_ids(self.decision, self)]:
+            names = ", ".join(display_name(u) for u in authors)
+            raise ReviewError(
+                f"{names} wrote or submitted this text, so cannot review it: name someone else."
+            )
         already = set(self.reviewers.values_list("pk", flat=True))
         new = [u for u in reviewers if u.pk not in already]
         self.reviewers.add(*new)

@@ -49,7 +49,7 @@ def revision(decision) -> int:
     return Decision.objects.get(pk=decision.pk).revision
 
 
-def walk(people, rita: Client, decision, approvals: int):
+def walk(people, rita: Client, decision, approvals: int, named: str = "rita"):
     """Rita's walk, through the real views; returns the answers to her resubmit and approval."""
     back = post(rita, decision, "status/", {"to": "draft", "seen": "in_review"})
     assert back.status_code == 302
@@ -70,7 +70,7 @@ def walk(people, rita: Client, decision, approvals: int):
         rita,
         decision,
         "review/submit/",
-        {"reviewers": [people["rita"].pk], "approvals_needed": approvals},
+        {"reviewers": [people[named].pk], "approvals_needed": approvals},
     )
     approved = post(rita, decision, "review/approve/", {})
     return resubmitted, approved
@@ -92,12 +92,26 @@ def test_it_refuses_the_walk_at_the_lowered_count(people, decision):
     assert decision.status == "draft" and not Version.objects.exists()
 
 
-def test_it_refuses_the_walk_at_her_own_approval(people, decision):
-    """Where the workspace asks for one approval only, her approval still does not count."""
+def test_it_refuses_the_walk_at_naming_herself(people, decision):
+    """Where the workspace asks for one approval only, she cannot name herself to review."""
     people["workspace"].default_approvals = 1
     people["workspace"].save()
     ReviewRound.objects.filter(decision=decision).update(approvals_needed=1)
     resubmitted, approved = walk(people, signed_in(people["rita"]), decision, approvals=1)
+    assert resubmitted.status_code == 422
+    assert b"rita wrote or submitted this text, so cannot review it" in resubmitted.content
+    assert approved.status_code == 422
+    decision.refresh_from_db()
+    assert decision.status == "draft" and not Version.objects.exists()
+
+
+def test_it_refuses_the_walk_at_her_own_approval(people, decision):
+    """Naming Rob instead, she approves before he does: her approval does not count."""
+    people["workspace"].default_approvals = 1
+    people["workspace"].save()
+    ReviewRound.objects.filter(decision=decision).update(approvals_needed=1)
+    rita = signed_in(people["rita"])
+    resubmitted, approved = walk(people, rita, decision, approvals=1, named="rob")
     assert resubmitted.status_code == 302
     assert approved.status_code == 422
     assert b"your approval cannot count" in approved.content
@@ -111,7 +125,9 @@ def test_it_refuses_the_walk_in_the_model(people, decision):
     move_by_hand(decision, "draft", rita, seen="in_review")
     Decision.objects.filter(pk=decision.pk).update(context="Rita's text.")
     Contribution.record(decision, rita)
-    submit_for_review(decision, by=rita, reviewers=[rita], approvals_needed=2)
+    with pytest.raises(ReviewError, match="cannot review it"):
+        submit_for_review(decision, by=rita, reviewers=[rita], approvals_needed=2)
+    submit_for_review(decision, by=rita, reviewers=[people["rob"]], approvals_needed=2)
     with pytest.raises(ReviewError, match="your approval cannot count"):
         open_round(decision).approve(rita)
     assert not Version.objects.exists()

@@ -608,6 +608,19 @@ def _support_lists(record: Record, consideration) -> list[str]:
     return parts
 
 
+def _lists_say_less(consideration) -> bool:
+    """Whether "supports the following" lists would lose something of the options' support:
+    a note, a level other than supported, or an option no scenario supports."""
+    return any(
+        cell.note or cell.level not in ("supported", "unknown")
+        for option in consideration.options
+        for cell in option.support
+    ) or any(
+        all(cell.level != "supported" for cell in option.support)
+        for option in consideration.options
+    )
+
+
 def _decide_on_context(record: Record) -> list[str]:
     """The problem statement under the page's own heading (`## Context` stays `## Context`)."""
     heading = record.headings.get("context") or "Context and Problem Statement"
@@ -620,10 +633,11 @@ def _decide_on_context(record: Record) -> list[str]:
 
 
 def _decide_on_front_matter(record: Record) -> str:
-    """Docusaurus front matter: the page's own, with only the title and tags set to the record's
-    where they differ (the rest as written: `sidebar_position: 3` stays unquoted). A page with an
-    H1 carries its title there, so its front matter's title may differ. A new page gets a title,
-    a description and its tags; a team's own front matter gets no description it did not have."""
+    """Docusaurus front matter: the page's own, with only the keys whose value the record changed
+    set again (the rest as written: `sidebar_position: 3` stays unquoted). Status, date and people
+    go there too (Docusaurus ignores them; our reader reads them back), but no status for a page
+    that gave none. A page with an H1 carries its title there, so its front matter's title may
+    differ. A new page gets a description; a team's own front matter gets none it did not have."""
     raw = _slot(record, FRONT_MATTER)
     front = parse_front_matter(raw)
     if raw and front:
@@ -632,12 +646,45 @@ def _decide_on_front_matter(record: Record) -> str:
             changes["title"] = record.title
         if _as_tags(front) != record.tags:
             changes["tags"] = record.tags or None
+        changes.update(_decide_on_metadata(record, front))
         return f"---\n{_front_matter_with(raw, changes)}\n---"
     data = {"title": record.title, "description": _describe(record)}
     if record.tags:
         data["tags"] = record.tags
+    data.update({k: v for k, v in _decide_on_metadata(record, {}).items() if v is not None})
     dumped = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return f"---\n{dumped}---"
+
+
+DECIDE_ON_STATUS = {**MADR_STATUS, "elsewhere": "accepted"}
+_PEOPLE_KEYS = {
+    "decision_makers": ("decision-makers", "deciders", "decision_makers"),
+    "consulted": ("consulted",),
+    "informed": ("informed",),
+}
+
+
+def _decide_on_metadata(record: Record, front: dict) -> dict:
+    """The status, date and people entries the front matter needs to say what the record says
+    (None: an entry to take out), under the key names the page already uses."""
+    said = front_matter_fields(front)
+    changes: dict = {}
+    status = DECIDE_ON_STATUS.get(record.status, record.status)
+    # A page that states no status reads as a draft: it needs one only once it is more.
+    stated = "status" in front or ("status" not in record.unstated and record.status != "draft")
+    if stated and (normalise_status(said.get("status_text", "")) or "") != (
+        normalise_status(status) or status
+    ):
+        changes["status"] = status
+    # A date where the page has one, or on a new page; never one a team's page did not give.
+    if record.date != said.get("date", "") and ("date" in front or not front):
+        changes["date"] = record.date or None
+    for name, keys in _PEOPLE_KEYS.items():
+        people = getattr(record, name)
+        if people != said.get(name, []):
+            key = next((k for k in keys if k in front), keys[0])
+            changes[key] = people or None
+    return changes
 
 
 _FRONT_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
@@ -645,7 +692,7 @@ _FRONT_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 def _front_matter_with(raw: str, changes: dict) -> str:
     """The raw front matter with each changed key's entry replaced where it stands (None: taken
-    out) and new keys first; every other line as written."""
+    out) and new keys last; every other line as written."""
 
     def entry(key: str) -> list[str]:
         if changes[key] is None:
@@ -671,7 +718,7 @@ def _front_matter_with(raw: str, changes: dict) -> str:
             replacing = False
         lines.append(line)
     new = [line for key in changes if key not in placed for line in entry(key)]
-    return "\n".join([*new, *lines])
+    return "\n".join([*lines, *new])
 
 
 def _as_tags(front: dict) -> list[str]:
@@ -707,6 +754,9 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
             parts.append(consideration.body)
             if i == len(record.considerations) - 1:
                 parts += [f"See also: [{r.title}]({link_for(r)})" for r in see_also]
+            if _lists_say_less(consideration):
+                # Notes, partial or no support: the matrix says it, before the lists.
+                parts.append(support_matrix(record, consideration.options))
             parts += _support_lists(record, consideration)
     elif intro := _intro(record, "considerations"):
         parts += [_heading(2, "Considerations"), *intro]

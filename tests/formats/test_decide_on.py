@@ -225,7 +225,7 @@ def test_it_adds_no_description_to_a_pages_own_front_matter():
     exported = write(record, "decide-on")
 
     assert exported.startswith(
-        "---\ntags:\n- logging\ntitle: Decide on Logging\nsidebar_position: 3\n---\n"
+        "---\ntitle: Decide on Logging\nsidebar_position: 3\ntags:\n- logging\n---\n"
     )
     assert read(exported, "decide-on-logging.md").record.tags == ["logging"]
 
@@ -243,3 +243,22 @@ def test_it_sets_only_the_changed_keys_of_a_pages_front_matter():
     assert exported.startswith(
         "---\ntitle: Decide on Logs\nsidebar_position: 3\n# kept comment\nslug: /logging\n---\n"
     )
+
+
+def test_the_example_decisions_page_keeps_its_people_status_and_matrix_notes(example):
+    decision = Decision.objects.with_record().get(title="Decide on API Gateway Requirements")
+    record = decision.to_record()
+
+    exported = write(record, "decide-on")
+    again = read(exported, "decide-on-api-gateway-requirements.md").record
+
+    assert again.decision_makers == record.decision_makers == ["Dana Demo", "Tom Okafor"]
+    assert again.status == record.status == "draft"
+    assert "| Option | REST API | HTTP API | WebSocket API |" in exported
+    assert "◐ partial: through a JWT authorizer" in exported
+    for before, after in zip(record.considerations, again.considerations, strict=True):
+        assert [(o.title, o.support) for o in after.options] == [
+            (o.title, [c for c in o.support if c.level != "unknown" or c.note])
+            for o in before.options
+        ]
+    assert write(again, "decide-on") == exported

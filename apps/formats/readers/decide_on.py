@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 from ..record import AuthOptionEntry, ConsiderationEntry, RelationEntry, ScenarioEntry, SupportEntry
-from ..vocabulary import relations_in
+from ..vocabulary import SUPPORT_CELLS, relations_in
 from . import madr, sections
 from .document import Document
-from .markdown import Block, Line, list_items, subsections, text_of
+from .markdown import Block, Line, list_items, subsections, text_of, unescape
 from .reader import Handler, Reader
 from .sections import COMMON, references
 
@@ -108,6 +108,11 @@ def considerations(reader: Reader, block: Block) -> None:
 
 def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
     intro, subs = subsections(block)
+    item = ConsiderationEntry(block.heading)
+    # The options by title and the (option, scenario) cells read, kept across subsections.
+    known: dict[str, AuthOptionEntry] = {}
+    seen: set[tuple[str, str]] = set()
+    intro = _support_table(intro, item, known, seen)
     body_lines = []
     for line in intro:
         found = relations_in(line.text) if not line.in_code else []
@@ -115,8 +120,7 @@ def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
             reader.rec.relations.extend(_as_see_also(found))
         else:
             body_lines.append(line)
-    body = text_of(body_lines)
-    item = ConsiderationEntry(block.heading, body)
+    body = item.body = text_of(body_lines)
     # "TODO" alone (or bold, or with a colon), or as the first paragraph before notes, marks a
     # consideration still open; so does a first paragraph that opens `TODO:` (`TODO: ask the
     # network team`), kept as written.
@@ -125,9 +129,8 @@ def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
         item.is_open, item.body = True, rest.strip()
     elif opens_with_todo(first):
         item.is_open = True
-    known: dict[str, AuthOptionEntry] = {}  # the options by title, kept across subsections
     for sub in subs:
-        if not _support_list(item, sub, known):
+        if not _support_list(item, sub, known, seen):
             item.body = "\n\n".join(part for part in (item.body, *_heading_and_body(sub)) if part)
     if subs and item.is_open and item.options:
         item.is_open = False
@@ -135,7 +138,10 @@ def _consideration(reader: Reader, block: Block) -> ConsiderationEntry:
 
 
 def _support_list(
-    item: ConsiderationEntry, block: Block, known: dict[str, AuthOptionEntry]
+    item: ConsiderationEntry,
+    block: Block,
+    known: dict[str, AuthOptionEntry],
+    seen: set[tuple[str, str]],
 ) -> bool:
     """`#### <scenario>` + "… support the following … types:" + bullets = supported options."""
     parts = list_items(block.lines)
@@ -148,12 +154,76 @@ def _support_list(
     if not bullets or not lead_in or parts[0][0] != "text":
         return False
     for title in bullets:
-        option = known.get(title)
-        if option is None:
-            option = known[title] = AuthOptionEntry(title)
-            item.options.append(option)
-        option.support.append(SupportEntry(block.heading, "supported"))
+        option = _option(item, known, title)
+        if (title, block.heading) not in seen:
+            seen.add((title, block.heading))
+            option.support.append(SupportEntry(block.heading, "supported"))
     return True
+
+
+def _option(item: ConsiderationEntry, known: dict[str, AuthOptionEntry], title: str):
+    option = known.get(title)
+    if option is None:
+        option = known[title] = AuthOptionEntry(title)
+        item.options.append(option)
+    return option
+
+
+_TABLE_HEAD = re.compile(r"\|\s*Option\s*\|")
+_TABLE_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _support_table(
+    lines: list[Line],
+    item: ConsiderationEntry,
+    known: dict[str, AuthOptionEntry],
+    seen: set[tuple[str, str]],
+) -> list[Line]:
+    """Read the option x scenario matrix the writer adds when the lists cannot say it all (notes,
+    partial or no support); return the other lines."""
+    start = next(
+        (
+            i
+            for i, line in enumerate(lines[:-1])
+            if not line.in_code
+            and _TABLE_HEAD.match(line.text.strip())
+            and _TABLE_RULE.fullmatch(lines[i + 1].text.strip())
+        ),
+        None,
+    )
+    if start is None:
+        return lines
+    end = start + 2
+    while end < len(lines) and lines[end].text.strip().startswith("|"):
+        end += 1
+    rows = [_cells(line.text) for line in lines[start:end]]
+    scenarios = rows[0][1:]
+    cells = [_support_cell(text) for row in rows[2:] for text in row[1:]]
+    if any(cell is None for cell in cells) or any(len(row) != len(rows[0]) for row in rows[2:]):
+        return lines  # not ours: kept as written
+    for row in rows[2:]:
+        option = _option(item, known, row[0])
+        for scenario, text in zip(scenarios, row[1:], strict=True):
+            level, note = _support_cell(text) or ("unknown", "")
+            if level != "unknown" or note:
+                seen.add((option.title, scenario))
+                option.support.append(SupportEntry(scenario, level, note))
+    return [*lines[:start], *lines[end:]]
+
+
+def _cells(row: str) -> list[str]:
+    inner = row.strip().removeprefix("|").removesuffix("|")
+    return [unescape(cell.strip()) for cell in _CELL_SPLIT.split(inner)]
+
+
+def _support_cell(text: str) -> tuple[str, str] | None:
+    for level, label in SUPPORT_CELLS.items():
+        if text == label:
+            return level, ""
+        if text.startswith(f"{label}: "):
+            return level, text[len(label) + 2 :]
+    return None
 
 
 def _as_see_also(found: list[RelationEntry]) -> list[RelationEntry]:

@@ -262,3 +262,16 @@ def test_the_example_decisions_page_keeps_its_people_status_and_matrix_notes(exa
             for o in before.options
         ]
     assert write(again, "decide-on") == exported
+
+
+@pytest.mark.parametrize("marker", ["**TODO**", "TODO:", "_TODO_"])
+def test_it_reads_the_seed_page_with_its_todos_in_bold_or_with_a_colon(marker):
+    text = SEED.read_text(encoding="utf-8").replace("\nTODO\n", f"\n{marker}\n")
+    assert text.count(marker) == 2
+
+    record = read(text, SEED.name).record
+
+    _assert_seed_shape(record)
+    first, second = _round_trips(text, SEED.name, rounds=2)
+    assert second == first
+    _assert_seed_shape(read(second, SEED.name).record)

@@ -593,6 +593,7 @@ def keep_sources(plan: Plan, created: dict[str, Decision]) -> None:
             path=item.filename.replace("\\", "/"),
             dialect=getattr(item, "dialect", "") or item.format,
             text=item.data.decode("utf-8"),
+            status_text=item.record.status_text,
         )
         for item in plan.items
         if item.data

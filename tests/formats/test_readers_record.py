@@ -6,8 +6,12 @@ each from a small explicit file; then the same on the real corpus files where th
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+from django.core.management import call_command
+
+from apps.decisions.models import Decision
 from apps.formats.readers import read, read_bytes
 from apps.formats.vocabulary import normalise_status, status_from_folder
 
@@ -262,3 +266,15 @@ def test_it_reads_every_corpus_decision_section_as_an_outcome_never_as_no_option
             if "\n## Decision\n" in source:
                 assert record.rationale.strip(), path.name
             assert "No option has been chosen yet." not in record.rationale, path.name
+
+
+@pytest.mark.django_db
+def test_an_imported_decision_keeps_its_status_as_written(tmp_path):
+    (tmp_path / "0001-use-queues.md").write_text(
+        "# 1. Use queues\n\n## Status\n\nImplemented\n\n## Decision\n\nWe use queues.\n"
+    )
+
+    call_command("import_adrs", str(tmp_path), "--workspace", "team", stdout=io.StringIO())
+
+    decision = Decision.objects.get(title="Use queues")
+    assert decision.source.status_text == "Implemented"

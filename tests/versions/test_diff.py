@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from apps.versions.models import changed_lines, diff_by_section
+import time
+
+from apps.versions.models import (
+    MAX_DIFF_LINES,
+    MAX_SECTION_LINES,
+    Version,
+    changed_lines,
+    diff_by_section,
+    sha256_of,
+)
+
+from ..factories import make_decision
 
 
 def test_it_pairs_each_replaced_line_with_its_new_text():
@@ -43,3 +54,57 @@ def test_it_names_sections_added_and_removed():
         "New": "added",
         "Gone": "removed",
     }
+
+
+def frozen(decision, number: int, markdown: str) -> Version:
+    return Version.objects.create(
+        decision=decision, number=number, snapshot={}, markdown=markdown, sha256=sha256_of(markdown)
+    )
+
+
+def test_its_page_compares_two_400_line_versions_changed_in_every_line_at_once(
+    author_client, workspace
+):
+    # ndiff took 54 s on this pair, a gunicorn worker killed at 30 s.
+    decision = make_decision(workspace)
+    frozen(decision, 1, "## Context\n\n" + "\n".join(f"Line {i} is fine." for i in range(400)))
+    frozen(decision, 2, "## Context\n\n" + "\n".join(f"Line {i} is FINE." for i in range(400)))
+
+    author_client.get(f"/w/team/{decision.number}/versions/")  # the process's first page: warm
+    start = time.perf_counter()
+    response = author_client.get(f"/w/team/{decision.number}/versions/diff/?a=1&b=2")
+    elapsed = time.perf_counter() - start
+
+    assert response.status_code == 200
+    assert elapsed < 2.0
+    page = response.content.decode()
+    assert "- Line 399 is fine." in page and "+ Line 399 is FINE." in page
+
+
+def test_it_names_a_section_too_large_to_compare_line_by_line(author_client, workspace):
+    # Lines repeated ten times over, reordered: SequenceMatcher took 17 s on 3,000 of them.
+    decision = make_decision(workspace)
+    old = [f"x{i % 300}" for i in range(3000)]
+    new = [f"x{i * 3 % 300}" for i in range(3000)]
+    frozen(decision, 1, "## Context\n\nWhy.\n\n## Big\n\n" + "\n".join(old))
+    frozen(decision, 2, "## Context\n\nWhy not.\n\n## Big\n\n" + "\n".join(new))
+
+    author_client.get(f"/w/team/{decision.number}/versions/")  # the process's first page: warm
+    start = time.perf_counter()
+    response = author_client.get(f"/w/team/{decision.number}/versions/diff/?a=1&b=2")
+    elapsed = time.perf_counter() - start
+
+    assert response.status_code == 200 and elapsed < 2.0
+    page = response.content.decode()
+    assert "Too large to compare line by line: 3001 lines in v1, 3001 in v2." in page
+    assert "- Why." in page and "+ Why not." in page  # the small section is still compared
+
+
+def test_it_compares_no_more_lines_in_all_than_its_limit():
+    section = "\n".join(f"line {i}" for i in range(MAX_SECTION_LINES // 2 - 1))
+    old = "".join(f"## S{k}\n{section}\n" for k in range(4))
+    new = "".join(f"## S{k}\n{section} changed\n" for k in range(4))
+
+    compared = [s for s in diff_by_section(old, new) if s.state == "changed" and s.lines]
+
+    assert len(compared) == MAX_DIFF_LINES // MAX_SECTION_LINES

@@ -200,6 +200,9 @@ EXPECTED: dict[str, Expect] = {
     "workspaces:remove":           Expect(post=(LOGIN,  403,    403,    403,     302,   404),
                                       args=lambda w: {"pk": w.viewer_membership.pk}),
     "workspaces:audit":            Expect(get=(LOGIN,   403,    403,    403,     200,   404)),
+    # Only admins change the settings (an empty form is a 400).
+    "workspaces:settings":         Expect(get=(LOGIN,   403,    403,    403,     200,   404),
+                                      post=(LOGIN,  403,    403,    403,     400,   404)),
     "activity:notifications":    Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "activity:read-all":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  302,    302,    302,     302,   302)),

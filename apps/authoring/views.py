@@ -226,7 +226,9 @@ def editor_context(
         "gaps": found,
         "required_gaps": required(found),
         "editable": decision.status == Status.DRAFT,
-        "preview": record_html(record, page_link_for(decision.workspace.slug)),
+        "preview": record_html(
+            record, page_link_for(decision.workspace.slug), decision.workspace.image_host_list
+        ),
         "editables": editables,
     }
     if step == "problem":

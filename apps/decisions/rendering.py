@@ -37,9 +37,14 @@ def page_link_for(workspace_slug: str) -> LinkFor:
     return link
 
 
-def record_html(record: Record, link_for: LinkFor = file_link) -> SafeString:
-    """The body every reader sees: the MADR sections, through the one sanitiser."""
-    return render_markdown(madr_body(record, link_for))
+def record_html(
+    record: Record, link_for: LinkFor = file_link, image_hosts: tuple[str, ...] = ()
+) -> SafeString:
+    """The body every reader sees: the MADR sections, through the one sanitiser.
+
+    `image_hosts`: the workspace's, from which images may load; a PDF fetches none, so none there.
+    """
+    return render_markdown(madr_body(record, link_for), image_hosts)
 
 
 def record_markdown(record: Record, fmt: str = "madr") -> str:

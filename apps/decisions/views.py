@@ -39,6 +39,8 @@ def detail(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespon
         "decision": decision,
         "membership": membership,
         "record": record,
-        "body": record_html(record, page_link_for(workspace_slug)),
+        "body": record_html(
+            record, page_link_for(workspace_slug), decision.workspace.image_host_list
+        ),
     }
     return render(request, "decisions/detail.html", context)

@@ -87,10 +87,18 @@ class AskForm(forms.Form):
         return True
 
 
+# A comment is read on every poll of the review panel: long enough for any review, bounded so no
+# comment makes each reader's page slow (apps/core/markdown.py shows a longer text unformatted).
+COMMENT_MAX = 10_000
+
+
 class ThreadForm(forms.Form):
     section = forms.ChoiceField(label="On")
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+        label="Comment",
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown.",
     )
 
     def __init__(self, *args, record: Record, **kwargs) -> None:
@@ -99,12 +107,17 @@ class ThreadForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label="Reply", max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ChangeRequestForm(forms.Form):
     note = forms.CharField(
-        label="What should change", widget=forms.Textarea(attrs={"rows": 2}), help_text="Markdown."
+        label="What should change",
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Markdown.",
     )
 
 

@@ -53,7 +53,9 @@ def detail(request: HttpRequest, workspace_slug: str, number: int, version: int)
         "decision": decision,
         "version": frozen,
         "record": record,
-        "body": record_html(record, page_link_for(workspace_slug)),
+        "body": record_html(
+            record, page_link_for(workspace_slug), decision.workspace.image_host_list
+        ),
         "versions": _versions(decision),
     }
     return render_partial(request, "versions/detail.html", context, "body")

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
+
+from apps.core.markdown import is_own_host
 
 from .models import Role, Workspace
 
@@ -40,3 +44,38 @@ class WorkspaceForm(forms.ModelForm):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    """What a workspace's admins change: its name, description and the hosts images load from."""
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "description", "image_hosts"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "image_hosts": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, own_host: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own_host = own_host.lower()
+
+    def clean_image_hosts(self) -> str:
+        hosts = list(dict.fromkeys(self.cleaned_data["image_hosts"].lower().split()))
+        for host in hosts:
+            if not HOST_NAME.match(host):
+                raise ValidationError(
+                    f"“{host}” is not a host name: give names only, e.g. images.example.com, "
+                    "one per line."
+                )
+            # Images from this site could be its own pages and downloads, fetched in the
+            # reader's name: those never load as images.
+            if host == self.own_host or is_own_host(host):
+                raise ValidationError(f"“{host}” is this site: its pages never load as images.")
+        return "\n".join(hosts)

@@ -32,6 +32,14 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     default_approvals = models.PositiveSmallIntegerField(default=1)
+    # An image in someone's text makes every reader's browser fetch it: a beacon telling its host
+    # who read what, when. So images load only from the hosts an admin names; others show as links.
+    image_hosts = models.TextField(
+        "image hosts",
+        blank=True,
+        help_text="Hosts that images in decisions and comments may load from, one per line, "
+        "e.g. images.example.com. Images from anywhere else are shown as links.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -41,6 +49,10 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def image_host_list(self) -> tuple[str, ...]:
+        return tuple(self.image_hosts.lower().split())
 
     def role_of(self, user) -> str | None:
         if not user.is_authenticated:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/members/<int:pk>/role/", views.change_role, name="change-role"),
     path("w/<slug:workspace_slug>/members/<int:pk>/remove/", views.remove, name="remove"),
     path("w/<slug:workspace_slug>/audit/", views.audit, name="audit"),
+    path("w/<slug:workspace_slug>/settings/", views.workspace_settings, name="settings"),
 ]

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from apps.activity.events import record_event
 from apps.activity.models import AuditEvent
 from apps.core.http import paginate, render_partial
 
 from .access import get_membership
-from .forms import RoleForm, WorkspaceForm
+from .forms import RoleForm, WorkspaceForm, WorkspaceSettingsForm
 from .members import change_role as set_role
 from .members import create_workspace, remove_member
 from .models import RIGHTS, Membership, Role
@@ -180,3 +181,27 @@ def audit(request: HttpRequest, workspace_slug: str) -> HttpResponse:
             event.decision.workspace = workspace
     context = {"workspace": workspace, "verbs": verbs, "verb": verb, **paged}
     return render_partial(request, "workspaces/audit.html", context, "events")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    membership = get_membership(request, workspace_slug)
+    if not membership.allows("admin"):
+        raise PermissionDenied("Only the workspace's admins change its settings.")
+    workspace = membership.workspace
+    own_host = request.get_host().rsplit(":", 1)[0]
+    data = request.POST if request.method == "POST" else None
+    form = WorkspaceSettingsForm(data, instance=workspace, own_host=own_host)
+    if data is not None and form.is_valid():
+        form.save()
+        hosts = workspace.image_host_list
+        record_event(workspace, request.user, "settings_changed", target=workspace, images=list(hosts))
+        messages.success(request, "Saved the workspace's settings.")
+        return redirect("workspaces:settings", workspace_slug=workspace.slug)
+    return render(
+        request,
+        "workspaces/settings.html",
+        {"workspace": workspace, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -16,9 +16,9 @@ def review_panel(context) -> str:
 
 
 @register.filter
-def markdown(text: str) -> str:
-    """A comment's Markdown through the one sanitiser."""
-    return render_markdown(text)
+def markdown(text: str, image_hosts: tuple[str, ...] = ()) -> str:
+    """A comment's Markdown through the one sanitiser: `text|markdown:workspace.image_host_list`."""
+    return render_markdown(text, image_hosts)
 
 
 @register.filter

@@ -80,8 +80,11 @@ EXPECTED: dict[str, Expect] = {
     # Reading a decision: every member; outsiders do not learn it exists.
     "decisions:log":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "decisions:detail":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
-    "exports:markdown":        Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
-    "exports:pdf":             Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    # Downloading: a GET gets the button, the button's POST the file (never an image's GET).
+    "exports:markdown":        Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  200,    200,    200,     200,   404)),
+    "exports:pdf":             Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  200,    200,    200,     200,   404)),
     # Finding: every signed-in person, over their own workspaces only (tests/search).
     "search:search":           Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "search:timeline":         Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
@@ -93,6 +96,7 @@ EXPECTED: dict[str, Expect] = {
     "exports:job":             Expect(get=(LOGIN,   200,    200,    200,     200,   404),
                                       args=lambda w: {"pk": job_of(w)}),
     "exports:download":        Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  200,    200,    200,     200,   404),
                                       args=lambda w: {"pk": job_of(w, done=True)}),
     # Importing: people who may edit; each upload is its uploader's alone (the author's here).
     "imports:upload":          Expect(get=(LOGIN,   403,    200,    200,     200,   404),
@@ -174,8 +178,10 @@ EXPECTED: dict[str, Expect] = {
     "versions:diff":           Expect(get=(LOGIN,   200,    200,    200,     200,   404),
                                       on="accepted", query="?a=1&b=1"),
     "versions:markdown":       Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  200,    200,    200,     200,   404),
                                       on="accepted"),
     "versions:pdf":            Expect(get=(LOGIN,   200,    200,    200,     200,   404),
+                                      post=(LOGIN,  200,    200,    200,     200,   404),
                                       on="accepted"),
 
     # People: anyone signed in lists their workspaces and may create one; every member sees

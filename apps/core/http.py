@@ -43,6 +43,16 @@ def paginate(
     }
 
 
+def download_page(request: HttpRequest, filename: str) -> HttpResponse:
+    """What a GET of a download address answers: a button that asks for the file by POST.
+
+    An `<img>` or a link in someone's text makes a reader's browser GET any address of ours, so a
+    GET must neither record an export in the reader's name nor render a PDF. Only the app's own
+    download buttons, POST forms with the CSRF token, get the file.
+    """
+    return render(request, "core/download.html", {"filename": filename})
+
+
 def download(body: bytes, content_type: str, filename: str) -> HttpResponse:
     """A file the browser saves under `filename` rather than shows."""
     response = HttpResponse(body, content_type=content_type)

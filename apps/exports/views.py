@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.activity.events import record_event
-from apps.core.http import download, render_partial
+from apps.core.http import download, download_page, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
@@ -19,8 +19,10 @@ from .models import ExportJob, TooManyJobs
 from .tasks import run_export
 
 
+# A GET of a download address gets a button (download_page): only a POST from it renders the
+# file and records the export, so an image or link in someone's text can do neither.
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def decision_markdown(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(
         request,
@@ -29,16 +31,20 @@ def decision_markdown(request: HttpRequest, workspace_slug: str, number: int) ->
         queryset=Decision.objects.with_record().select_related("source"),
     )
     name, text = download_markdown(decision)
+    if request.method == "GET":
+        return download_page(request, name)
     record_event(decision.workspace, request.user, "exported", target=decision, format="md")
     return download(text.encode(), "text/markdown; charset=utf-8", name)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def decision_pdf(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
     decision = get_decision_for(
         request, workspace_slug, number, queryset=Decision.objects.with_record()
     )
+    if request.method == "GET":
+        return download_page(request, f"{decision.file_stem}.pdf")
     try:
         pdf = record_pdf(decision.to_record())
     except PdfRenderError as error:
@@ -135,11 +141,13 @@ def job_page(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def job_download(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
     job = _job(request, workspace_slug, pk)
     if job.state != ExportJob.State.DONE:
         raise Http404("This export is not ready.")
+    if request.method == "GET":
+        return download_page(request, job.filename)
     body = ExportJob.objects.values_list("result", flat=True).get(pk=job.pk)
     record_event(job.workspace, request.user, "exported", target=job.workspace, kind=job.kind)
     return download(bytes(body), job.content_type, job.filename)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.activity.events import record_event
-from apps.core.http import download, render_partial
+from apps.core.http import download, download_page, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
@@ -84,10 +84,12 @@ def diff(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def markdown(request: HttpRequest, workspace_slug: str, number: int, version: int) -> HttpResponse:
     decision = get_decision_for(request, workspace_slug, number)
     frozen = _version(decision, version)
+    if request.method == "GET":  # a button, never the file: see download_page
+        return download_page(request, f"{frozen.file_stem}.md")
     _activity(request, decision, "exported", format="md", version=frozen.number)
     # The stored bytes, never a re-rendering: the same version always downloads the same file.
     return download(
@@ -96,10 +98,12 @@ def markdown(request: HttpRequest, workspace_slug: str, number: int, version: in
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def pdf(request: HttpRequest, workspace_slug: str, number: int, version: int) -> HttpResponse:
     decision = get_decision_for(request, workspace_slug, number)
     frozen = _version(decision, version)
+    if request.method == "GET":
+        return download_page(request, f"{frozen.file_stem}.pdf")
     try:
         body = version_pdf(frozen.record(), frozen, _versions(decision))
     except PdfRenderError as error:

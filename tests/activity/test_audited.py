@@ -126,7 +126,7 @@ def test_it_records_each_download(client, people, since, tail, data):
     decision, _ = accepted(people["workspace"], people["ada"], people["rita"])
     client.force_login(people["ada"])
 
-    response = client.get(f"/w/team/{tail.format(number=decision.number)}")
+    response = client.post(f"/w/team/{tail.format(number=decision.number)}")
 
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     [event] = events("exported")
@@ -141,7 +141,7 @@ def test_it_records_the_request_and_the_download_of_a_background_export(client, 
     client.post("/w/team/exports/start/", {"kind": "zip", "format": "nygard"})
     job = ExportJob.objects.get()
     build(job)
-    response = client.get(f"/w/team/exports/{job.pk}/download/")
+    response = client.post(f"/w/team/exports/{job.pk}/download/")
 
     assert response.status_code == 200
     [requested] = events("export_requested")
@@ -157,7 +157,7 @@ def test_it_records_no_export_of_a_download_refused(client, people):
     add_member(make_workspace("other"), outsider, "admin")
     client.force_login(outsider)
 
-    assert client.get(f"/w/team/{decision.number}.md").status_code == 404
+    assert client.post(f"/w/team/{decision.number}.md").status_code == 404
     assert not AuditEvent.objects.filter(verb="exported").exists()
 
 

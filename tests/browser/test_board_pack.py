@@ -77,7 +77,7 @@ def test_it_builds_a_board_pack_of_50_decisions_with_live_progress(
         timeout=120_000,
     )
     assert bar.get_attribute("max") == "50"
-    link = page.locator("#job-progress a:has-text('Download')")
+    link = page.locator("#job-progress button:has-text('Download')")
     link.wait_for(timeout=180_000)
     with page.expect_download() as download:
         link.click()

@@ -26,8 +26,8 @@ def test_it_lists_the_log_of_my_workspaces_only(author_client, workspace):
 def test_it_hides_another_workspaces_decision(author_client):
     make_decision(make_workspace("other"), "Theirs")
     assert author_client.get("/w/other/1/").status_code == 404
-    assert author_client.get("/w/other/1.md").status_code == 404
-    assert author_client.get("/w/other/1.pdf").status_code == 404
+    assert author_client.post("/w/other/1.md").status_code == 404
+    assert author_client.post("/w/other/1.pdf").status_code == 404
 
 
 def test_it_rejects_post_on_pages(author_client, workspace):
@@ -88,4 +88,4 @@ def test_it_lets_every_member_read(client, workspace, role):
     make_decision(workspace)
     client.force_login(user)
     assert client.get("/w/team/1/").status_code == 200
-    assert client.get("/w/team/1.md").status_code == 200
+    assert client.post("/w/team/1.md").status_code == 200

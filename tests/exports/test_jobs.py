@@ -44,7 +44,7 @@ def test_it_zips_the_log_in_the_chosen_format(
 
     job.refresh_from_db()
     assert (job.state, job.done, job.total) == ("done", 2, 2)
-    response = author_client.get(f"/w/team/exports/{job.pk}/download/")
+    response = author_client.post(f"/w/team/exports/{job.pk}/download/")
     archive = zipfile.ZipFile(
         io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
     )
@@ -72,7 +72,7 @@ def test_it_makes_a_board_pack_with_a_cover_contents_and_approvals(
 
     job.refresh_from_db()
     assert job.state == "done" and job.filename.endswith(".pdf")
-    pdf = PdfReader(io.BytesIO(client.get(f"/w/team/exports/{job.pk}/download/").content))
+    pdf = PdfReader(io.BytesIO(client.post(f"/w/team/exports/{job.pk}/download/").content))
     cover = pdf.pages[0].extract_text()
     assert "Board pack" in cover and "Contents" in cover
     assert "ADR-0001 Choose an API style" in cover and "ADR-0002 Pick a message broker" in cover
@@ -100,7 +100,7 @@ def test_it_records_a_failure_and_delivers_nothing(
     assert job.state == "failed" and "longer than" in job.error and job.result is None
     page = author_client.get(f"/w/team/exports/{job.pk}/").content.decode()
     assert "The export failed" in page
-    assert author_client.get(f"/w/team/exports/{job.pk}/download/").status_code == 404
+    assert author_client.post(f"/w/team/exports/{job.pk}/download/").status_code == 404
 
 
 def test_it_keeps_jobs_to_their_workspace(author_client, workspace):

@@ -41,7 +41,7 @@ def gateway(client) -> Decision:
 
 def test_its_markdown_is_madr_4(client, example):
     decision = gateway(client)
-    response = client.get(f"/w/platform/{decision.number}.md")
+    response = client.post(f"/w/platform/{decision.number}.md")
     assert response["Content-Disposition"] == (
         'attachment; filename="0006-decide-on-api-gateway-requirements.md"'
     )
@@ -58,7 +58,7 @@ def test_its_markdown_is_madr_4(client, example):
 
 def test_its_pdf_holds_the_title_every_scenario_and_every_option(client, example):
     decision = gateway(client)
-    response = client.get(f"/w/platform/{decision.number}.pdf")
+    response = client.post(f"/w/platform/{decision.number}.pdf")
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
@@ -93,7 +93,7 @@ def test_it_keeps_free_sections_where_they_were():
 
 def test_it_says_superseded_by_whom_in_the_front_matter(client, example):
     client.login(username="demo", password="demo")
-    meta, _ = split_front_matter(client.get("/w/platform/2.md").content.decode())
+    meta, _ = split_front_matter(client.post("/w/platform/2.md").content.decode())
     assert meta["status"] == "superseded by ADR-0004"
 
 
@@ -106,9 +106,9 @@ def test_its_page_pdf_and_markdown_show_the_same_text(client, example):
     decision = gateway(client)
     page_html = client.get(decision.get_absolute_url()).content.decode()
     page = " ".join(plain_words(html.unescape(re.sub(r"<[^>]+>", " ", page_html))))
-    pdf = PdfReader(BytesIO(client.get(f"/w/platform/{decision.number}.pdf").content))
+    pdf = PdfReader(BytesIO(client.post(f"/w/platform/{decision.number}.pdf").content))
     pdf_text = " ".join(plain_words(" ".join(p.extract_text() for p in pdf.pages)))
-    _, body = split_front_matter(client.get(f"/w/platform/{decision.number}.md").content.decode())
+    _, body = split_front_matter(client.post(f"/w/platform/{decision.number}.md").content.decode())
     checked = 0
     for line in body.splitlines():
         words = plain_words(line)
@@ -125,7 +125,7 @@ def test_it_explains_a_pdf_that_cannot_be_rendered(author_client, workspace, set
 
     settings.ADROIT_PDF_TIMEOUT = 0.01
     decision = make_decision(workspace, "Huge", context="| a |\n| - |\n" + "| x |\n" * 20000)
-    response = author_client.get(f"/w/team/{decision.number}.pdf")
+    response = author_client.post(f"/w/team/{decision.number}.pdf")
     assert response.status_code == 503
     assert "longer than" in response.content.decode()
     assert author_client.get(decision.get_absolute_url()).status_code == 200

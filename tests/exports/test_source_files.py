@@ -189,7 +189,7 @@ def test_it_downloads_an_untouched_import_as_its_file(client, db, folder):
     add_member(decisions[2].workspace, user, "author")
     client.force_login(user)
 
-    response = client.get(reverse("exports:markdown", args=["team", 2]))
+    response = client.post(reverse("exports:markdown", args=["team", 2]))
 
     assert response.status_code == 200
     assert response.content == NYGARD.encode()

@@ -169,10 +169,10 @@ def sanitize_html(html: str) -> str:
 
 
 # Limits measured with bench/markdown_shapes.py on a 2-core machine (docs/reliability.md): a text
-# just inside them renders in about half a second at most, whatever its shape.
+# just inside them renders in under 0.4 s (load average 4), whatever its shape.
 MAX_LENGTH = 150_000  # characters; the longest ADR of the corpus (97 kB) takes 0.3 s
 MAX_PREFIX = 100  # characters of quote marks, list markers and indentation before a line's text
-MAX_COST = 500_000  # see too_costly: about a microsecond each
+MAX_COST = 400_000  # see too_costly: about a microsecond each
 
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 # python-markdown formats each paragraph, list item and table row's text on its own: a "run".

@@ -47,13 +47,14 @@ def test_it_keeps_the_lines_and_paragraphs_of_a_text_shown_plain():
 
 def test_it_still_formats_a_long_ordinary_decision():
     section = "## Option {i}\n\nWe [compare](https://example.com/{i}) *this* with `that`.\n\n"
-    text = "".join(section.format(i=i) for i in range(400))
-    table = "| a | b |\n| --- | --- |\n" + "| [x](https://e.com) | `y` |\n" * 200
+    # Denser in headings, links, marks and table rows than any ADR of the corpus (cost 245,000).
+    text = "".join(section.format(i=i) for i in range(200))
+    table = "| a | b |\n| --- | --- |\n" + "| [x](https://e.com) | `y` |\n" * 100
     code = "```json\n" + '{"a": [[1, 2], [3, 4]]}\n' * 500 + "```\n"
 
     assert not too_costly(text + table + code)
     html = render_markdown(text + table + code)
-    assert "<h2>Option 399</h2>" in html and "<td><code>y</code></td>" in html
+    assert "<h2>Option 199</h2>" in html and "<td><code>y</code></td>" in html
 
 
 def test_it_renders_the_decision_page_and_review_poll_with_a_30000_bracket_comment(client, people):

@@ -98,12 +98,18 @@ def status_from_folder(path: str) -> str | None:
     parts = PurePath(path).parts
     if len(parts) < 2 or not re.fullmatch(r"[A-Za-z][A-Za-z _-]{0,30}", parts[-2]):
         return None
-    name = parts[-2].replace("_", " ").lower()
+    name = parts[-2].replace("_", " ")
     # `drafts/`, `proposals/`: the folder holds many.
-    for folder in (name, name.removesuffix("s")):
-        for pattern, status in _STATUS_PATTERNS:
-            if re.fullmatch(f"(?:{pattern})", folder):
-                return status
+    return status_word(name) or status_word(name.removesuffix("s"))
+
+
+def status_word(text: str) -> str | None:
+    """The status a text names when it is nothing but status words (`Superseded`, `in review`),
+    as a folder name or a `[tag]` is; None for anything more (`Draft-ish notes`)."""
+    text = text.strip().lower()
+    for pattern, status in _STATUS_PATTERNS:
+        if len(text) <= 40 and re.fullmatch(f"(?:{pattern})", text):
+            return status
     return None
 
 

@@ -118,6 +118,37 @@ def test_it_takes_the_status_from_the_folder_only_when_the_file_says_none():
     assert (said.status, said.unstated) == ("rejected", ["outcome"])
 
 
+@pytest.mark.parametrize(
+    ("text", "status", "status_text"),
+    [
+        ("# ADR013: [superseded] Use X\n\n## Context\n\nc\n", "superseded", "superseded"),
+        ("# X\n\n:::warning Rejected!\nWe did not.\n:::\n", "rejected", "Rejected"),
+        ("# X\n\n:::note Superseded by ADR-4\n:::\n", "superseded", "Superseded by ADR-4"),
+    ],
+    ids=["title-tag", "callout", "callout-with-sentence"],
+)
+def test_it_reads_a_status_from_a_title_tag_or_a_callout_without_changing_the_text(
+    text, status, status_text
+):
+    record = read(text, "0013-x.md").record
+
+    assert (record.status, record.status_text) == (status, status_text)
+    # Said, but in no status line: a writer adds none.
+    assert "status" in record.unstated
+
+
+def test_it_reads_no_status_from_other_callouts_and_tags():
+    text = "# [Draft-ish notes] X\n\n:::tip Good idea\n:::\n"
+
+    record = read(text, "0013-x.md").record
+
+    assert (record.status, record.status_text, record.title) == (
+        "draft",
+        "",
+        "[Draft-ish notes] X",
+    )
+
+
 def test_it_says_when_a_file_has_no_status_at_all():
     record = read("# X\n\n## Context\n\nc\n", "0003-x.md").record
 

@@ -26,6 +26,7 @@ from ..vocabulary import (
     number_from_name,
     relations_in,
     status_from_folder,
+    status_word,
 )
 from .document import Document
 from .markdown import (
@@ -262,6 +263,12 @@ class Reader:
         if self.status_found:
             return
         self.rec.unstated.append("status")
+        # No status line, but a tag in the title (`ADR013: [superseded] …`), a callout under it
+        # (`:::warning Rejected!`) or the folder (`accepted/0003-x.md`) may still say one.
+        said = _status_tag(self.rec.title) or _status_callout(self.doc.preamble)
+        if said:
+            self.rec.status, self.rec.status_text = said
+            return
         if folder := status_from_folder(self.filename):
             self.rec.status = folder
             return
@@ -302,6 +309,29 @@ class Reader:
             )
         self.rec.chosen = ""
         self.rec.rationale = self.outcome_text
+
+
+_TITLE_TAG = re.compile(r"\[([A-Za-z][A-Za-z -]{0,30})\]")
+_STATUS_CALLOUT = re.compile(r"\s{0,3}:::(?:note|info|tip|caution|warning|danger)[ \t]+(.{1,60})")
+
+
+def _status_tag(title: str) -> tuple[str, str] | None:
+    """`[superseded] Use X`: the status a bracketed word opening the title names."""
+    match = _TITLE_TAG.match(title)
+    status = status_word(match.group(1)) if match else None
+    return (status, match.group(1)) if status and match else None
+
+
+def _status_callout(lines: list[Line]) -> tuple[str, str] | None:
+    """`:::note Superseded` or `:::warning Rejected!` under the title: a callout titled by a
+    status word."""
+    for line in lines:
+        match = None if line.in_code else _STATUS_CALLOUT.fullmatch(line.text.rstrip())
+        words = match.group(1).strip(" !.*_") if match else ""
+        status = (status_word(words) or status_word(words.split(" ")[0])) if words else None
+        if status:
+            return status, words
+    return None
 
 
 # A section function: reads one top-level block of the heading it is registered under.

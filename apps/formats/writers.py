@@ -753,7 +753,9 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
                 parts.append("TODO")
             parts.append(consideration.body)
             if i == len(record.considerations) - 1:
-                parts += [f"See also: [{r.title}]({link_for(r)})" for r in see_also]
+                parts += [
+                    f"See also: [{escape_inline(r.title)}]({_url(link_for(r))})" for r in see_also
+                ]
             if _lists_say_less(consideration):
                 # Notes, partial or no support: the matrix says it, before the lists.
                 parts.append(support_matrix(record, consideration.options))
@@ -770,7 +772,9 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
         parts += [
             _heading(2, "Related Decisions"),
             "\n".join(
-                f"- {RELATION_LABELS.get(r.kind, r.kind)} [{r.title}]({link_for(r)})"
+                # Another decision's title stays text in this page (issue 13, item 4).
+                f"- {RELATION_LABELS.get(r.kind, r.kind)} [{escape_inline(r.title)}]"
+                f"({_url(link_for(r))})"
                 for r in others
             ),
         ]

@@ -275,3 +275,25 @@ def test_it_reads_the_seed_page_with_its_todos_in_bold_or_with_a_colon(marker):
     first, second = _round_trips(text, SEED.name, rounds=2)
     assert second == first
     _assert_seed_shape(read(second, SEED.name).record)
+
+
+def test_it_writes_other_decisions_titles_as_text_in_its_links():
+    attack = "Y](https://evil/phish) **NOTICE: revoked** [see"
+    page = (
+        "---\ntitle: Decide on Queues\n---\n\n## Considerations\n\n### Costs\n\nSettled.\n\n"
+        "See also: [Decide on Metrics](decide-on-metrics)\n\n## Related Decisions\n\n"
+        "- Supersedes [Decide on Topics](decide-on-topics)\n"
+    )
+    record = read(page, "decide-on-queues.md").record
+    for relation in record.relations:
+        relation.title = attack
+
+    exported = write(record, "decide-on")
+
+    assert "Y](https://evil" not in exported and "**NOTICE" not in exported
+    assert exported.count("[Y\\](https://evil/phish) \\*\\*NOTICE: revoked\\*\\* \\[see]") == 2
+    again = read(exported, "decide-on-queues.md").record
+    assert [(r.kind, r.title) for r in again.relations] == [
+        ("see_also", attack),
+        ("supersedes", attack),
+    ]

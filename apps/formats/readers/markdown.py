@@ -23,6 +23,8 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)")
 
 def parse_heading(text: str) -> tuple[int, str] | None:
     """An ATX heading's level and text (without a closing `#` sequence), or None."""
+    if "#" not in text[:4]:
+        return None  # most lines: decided without the pattern, as every split asks again
     match = _HEADING.match(text)
     if not match:
         return None

@@ -252,6 +252,8 @@ def plain_text_html(text: str) -> str:
 
 
 _IMG = re.compile(r'<img((?:\s+[a-z]+="[^"]*")*)\s*/?>')
+# An image inside a link ([![badge](…)](…)) becomes its label only: links do not nest.
+_IMG_OR_LINK = re.compile(rf"{_IMG.pattern}|<a\s|</a>")
 _ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
 
 
@@ -273,18 +275,23 @@ def loads_from(src: str, image_hosts: frozenset[str]) -> bool:
 def _gate_images(html_: str, image_hosts: frozenset[str]) -> str:
     """Every `<img>` not from an allowed host as a link showing its alt text (nh3's output quotes
     every attribute and escapes `"` in values, so the patterns read it exactly)."""
+    in_link = 0
 
     def gate(match: re.Match) -> str:
+        nonlocal in_link
+        if not match[0].startswith("<img"):
+            in_link = max(0, in_link + (1 if match[0].startswith("<a") else -1))
+            return match[0]
         attributes = {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(match[1])}
         src = attributes.get("src", "")
         if src and loads_from(src, image_hosts):
             return match[0]
         label = html.escape(attributes.get("alt") or attributes.get("title") or src or "image")
-        if not src:
+        if not src or in_link:
             return label
         return f'<a href="{html.escape(src)}" rel="noopener noreferrer nofollow">{label}</a>'
 
-    return _IMG.sub(gate, html_)
+    return _IMG_OR_LINK.sub(gate, html_)
 
 
 def render_markdown(text: str, image_hosts: Iterable[str] = ()) -> SafeString:

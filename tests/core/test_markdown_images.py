@@ -90,3 +90,11 @@ def test_it_shows_a_download_image_in_a_decision_as_a_link_on_its_page(author_cl
     assert '<a href="/w/team/1.pdf" rel="noopener noreferrer nofollow">' in page
     images = [attrs for tag, attrs in tags(page) if tag == "img"]
     assert images == [{"alt": "ok", "src": "https://images.example.com/ok.png"}]
+
+
+def test_it_shows_an_image_inside_a_link_as_its_alt_text_in_that_link():
+    html = render_markdown("[![build passing](https://ci.example/badge.svg)](https://ci.example/)")
+
+    assert [tag for tag, _ in tags(html)] == ["p", "a"]
+    link = '<a href="https://ci.example/" rel="noopener noreferrer nofollow">build passing</a>'
+    assert link in html

@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+PROSE = "Lorem ipsum *dolor* sit [amet](https://e.com)."
 SHAPES = {
     "`[` run": lambda n: "[" * n,
     "`[` every 10 characters": lambda n: "[abcdefghi" * (n // 10),
@@ -33,12 +34,17 @@ SHAPES = {
     "setext headings": lambda n: "a\n===\n" * (n // 6),
     "rules `***`": lambda n: "***\n" * (n // 4),
     "admonitions": lambda n: "!!! note\n" * (n // 9),
+    "raw HTML tags": lambda n: "<b>x</b>\n" * (n // 9),
+    "raw HTML blocks": lambda n: "<div>\n" * (n // 6),
+    "HTML comments": lambda n: "<!-- x -->\n" * (n // 11),
+    "matched `[^1]`": lambda n: "[^1] " * (n // 5),
+    "one-character lines": lambda n: "x\n" * (n // 2),
     "`*_` run": lambda n: "*_" * (n // 2),
     "backticks": lambda n: "`a" * (n // 2),
     "list items with code": lambda n: "- `a` *b* c\n" * (n // 12),
     "table rows with links": lambda n: "| a | b |\n| - | - |\n" + "| [a](b) | `c` |\n" * (n // 17),
-    "prose in one paragraph": lambda n: ("Lorem ipsum *dolor* sit [amet](https://e.com). " * (n // 45 + 1))[:n],
-    "prose in paragraphs": lambda n: ("Lorem ipsum *dolor* sit [amet](https://e.com).\n\n" * (n // 47 + 1))[:n],
+    "prose in one paragraph": lambda n: (PROSE + " ") * (n // 47),
+    "prose in paragraphs": lambda n: (PROSE + "\n\n") * (n // 48),
 }
 
 

@@ -188,13 +188,16 @@ _PREFIX = re.compile(r"^(?:[ \t>]|[*+-][ \t]|\d{1,9}[.)][ \t])+", re.M)
 def _run_cost(run: str) -> int:
     """python-markdown's work on one run's text, in units of about a microsecond.
 
-    Each run costs some 300 units, each table cell 150, each emphasis, code or escape mark some
-    40 plus the run's length / 512 (each match rebuilds the run's text). From each `[`, `](` and
-    `<` it scans for the character that closes it, or to the end of the run when there is none,
-    so unclosed openers cost the run's length each; `<` about a quarter of a `[`.
+    Each run costs some 300 units, each table cell or `<` 150, each emphasis, code or escape
+    mark some 40 plus the run's length / 512 (each match rebuilds the run's text). From each `[`,
+    `](` and `<` it scans for the character that closes it, or to the end of the run when there
+    is none, so unclosed openers cost the run's length each; `<` about a quarter of a `[`.
     """
     marks = len(_MARKS.findall(run))
     cost = 300 + run.count("|") * 150 + marks * 40 + marks * len(run) // 512
+    # Each tag of raw HTML is parsed and set aside (some 150 units), each `[` tried as a link,
+    # each line joined into the paragraph.
+    cost += run.count("<") * 150 + run.count("[") * 10 + run.count("\n") * 5
     brackets: list[int] = []
     parens: list[int] = []
     angles: list[int] = []

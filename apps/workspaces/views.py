@@ -195,8 +195,8 @@ def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpRespons
     form = WorkspaceSettingsForm(data, instance=workspace, own_host=own_host)
     if data is not None and form.is_valid():
         form.save()
-        hosts = workspace.image_host_list
-        record_event(workspace, request.user, "settings_changed", target=workspace, images=list(hosts))
+        hosts = list(workspace.image_host_list)
+        record_event(workspace, request.user, "settings_changed", target=workspace, images=hosts)
         messages.success(request, "Saved the workspace's settings.")
         return redirect("workspaces:settings", workspace_slug=workspace.slug)
     return render(

@@ -22,6 +22,8 @@ HOSTILE = {
     "links without end": "[a](" * 7_500,
     "angle brackets": "<a " * 10_000,
     "headings without blank lines": "## h\n" * 6_000,
+    "raw HTML tags": "<b>x</b>\n" * 16_000,
+    "raw HTML blocks": "<div>\n" * 25_000,
     "nested lists": "".join("    " * i + "1. x\n" for i in range(300)),
     "nested quotes": ">" * 5_000 + " x",
     "too long": "word " * (MAX_LENGTH // 5 + 1),

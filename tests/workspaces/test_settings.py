@@ -1,4 +1,4 @@
-"""A workspace's admins name the hosts its images may load from; nobody else sees or changes them."""
+"""A workspace's admins name the hosts its images may load from; nobody else changes them."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def job_of(w, done: bool = False) -> int:
 
 def pending_of(w) -> int:
     files = [("0001-a.md", b"# 1. A\n\n## Status\n\nAccepted\n")]
-    return PendingImport.keep(w.workspace, w.users["author"], files, "auto").pk
+    return PendingImport.keep(w.workspace, w.users["author"], files, "auto", "elsewhere").pk
 
 
 def token_of(user) -> int:

@@ -57,7 +57,7 @@ def test_it_shows_the_attack_title_as_text_on_the_related_decisions_page(author_
     html = author_client.get(f"/w/{workspace.slug}/{ours.number}/").content.decode()
     assert 'href="https://evil' not in html and "<strong>NOTICE" not in html
     assert "NOTICE: revoked" in html
-    markdown = author_client.get(f"/w/{workspace.slug}/{ours.number}.md").content.decode()
+    markdown = author_client.post(f"/w/{workspace.slug}/{ours.number}.md").content.decode()
     assert r"Y\](https://evil/phish) \*\*NOTICE: revoked\*\* \[see" in markdown
 
 

@@ -147,7 +147,7 @@ def test_the_web_export_offers_and_zips_log4brains(
         data = {"kind": "zip", "format": "log4brains"}
         assert author_client.post("/w/team/exports/start/", data).status_code == 302
     job = ExportJob.objects.latest("pk")
-    response = author_client.get(f"/w/team/exports/{job.pk}/download/")
+    response = author_client.post(f"/w/team/exports/{job.pk}/download/")
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = zipfile.ZipFile(io.BytesIO(body)).read("0001-use-postgresql.md").decode()
     assert _header(text)[0] == "- Status: accepted"

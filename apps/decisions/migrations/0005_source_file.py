@@ -7,51 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0004_authoption'),
-        ('workspaces', '0001_initial'),
+        ("decisions", "0004_authoption"),
+        ("workspaces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SourceFile',
+            name="SourceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(help_text='Relative to the imported folder, with /.', max_length=500)),
-                ('dialect', models.CharField(help_text='madr2, madr3, madr4, nygard, log4brains, ...', max_length=20)),
-                ('text', models.TextField(help_text='The file as it was imported, decoded as UTF-8.')),
-                ('status_text', models.CharField(blank=True, help_text="The status as the file wrote it, e.g. 'Implemented'.", max_length=200)),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        help_text="Relative to the imported folder, with /.", max_length=500
+                    ),
+                ),
+                (
+                    "dialect",
+                    models.CharField(
+                        help_text="madr2, madr3, madr4, nygard, log4brains, ...", max_length=20
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(help_text="The file as it was imported, decoded as UTF-8."),
+                ),
+                (
+                    "status_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="The status as the file wrote it, e.g. 'Implemented'.",
+                        max_length=200,
+                    ),
+                ),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.RemoveConstraint(
-            model_name='decision',
-            name='decision_status_is_known',
+            model_name="decision",
+            name="decision_status_is_known",
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('deprecated', 'Deprecated'), ('superseded', 'Superseded'), ('elsewhere', 'Accepted elsewhere')], default='draft', max_length=20),
+            model_name="decision",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("in_review", "In review"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("deprecated", "Deprecated"),
+                    ("superseded", "Superseded"),
+                    ("elsewhere", "Accepted elsewhere"),
+                ],
+                default="draft",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='from_status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('deprecated', 'Deprecated'), ('superseded', 'Superseded'), ('elsewhere', 'Accepted elsewhere')], max_length=20),
+            model_name="statuschange",
+            name="from_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("in_review", "In review"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("deprecated", "Deprecated"),
+                    ("superseded", "Superseded"),
+                    ("elsewhere", "Accepted elsewhere"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='statuschange',
-            name='to_status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('deprecated', 'Deprecated'), ('superseded', 'Superseded'), ('elsewhere', 'Accepted elsewhere')], max_length=20),
+            model_name="statuschange",
+            name="to_status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("in_review", "In review"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("deprecated", "Deprecated"),
+                    ("superseded", "Superseded"),
+                    ("elsewhere", "Accepted elsewhere"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review', 'accepted', 'rejected', 'deprecated', 'superseded', 'elsewhere'])), name='decision_status_is_known'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "in_review",
+                            "accepted",
+                            "rejected",
+                            "deprecated",
+                            "superseded",
+                            "elsewhere",
+                        ],
+                    )
+                ),
+                name="decision_status_is_known",
+            ),
         ),
         migrations.AddField(
-            model_name='sourcefile',
-            name='decision',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='source', to='decisions.decision'),
+            model_name="sourcefile",
+            name="decision",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="source",
+                to="decisions.decision",
+            ),
         ),
     ]

@@ -25,10 +25,17 @@ from django.utils.dateparse import parse_date, parse_datetime
 from apps.activity.events import record_event
 from apps.activity.models import AuditEvent
 from apps.decisions.building import save_record
-from apps.decisions.models import Decision, Relation, StatusChange
+from apps.decisions.models import Decision, Relation, SourceFile, Status, StatusChange
 from apps.formats.record import Record
 from apps.formats.writers import write_madr
-from apps.reviews.models import Approval, ChangeRequest, Comment, ReviewRound, Thread
+from apps.reviews.models import (
+    Approval,
+    ChangeRequest,
+    Comment,
+    Contribution,
+    ReviewRound,
+    Thread,
+)
 from apps.search.index import index_decisions
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Membership, Workspace
@@ -79,9 +86,26 @@ def _decisions(workspace: Workspace) -> list[Decision]:
                 ),
             ),
             Prefetch("threads", queryset=Thread.objects.for_panel()),
+            Prefetch("contributions", queryset=Contribution.objects.select_related("user")),
         )
+        .select_related("source")
         .order_by("number")
     )
+
+
+def _source_data(decision: Decision) -> dict | None:
+    # Without it a restored workspace would export its imported files rewritten, not as they came.
+    source = getattr(decision, "source", None)
+    if source is None:
+        return None
+    return {
+        "path": source.path,
+        "dialect": source.dialect,
+        "text": source.text,
+        "status_text": source.status_text,
+        "imported_at": _when(source.imported_at),
+        "record": source.record,
+    }
 
 
 def _decision_data(decision: Decision, version_numbers: dict[int, tuple[int, int]]) -> dict:
@@ -167,6 +191,17 @@ def _decision_data(decision: Decision, version_numbers: dict[int, tuple[int, int
             }
             for t in decision.threads.all()
         ],
+        "source": _source_data(decision),
+        # Who wrote the text under review: without them a restore would let its authors approve.
+        "contributions": [
+            {
+                "user": _name(c.user),
+                "kind": c.kind,
+                "at": _when(c.at),
+                "version": version_numbers.get(c.version_id, (None, None))[1],
+            }
+            for c in decision.contributions.all()
+        ],
     }
 
 
@@ -227,6 +262,7 @@ def dump_workspace(workspace: Workspace) -> bytes:
             "name": workspace.name,
             "description": workspace.description,
             "default_approvals": workspace.default_approvals,
+            "image_hosts": workspace.image_hosts,
             "created_at": _when(workspace.created_at),
         },
         "counts": {
@@ -314,7 +350,9 @@ def _restore_decision(workspace, item, files, users) -> tuple[Decision, dict[int
         owner=user(item["owner"]),
         number=item["number"],
     )
-    if decision.status != item["status"]:
+    # The record says "accepted" for a decision accepted elsewhere, as its source file did.
+    elsewhere = item["status"] == Status.ELSEWHERE and decision.status == Status.ACCEPTED
+    if decision.status != item["status"] and not elsewhere:
         raise ArchiveError(f"ADR-{item['number']:04d}: its status does not match its record.")
     StatusChange.objects.bulk_create(
         StatusChange(
@@ -389,8 +427,30 @@ def _restore_decision(workspace, item, files, users) -> tuple[Decision, dict[int
             Comment(thread=thread, author=user(c["author"]), body=c["body"], at=_dt(c["at"]))
             for c in t["comments"]
         )
+    if source := item.get("source"):
+        SourceFile.objects.create(
+            decision=decision,
+            path=source["path"],
+            dialect=source["dialect"],
+            text=source["text"],
+            status_text=source["status_text"],
+            imported_at=_dt(source["imported_at"]),
+            record=source["record"],
+        )
+    Contribution.objects.bulk_create(
+        Contribution(
+            decision=decision,
+            user=users[c["user"]],
+            kind=c["kind"],
+            at=_dt(c["at"]),
+            version=versions.get(c["version"]),
+        )
+        for c in item.get("contributions", [])
+        if c["user"] in users  # someone who has left cannot approve here anyway
+    )
     # Last, with update(): auto_now would otherwise stamp the restore's own time.
     Decision.objects.filter(pk=decision.pk).update(
+        status=item["status"],
         revision=item["revision"],
         decided_on=parse_date(item["decided_on"]) if item["decided_on"] else None,
         created_at=_dt(item["created_at"]),
@@ -420,6 +480,7 @@ def restore_workspace(data: bytes, by=None) -> Restored:
             name=spec["name"],
             description=spec["description"],
             default_approvals=spec["default_approvals"],
+            image_hosts=spec.get("image_hosts", ""),
         )
         Workspace.objects.filter(pk=workspace.pk).update(created_at=_dt(spec["created_at"]))
         users, new_users = _users(people)

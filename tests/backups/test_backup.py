@@ -20,8 +20,9 @@ from django.db import connection
 
 from apps.accounts.management.commands.load_example import load_example
 from apps.backups.archive import ArchiveError, dump_workspace, restore_workspace
-from apps.decisions.models import Decision, Scenario
-from apps.reviews.models import Thread, submit_for_review
+from apps.decisions.models import Decision, Scenario, SourceFile
+from apps.imports.importing import apply, make_plan
+from apps.reviews.models import Contribution, Thread, submit_for_review
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Workspace
 
@@ -199,3 +200,25 @@ def test_it_restores_into_an_empty_instance_with_the_same_hashes(history, tmp_pa
         for d in json.loads(files_of(again.read_bytes())["decisions.json"])
         for v in d["versions"]
     ]
+
+
+def test_it_keeps_imported_files_and_the_authors_of_a_pending_text(history):
+    ada = history.memberships.get(user__username="ada").user
+    text = b"# 9. Use Kafka\n\nDate: 2019-03-04\n\n## Status\n\nAccepted\n\n## Context\n\nEvents.\n"
+    plan = make_plan([("doc/adr/0009-use-kafka.md", text)], history)
+    (imported,) = apply(plan, history, by=ada)
+    pending = draft(history, ada, title="Pick a queue")
+    Contribution.record(pending, ada)
+    archive = dump_workspace(history)
+    Workspace.objects.filter(pk=history.pk).update(slug="original")
+
+    restored = restore_workspace(archive).workspace
+
+    again = Decision.objects.get(workspace=restored, number=imported.number)
+    assert again.status == "elsewhere"
+    assert (again.source.path, again.source.text) == (imported.source.path, text.decode())
+    kept = SourceFile.objects.get(decision=imported).record
+    assert kept and again.source.record == kept
+    writers = Contribution.objects.filter(decision__workspace=restored, version=None)
+    assert {(c.decision.title, c.user.username) for c in writers} >= {("Pick a queue", "ada")}
+    assert comparable(dump_workspace(restored)) == comparable(archive)

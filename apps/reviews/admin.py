@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import Approval, ChangeRequest, Comment, Contribution, ReviewRound, Thread
 
 
@@ -21,21 +23,12 @@ class ChangeRequestInline(admin.TabularInline):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(ReadOnlyAdmin):
     """Who wrote or submitted each text: recorded by saving it, never typed in or removed here,
     since it decides whose approval counts."""
 
     list_display = ["decision", "user", "kind", "at", "version"]
     list_filter = ["kind"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReviewRound)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import Version
 
 
 @admin.register(Version)
-class VersionAdmin(admin.ModelAdmin):
+class VersionAdmin(ReadOnlyAdmin):
     """Read-only: a version is what was approved, and nobody may change or remove it."""
 
     list_display = ["__str__", "sha256", "accepted_by", "created_at"]
@@ -19,12 +21,3 @@ class VersionAdmin(admin.ModelAdmin):
         "snapshot",
         "markdown",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -357,9 +357,9 @@ class Decision(models.Model):
         return rec.Record(
             title=self.title,
             number=self.number,
-            # Accepted elsewhere is accepted in the files teams keep: writers write the source's
-            # word, while Adroit itself never counts it as accepted here (issue 13).
-            status=Status.ACCEPTED.value if self.status == Status.ELSEWHERE else self.status,
+            # "elsewhere" as it is: the page, the PDF and the API must not call an unreviewed
+            # decision accepted. Files say "accepted", as their source did (`export_record`).
+            status=self.status,
             date=(self.decided_on or self.updated_at or self.created_at).strftime("%Y-%m-%d")
             if (self.decided_on or self.updated_at or self.created_at)
             else "",

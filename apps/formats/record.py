@@ -145,6 +145,8 @@ class Record:
 
     @property
     def status_label(self) -> str:
+        if self.status == "elsewhere":
+            return "Accepted elsewhere"  # imported as accepted, never reviewed here
         return self.status.replace("_", " ").capitalize()
 
     def sections_after(self, anchor: str) -> list[SectionEntry]:

@@ -279,6 +279,7 @@ MADR_STATUS = {
     "rejected": "rejected",
     "deprecated": "deprecated",
     "superseded": "superseded",
+    "elsewhere": "accepted elsewhere",
 }
 
 

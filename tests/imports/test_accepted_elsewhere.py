@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from pypdf import PdfReader
 
 from apps.activity.models import AuditEvent
 from apps.decisions.models import Decision, IllegalTransition, Status
+from apps.decisions.rendering import export_record, record_pdf
 from apps.formats.writers import write
 from apps.imports.models import PendingImport
 from apps.reviews.models import ReviewRound, authors_of
@@ -82,8 +86,17 @@ def test_its_files_still_say_accepted(author_client):
     import_folder(author_client)
     decision = Decision.objects.with_record().get(number=2)
 
-    assert decision.to_record().status == "accepted"
-    assert "## Status\n\nAccepted" in write(decision.to_record(), "nygard")
+    assert export_record(decision).status == "accepted"
+    assert "## Status\n\nAccepted" in write(export_record(decision), "nygard")
+
+
+def test_its_pdf_and_api_say_accepted_elsewhere(author_client):
+    import_folder(author_client)
+    decision = Decision.objects.with_record().get(number=2)
+
+    assert decision.to_record().status == "elsewhere"
+    pdf = PdfReader(io.BytesIO(record_pdf(decision.to_record())))
+    assert "Accepted elsewhere" in "".join(page.extract_text() for page in pdf.pages)
 
 
 def test_the_team_may_send_accepted_and_proposed_files_to_review_instead(author_client, author):

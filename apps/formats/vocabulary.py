@@ -234,9 +234,29 @@ class FrontMatterLoader(yaml.BaseLoader):
         return super().compose_node(parent, index)
 
 
+# Real front matter nests a list in a map at most; PyYAML's scanner takes time growing with the
+# square of the depth (2-3 s at 3,000) before it gives up, so deeper input is refused unread.
+MAX_FLOW_DEPTH = 100
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def flow_depth(raw: str) -> int:
+    """How deep `[` and `{` nest, counted over the text (quotes not excepted: an upper bound)."""
+    depth = deepest = 0
+    for char in _FLOW.findall(raw):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
+
+
 def load_front_matter(raw: str) -> object:
     """The front matter's YAML; raises yaml.YAMLError for broken YAML, aliases and nesting too
     deep to parse (which would otherwise end in a RecursionError)."""
+    if ("[" in raw or "{" in raw) and flow_depth(raw) > MAX_FLOW_DEPTH:
+        raise yaml.YAMLError("nested too deeply")
     try:
         return yaml.load(raw, Loader=FrontMatterLoader)  # noqa: S506 - it builds no objects
     except RecursionError as exc:

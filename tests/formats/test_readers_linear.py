@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from apps.formats.readers import read
+from apps.formats.readers import ReadError, read
 
 LIMIT = 1.0
 MB = 1_000_000
@@ -110,3 +110,18 @@ def test_it_still_matches_options_that_share_a_title_in_order():
     record = read(text, "0001-t.md").record
 
     assert [[p.text for p in s.points] for s in record.scenarios] == [["first"], ["second"]]
+
+
+def test_it_refuses_front_matter_nested_3000_deep_without_parsing_it():
+    # PyYAML's scanner took 1.2-2.8 s on this before giving up; every preview view paid it again.
+    text = "---\nstatus: " + "[" * 3000 + "]" * 3000 + "\n---\n# X\n"
+    start = time.process_time()
+    with pytest.raises(ReadError, match="nested too deeply"):
+        read(text, "0009-x.md")
+    assert time.process_time() - start < 0.1
+
+
+def test_it_still_reads_front_matter_that_nests_a_little():
+    text = "---\nstatus: accepted\ntags: [a, b]\nx: {a: [1, {b: [2]}]}\n---\n# X\n"
+
+    assert read(text, "0009-x.md").record.tags == ["a", "b"]

@@ -37,17 +37,23 @@ class LoginFailureQuerySet(models.QuerySet):
         parallel guesses all through. The caller deletes the row when the password is right.
         """
         username = username.lower()
+        if self._over(username, ip, LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_LIMIT):
+            # Already locked out: refused on a read alone, so a flood of guesses writes nothing
+            # (on SQLite every write blocks everyone's reads while it commits).
+            return None
         attempt = self.create(username=username, ip=ip)
-        recent = self.recent()
-        too_many = recent.filter(username=username, ip=ip).count() > LOGIN_FAILURE_LIMIT or (
-            bool(ip) and recent.filter(ip=ip).count() > LOGIN_ADDRESS_LIMIT
-        )
-        if too_many:
+        if self._over(username, ip, LOGIN_FAILURE_LIMIT + 1, LOGIN_ADDRESS_LIMIT + 1):
             # A refused attempt is not a guess: dropping it keeps a flood from growing the table
             # and from stretching the lockout forever.
             attempt.delete()
             return None
         return attempt
+
+    def _over(self, username: str, ip: str | None, per_account: int, per_address: int) -> bool:
+        recent = self.recent()
+        return recent.filter(username=username, ip=ip).count() >= per_account or (
+            bool(ip) and recent.filter(ip=ip).count() >= per_address
+        )
 
     def forget(self, username: str, ip: str | None) -> None:
         """A good password clears this account's failures from this address only: clearing

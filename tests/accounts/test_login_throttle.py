@@ -3,7 +3,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import LOGIN_ADDRESS_LIMIT, LOGIN_FAILURE_LIMIT, LoginFailure
@@ -134,3 +136,17 @@ def test_it_checks_at_most_the_limit_of_twenty_parallel_guesses(settings, url):
     assert CountingHasher.checked <= LOGIN_FAILURE_LIMIT
     assert sum(THROTTLED in page for page in answers) >= 20 - LOGIN_FAILURE_LIMIT
     assert LoginFailure.objects.count() <= LOGIN_FAILURE_LIMIT
+
+
+def test_it_refuses_a_locked_out_guess_without_writing(client, team):
+    for _ in range(5):
+        sign_in(client, "ada", "wrong")
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = sign_in(client, "ada", "wrong again")
+
+    assert THROTTLED in refused.content.decode()
+    # On SQLite each write blocks every reader while it commits: a flood must only read.
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "DELETE", "UPDATE"))]
+    assert not [sql for sql in writes if "loginfailure" in sql]
+    assert LoginFailure.objects.count() == 5

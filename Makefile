@@ -29,12 +29,16 @@ example: migrate
 # A background worker runs beside the development server, so exports and board packs finish.
 run: example
 	@PORT=$(PORT) $(BIN)/python manage.py demo_login
-	@$(BIN)/python manage.py db_worker --no-startup-delay -v 0 & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/python manage.py db_worker --queue-name default --no-startup-delay -v 0 & WORKER=$$!; \
+	  $(BIN)/python manage.py db_worker --queue-name packs --no-startup-delay -v 0 & PACKS=$$!; \
+	  trap 'kill $$WORKER $$PACKS 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two workers: board packs on their own queue, so they never hold up quick exports.
 worker: migrate
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py db_worker --queue-name packs & PACKS=$$!; \
+	  trap 'kill $$PACKS 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker --queue-name default
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browser:

@@ -166,7 +166,7 @@ def dockerfile_gunicorn(port: int) -> tuple[list[str], int]:
 @dataclass
 class Server:
     gunicorn: subprocess.Popen
-    worker: subprocess.Popen
+    workers: list[subprocess.Popen]
     log: Path
     command: list[str]
     timeout: int
@@ -183,9 +183,9 @@ class Server:
         return self.log.read_text(errors="replace").count("Internal Server Error")
 
     def stop(self) -> None:
-        for process in (self.gunicorn, self.worker):
+        for process in (self.gunicorn, *self.workers):
             os.killpg(process.pid, signal.SIGTERM)
-        for process in (self.gunicorn, self.worker):
+        for process in (self.gunicorn, *self.workers):
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -208,21 +208,27 @@ def serve(port: int) -> Server:
         gunicorn = subprocess.Popen(
             command, cwd=ROOT, env=env, stderr=out, stdout=out, start_new_session=True
         )
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        # As `make run` does: board packs on a worker of their own.
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--queue-name", queue]
+                + ["--no-startup-delay", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            for queue in ("default", "packs")
+        ]
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return Server(gunicorn, worker, log, command, timeout)
+                return Server(gunicorn, workers, log, command, timeout)
         except OSError:
             time.sleep(0.1)
     gunicorn.kill()
-    worker.kill()
+    for worker in workers:
+        worker.kill()
     raise SystemExit("gunicorn did not start")
 
 

@@ -34,7 +34,7 @@ def fast_defaults(request, settings, monkeypatch):
     if request.node.get_closest_marker("real_hasher") is None:
         settings.PASSWORD_HASHERS = [FAST_HASHER]
     if request.node.get_closest_marker("db_tasks") is None:
-        settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS}}
+        settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS, "QUEUES": settings.TASK_QUEUES}}
     if request.node.get_closest_marker("template_context") is None:
         monkeypatch.setattr(Template, "_render", PLAIN_RENDER)
 

@@ -102,6 +102,11 @@ class ExportJob(models.Model):
                 "then start the next."
             )
 
+    @property
+    def queue_name(self) -> str:
+        """The task queue that builds it: packs take seconds to minutes, zips well under one."""
+        return "packs" if self.kind == self.Kind.BOARD_PACK else "default"
+
     def advance(self, done: int) -> None:
         # A single-column update: the page polling the job sees it at once.
         ExportJob.objects.filter(pk=self.pk).update(done=done)

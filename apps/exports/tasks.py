@@ -1,7 +1,8 @@
 """Background exports through Django's tasks framework (django-tasks, database backend).
 
-`make worker` (or the `worker` service of docker-compose) runs `manage.py db_worker`, which picks
-these up; `make run` starts one beside the development server.
+`make worker` (or the `worker` and `packs-worker` services of docker-compose) runs two
+`manage.py db_worker`s, one for the `default` queue and one for `packs` (board packs, see
+`ExportJob.queue_name`); `make run` starts both beside the development server.
 """
 
 from __future__ import annotations

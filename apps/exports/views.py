@@ -119,7 +119,7 @@ def start_export(request: HttpRequest, workspace_slug: str) -> HttpResponse:
         return redirect("exports:page", workspace_slug=workspace_slug)
     record_event(workspace, request.user, "export_requested", target=workspace, kind=job.kind)
     # Only once the job row is committed may a worker look for it.
-    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    transaction.on_commit(lambda: run_export.using(queue_name=job.queue_name).enqueue(job.pk))
     return redirect(job)
 
 

@@ -35,6 +35,8 @@ def worker(live_example):
             sys.executable,
             "manage.py",
             "db_worker",
+            "--queue-name",
+            "*",
             "--no-startup-delay",
             "--interval",
             "0.2",

@@ -11,6 +11,7 @@ import io
 import zipfile
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
@@ -130,3 +131,17 @@ def test_it_shows_progress_as_an_htmx_region_until_done(author_client, workspace
     html = fragment.content.decode()
     assert html.lstrip().startswith('<section id="job-progress"')
     assert 'hx-trigger="every 1s"' in html and 'value="3"' in html and "3 of 4 decisions" in html
+
+
+@pytest.mark.db_tasks
+def test_it_queues_board_packs_apart_from_quick_exports(
+    author_client, workspace, django_capture_on_commit_callbacks
+):
+    # Each queue has a worker of its own, so a few long packs never hold up a zip behind them.
+    decision = make_decision(workspace, "Use PostgreSQL")
+    capture = django_capture_on_commit_callbacks
+    start(author_client, "team", {"kind": "zip", "format": "madr"}, capture)
+    start(author_client, "team", {"kind": "board_pack", "decisions": [decision.pk]}, capture)
+
+    queued = DBTaskResult.objects.order_by("enqueued_at").values_list("queue_name", flat=True)
+    assert list(queued) == ["default", "packs"]

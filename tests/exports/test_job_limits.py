@@ -101,4 +101,4 @@ def test_it_queues_at_most_the_limit_of_ten_sent_at_once():
     errors = at_once([start] * 10)
 
     assert errors == []
-    assert 1 <= ExportJob.objects.filter(requested_by=viewer).count() <= 2
+    assert ExportJob.objects.filter(requested_by=viewer).count() in (1, 2)

@@ -1,6 +1,10 @@
 # Adroit: `make run` to try it, `make test` to check it. Both set everything up from a fresh clone.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The newest Python 3.11 or later on PATH that runs (a pyenv shim for a version that is not enabled
+# is on PATH but does not run), else python3. `make test PYTHON=python3.13 VENV=.venv-3.13` picks one.
+PYTHON ?= $(or $(shell for v in 19 18 17 16 15 14 13 12 11; do \
+  p=$$(command -v python3.$$v) && $$p -c 'import venv' >/dev/null 2>&1 && { echo $$p; break; }; \
+  done),python3)
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
@@ -9,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test lint format setup migrate example browser worker bench clean load fault interop hostile
+.PHONY: run test test-unit lint format setup migrate example browser worker bench clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +63,11 @@ test: setup browser lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# make test without the browser: what CI runs again on the newest Python the machine has.
+test-unit: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -m "not browser$(if $(ADROIT_CORPUS),, and not corpus)"
+
 # Not part of `make test`: seeds bench/bench.sqlite3 (or DATABASE_URL, a database named *bench*),
 # serves it with gunicorn, loads it with locust. BENCH_SECONDS=5 for a quick look.
 $(VENV)/.installed-bench: $(STAMP)
@@ -69,7 +78,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-newest staticfiles .pytest_cache .ruff_cache
 
 # Reliability (issue 8): exit non-zero when a check fails; figures go to bench/results/reliability.json
 # and docs/reliability.md. `fault` restarts the local PostgreSQL for a few seconds.

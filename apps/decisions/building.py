@@ -7,14 +7,17 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from apps.formats import criteria
 from apps.formats import record as rec
 from apps.workspaces.models import Workspace
 
 from .models import (
     INVERSE_KIND,
+    Answer,
     AuthOption,
     Consequence,
     Consideration,
+    Criterion,
     Decision,
     FreeSection,
     Participant,
@@ -24,6 +27,7 @@ from .models import (
     RelationKind,
     Scenario,
     ScenarioPoint,
+    Score,
     Support,
     Tag,
 )
@@ -80,6 +84,7 @@ def save_record(
             ScenarioPoint(scenario=scenario, kind=p.kind, text=p.text, position=j)
             for j, p in enumerate(item.points)
         )
+    options: dict[str, AuthOption] = {}
     for i, item in enumerate(record.considerations):
         consideration = Consideration.objects.create(
             decision=decision, position=i, title=item.title, body=item.body, is_open=item.is_open
@@ -91,6 +96,7 @@ def save_record(
                 title=opt.title,
                 description=opt.description,
             )
+            options.setdefault(opt.title, option)
             Support.objects.bulk_create(
                 Support(
                     option=option,
@@ -120,10 +126,52 @@ def save_record(
         )
         for i, s in enumerate(record.sections)
     )
+    save_deciding(decision, record, scenarios, options)
     if record.chosen in scenarios:
         decision.chosen = scenarios[record.chosen]
         decision.save(update_fields=["chosen"])
     return decision
+
+
+def save_deciding(
+    decision: Decision,
+    record: rec.Record,
+    scenarios: dict[str, Scenario],
+    options: dict[str, AuthOption],
+) -> None:
+    """The answers and weighted criteria; names of scenarios or options not in the record are
+    dropped (a file may name what it does not describe)."""
+    # A file may repeat a question or a driver, or run past a column's length: keep the first.
+    answers = {item.question[:300]: item for item in reversed(record.answers)}
+    for i, (question, item) in enumerate(reversed(answers.items())):
+        answer = Answer.objects.create(
+            decision=decision,
+            position=i,
+            question=question,
+            answer=item.answer[:200],
+            note=item.note[:500],
+        )
+        answer.needs.set(options[t] for t in item.needs if t in options)
+        answer.rules_out.set(scenarios[t] for t in item.rules_out if t in scenarios)
+        answer.favours.set(scenarios[t] for t in item.favours if t in scenarios)
+    weighed = {item.title[:500]: item for item in reversed(record.criteria)}
+    for i, (title, item) in enumerate(reversed(weighed.items())):
+        criterion = Criterion.objects.create(
+            decision=decision,
+            position=i,
+            title=title,
+            weight=criteria.clamp(item.weight, criteria.WEIGHTS),
+            option=options.get(item.option) if item.option else None,
+        )
+        Score.objects.bulk_create(
+            Score(
+                criterion=criterion,
+                scenario=scenarios[s.scenario],
+                value=criteria.clamp(s.score, criteria.SCORES),
+            )
+            for s in item.scores
+            if s.scenario in scenarios and s.score
+        )
 
 
 def decided_on(record: rec.Record) -> datetime.date | None:

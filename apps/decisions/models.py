@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.activity.events import record_event
+from apps.formats import criteria
 from apps.formats import record as rec
 from apps.workspaces.models import Workspace
 
@@ -153,6 +154,13 @@ class DecisionQuerySet(models.QuerySet):
             Prefetch("inverse_relations", queryset=Relation.objects.select_related("source")),
             "references",
             "free_sections",
+            Prefetch(
+                "answers", queryset=Answer.objects.prefetch_related("needs", "rules_out", "favours")
+            ),
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.select_related("option").prefetch_related("scores"),
+            ),
         )
 
 
@@ -253,6 +261,30 @@ class Decision(models.Model):
     def clean(self) -> None:
         if self.chosen_id and self.pk and self.chosen.decision_id != self.pk:
             raise ValidationError({"chosen": "The chosen scenario must be one of this decision's."})
+        if self.chosen_id and self.pk and not self.rationale.strip():
+            against = self.against_suggestion()
+            if against:
+                raise ValidationError({"rationale": against})
+
+    def against_suggestion(self) -> str:
+        """Why choosing this outcome needs a reason: it is not the suggested scenario (or none
+        can be suggested and it is ruled out). Empty when the choice follows the suggestion."""
+        if not self.chosen_id:
+            return ""
+        ranking = criteria.rank(self.to_record())
+        chosen = self.chosen.title
+        standing = next((s for s in ranking.standings if s.scenario == chosen), None)
+        if ranking.suggested and ranking.suggested != chosen:
+            return (
+                f"{ranking.suggested} is suggested, not {chosen}: say in the rationale why the "
+                "team chooses otherwise."
+            )
+        if standing is not None and standing.ruled_out:
+            return (
+                f"{chosen} does not meet “{standing.unmet[0]}”: say in the rationale why the team "
+                "chooses it anyway."
+            )
+        return ""
 
     @classmethod
     def next_number(cls, workspace: Workspace) -> int:
@@ -387,7 +419,16 @@ class Decision(models.Model):
                 rec.SectionEntry(heading=s.heading, body=s.body, after=s.after, level=s.level)
                 for s in self.free_sections.all()
             ],
+            answers=[a.to_record() for a in self.answers.all()],
+            criteria=self.criteria_records(scenarios),
         )
+
+    def criteria_records(self, scenarios: list[Scenario]) -> list[rec.CriterionEntry]:
+        """The weighted drivers: only criteria whose driver is still listed, in the drivers'
+        order (a driver renamed in the Problem step leaves its old weights behind, unused)."""
+        drivers = [line.strip() for line in self.drivers.splitlines() if line.strip()]
+        by_title = {c.title: c for c in self.criteria.all()}
+        return [by_title[d].to_record(scenarios) for d in dict.fromkeys(drivers) if d in by_title]
 
 
 class StatusChange(models.Model):
@@ -655,3 +696,94 @@ class SourceFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+# --- Deciding: answers to the kit's questions, weighted criteria and scores --------------------
+
+
+class Answer(Ordered):
+    """The team's answer to one of its kit's questions, with what it means for the scenarios
+    (resolved from the kit when answered, so the record stands without the kit)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="answers")
+    key = models.SlugField(max_length=100, blank=True, help_text="The kit question's key.")
+    question = models.CharField(max_length=300)
+    answer = models.CharField(max_length=200)
+    note = models.CharField(max_length=500, blank=True)
+    needs = models.ManyToManyField(AuthOption, blank=True, related_name="+")
+    rules_out = models.ManyToManyField(Scenario, blank=True, related_name="+")
+    favours = models.ManyToManyField(Scenario, blank=True, related_name="+")
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            # One answer per question: a second would contradict the first.
+            models.UniqueConstraint(fields=["decision", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} {self.answer}"
+
+    def to_record(self) -> rec.AnswerEntry:
+        return rec.AnswerEntry(
+            question=self.question,
+            answer=self.answer,
+            note=self.note,
+            needs=[o.title for o in self.needs.all()],
+            rules_out=[s.title for s in self.rules_out.all()],
+            favours=[s.title for s in self.favours.all()],
+        )
+
+
+class Criterion(Ordered):
+    """A decision driver's weight; its scenarios' scores are `Score` rows, or, for an
+    authentication need (`option`), the support matrix's levels."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(max_length=500, help_text="The driver, as listed in the drivers.")
+    weight = models.PositiveSmallIntegerField(default=3)
+    option = models.ForeignKey(
+        AuthOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(Ordered.Meta):
+        verbose_name_plural = "criteria"
+        constraints = [
+            # The criterion is found by its driver's text; two would weigh one driver twice.
+            models.UniqueConstraint(fields=["decision", "title"], name="one_criterion_per_driver"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=5), name="criterion_weight_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (×{self.weight})"
+
+    def to_record(self, scenarios: list[Scenario]) -> rec.CriterionEntry:
+        if self.option_id:
+            return rec.CriterionEntry(self.title, self.weight, [], self.option.title)
+        given = {s.scenario_id: s.value for s in self.scores.all()}
+        return rec.CriterionEntry(
+            self.title,
+            self.weight,
+            [rec.ScoreEntry(s.title, given.get(s.pk, 0)) for s in scenarios],
+        )
+
+
+class Score(models.Model):
+    """How well one scenario does on one criterion: -2 (strongly against) to +2."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="scores")
+    value = models.SmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One score per scenario and criterion; two would contradict each other.
+            models.UniqueConstraint(fields=["criterion", "scenario"], name="one_score_per_cell"),
+            models.CheckConstraint(
+                condition=Q(value__gte=-2, value__lte=2), name="score_minus_2_to_plus_2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.title} / {self.scenario}: {self.value:+d}"

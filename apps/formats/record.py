@@ -76,6 +76,38 @@ class ConsiderationEntry:
 
 
 @dataclass
+class AnswerEntry:
+    """A team's answer to one of its kit's questions, and what it means for the scenarios."""
+
+    question: str
+    answer: str
+    note: str = ""
+    needs: list[str] = field(default_factory=list)  # authentication options it asks for
+    rules_out: list[str] = field(default_factory=list)  # scenarios that do not meet it
+    favours: list[str] = field(default_factory=list)  # scenarios it speaks for
+
+
+@dataclass
+class ScoreEntry:
+    scenario: str
+    score: int = 0  # -2 (strongly against) ... +2 (strongly for)
+
+
+@dataclass
+class CriterionEntry:
+    """A decision driver with a weight (1-5) and a score per scenario. A driver that is an
+    authentication need names its `option`: its scores are the support matrix's levels."""
+
+    title: str
+    weight: int = 3
+    scores: list[ScoreEntry] = field(default_factory=list)
+    option: str = ""
+
+    def score_for(self, scenario: str) -> int:
+        return next((s.score for s in self.scores if s.scenario == scenario), 0)
+
+
+@dataclass
 class RelationEntry:
     kind: str  # one of RELATION_KINDS
     number: int | None = None
@@ -123,6 +155,9 @@ class Record:
     relations: list[RelationEntry] = field(default_factory=list)
     references: list[ReferenceEntry] = field(default_factory=list)
     sections: list[SectionEntry] = field(default_factory=list)
+    # Deciding: answers to the kit's questions, weighted criteria (see apps/formats/criteria.py).
+    answers: list[AnswerEntry] = field(default_factory=list)
+    criteria: list[CriterionEntry] = field(default_factory=list)
     # For a record read from a file: the status in the file's own words (`Implemented`,
     # `Accepted on 2020-01-01`), and what the file did not say at all, from UNSTATED, so that a
     # writer adds no status line or outcome sentence the source did not have.
@@ -170,6 +205,9 @@ _NESTED: dict[tuple[type, str], type] = {
     (Record, "relations"): RelationEntry,
     (Record, "references"): ReferenceEntry,
     (Record, "sections"): SectionEntry,
+    (Record, "answers"): AnswerEntry,
+    (Record, "criteria"): CriterionEntry,
+    (CriterionEntry, "scores"): ScoreEntry,
     (ScenarioEntry, "points"): Point,
     (ConsiderationEntry, "options"): AuthOptionEntry,
     (AuthOptionEntry, "support"): SupportEntry,

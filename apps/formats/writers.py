@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import yaml
 from django.utils.text import slugify
 
+from . import criteria
 from .readers import read
 from .readers.decide_on import opens_with_todo
 from .record import AuthOptionEntry, Point, Record, RelationEntry, SectionEntry
@@ -299,6 +300,8 @@ def _pros_and_cons(record: Record) -> str:
         if scenario.choose_when.strip():
             parts.append(_quote("[!TIP]\n**Choose this when:** " + scenario.choose_when.strip()))
         parts += [scenario.description, _points(scenario.points)]
+    # The answers, weights and scores (empty unless the team weighed the scenarios).
+    parts.append(criteria.to_markdown(record))
     return _block(*parts)
 
 
@@ -396,7 +399,7 @@ def madr_body(
         ]
     parts += _free(record, "options")
     parts.append(_outcome(record))
-    if record.scenarios or _intro(record, "pros_cons"):
+    if record.scenarios or _intro(record, "pros_cons") or record.answers:
         parts.append(_pros_and_cons(record))
     parts += _free(record, "pros_cons")
     if record.considerations:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+from .. import criteria
 from ..record import Point, ReferenceEntry, RelationEntry, ScenarioEntry
 from ..vocabulary import RELATION, relations_in
 from .markdown import (
     Block,
     Line,
     bullet_items,
+    heading_key,
     list_item_spans,
     list_items,
     strip_emphasis,
@@ -141,12 +143,27 @@ def pros_cons(reader: Reader, block: Block) -> None:
         reader.keep("", text_of(intro), 0)
     options = _Options(reader)
     for sub in subs:
+        if _read_criteria(reader, sub):
+            continue
         scenario = options.claim(sub.heading)
         description, points = _description_and_points(sub.lines)
         scenario.points.extend(points)
         if description:
             joined = (scenario.description, description)
             scenario.description = "\n\n".join(part for part in joined if part)
+
+
+def _read_criteria(reader: Reader, sub: Block) -> bool:
+    """Adroit's "Weighted Criteria" tables (`criteria.to_markdown`), unless an option has that
+    title or the tables are not exactly those: then the heading stays an option's."""
+    titles = [s.title for s in reader.rec.scenarios]
+    if sub.key != heading_key(criteria.HEADING) or criteria.HEADING in titles:
+        return False
+    found = criteria.from_markdown(text_of(sub.lines), titles)
+    if found is None:
+        return False
+    reader.rec.answers, reader.rec.criteria = found
+    return True
 
 
 class _Options:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.backups",
     "apps.accounts",
+    "apps.publishing",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = ADROIT_IMPORT_MAX_FILES
 
 # Exports (apps/exports): how many jobs one person may have waiting or running at once.
 ADROIT_MAX_JOBS_PER_PERSON = int(env_str("ADROIT_MAX_JOBS_PER_PERSON", "2"))
+
+# Docs as code (apps/publishing): the key that encrypts repository tokens and deploy keys at rest
+# (unset: SECRET_KEY), how long one git command may take, and whether remotes may be local paths
+# and file:// URLs (turn off where workspace admins must not name folders of the server).
+ADROIT_SECRET_KEY = env_str("ADROIT_SECRET_KEY") or SECRET_KEY
+ADROIT_GIT_TIMEOUT = float(env_str("ADROIT_GIT_TIMEOUT", "60"))
+ADROIT_GIT_LOCAL_REMOTES = env_bool("ADROIT_GIT_LOCAL_REMOTES", True)

@@ -1,0 +1,88 @@
+"""Syncing in the background (django-tasks, the `default` queue's worker).
+
+A push talks to a remote that may be slow or down: the request that accepts a decision, or an
+admin's "Pull now", only queues the work. A failure is written on the repository (its page
+shows it) and loses nothing: the decision stays accepted in Adroit, and the next push or
+`sync_repositories` run sends whatever git does not have yet.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from apps.decisions.models import Status, StatusChange
+from apps.versions.models import Version
+
+from .git import GitError
+from .models import Repository, SyncEvent
+from .secrets import CredentialUnreadable
+from .sync import Outcome, pull, push
+
+logger = logging.getLogger("adroit.publishing")
+
+
+def _failed(repo: Repository, error: Exception, what: str) -> None:
+    message = f"{what} failed: {error}"
+    repo.failed(message)
+    SyncEvent.objects.create(repository=repo, kind=SyncEvent.Kind.FAILED, message=message)
+
+
+def run_safely(repo: Repository, what: str, work) -> Outcome | None:
+    """Run `work()`, recording a git or credential failure on the repository instead of raising."""
+    try:
+        return work()
+    except (GitError, CredentialUnreadable, ValueError) as error:
+        logger.warning("%s of %s failed: %s", what, repo, error)
+        _failed(repo, error, what)
+        return None
+
+
+def accept_message(version: Version) -> str:
+    decision = version.decision
+    return f"{decision.ref}: Accept {decision.title}"
+
+
+@task()
+def push_accepted(version_id: int) -> None:
+    version = Version.objects.select_related("decision__workspace").filter(pk=version_id).first()
+    if version is None:
+        return
+    decision = version.decision
+    repo = Repository.objects.filter(workspace=decision.workspace).first()
+    if repo is None:
+        return
+    accept = (
+        StatusChange.objects.filter(decision=decision, to_status=Status.ACCEPTED)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
+    by = accept.by if accept else None
+    # The decisions it supersedes changed status in the same acceptance: their files go too.
+    superseded = list(
+        decision.relations.filter(kind="supersedes").values_list("target_id", flat=True)
+    )
+    run_safely(
+        repo,
+        "Push",
+        lambda: push(repo, [decision.pk, *superseded], by=by, message=accept_message(version)),
+    )
+
+
+@task()
+def pull_repository(repository_id: int, user_id: int | None = None) -> None:
+    repo = Repository.objects.select_related("workspace").filter(pk=repository_id).first()
+    if repo is None:
+        return
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+    def both() -> Outcome:
+        outcome = pull(repo)
+        pushed = push(repo, None, by=by, message="Adroit: publish decisions not yet in git")
+        outcome.pushed, outcome.commit = pushed.pushed, pushed.commit
+        return outcome
+
+    run_safely(repo, "Sync", both)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.reviews",
     "apps.versions",
     "apps.search",
+    "apps.upkeep",
     "apps.api",
     "apps.imports",
     "apps.backups",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("apps.activity.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.search.urls")),
+    path("", include("apps.upkeep.urls")),
     path("api/", include("apps.api.urls")),
     path("", include("apps.imports.urls")),
 ]

@@ -69,6 +69,14 @@ FILTERS = [
     _text("owner", "The owner's user name, first or last name.", 150),
     _text("maker", "Part of a decision maker's name.", 200),
     {
+        "name": "review",
+        "in": "query",
+        "required": False,
+        "description": "Accepted decisions due for review: `due` (within 30 days, or overdue) or"
+        " `overdue`.",
+        "schema": {"type": "string", "enum": ["due", "overdue"]},
+    },
+    {
         "name": "since",
         "in": "query",
         "required": False,
@@ -114,6 +122,7 @@ SCHEMAS = {
             "owner": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}},
             "decided_on": {"type": ["string", "null"], "format": "date"},
+            "review_by": {"type": ["string", "null"], "format": "date"},
             "updated_at": {"type": "string", "format": "date-time"},
             "url": {"type": "string", "format": "uri"},
             "api_url": {"type": "string", "format": "uri"},
@@ -142,6 +151,10 @@ SCHEMAS = {
                 "required": ["revision", "record", "versions_url"],
                 "properties": {
                     "revision": {"type": "integer"},
+                    "needs_attention": {
+                        "type": "boolean",
+                        "description": "A confirmation check of the decision failed.",
+                    },
                     "versions_url": {"type": "string", "format": "uri"},
                     "record": {
                         "type": "object",
@@ -163,6 +176,42 @@ SCHEMAS = {
                 },
             },
         ]
+    },
+    "Health": {
+        "type": "object",
+        "required": ["workspace", "as_of", "figures"],
+        "properties": {
+            "workspace": {"type": "string"},
+            "as_of": {"type": "string", "format": "date"},
+            "figures": {
+                "type": "object",
+                "description": "overdue_reviews, failed_confirmations, open_considerations,"
+                " idle_drafts, superseded_by_draft: each a count and up to 50 items.",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["label", "count", "items"],
+                    "properties": {
+                        "label": {"type": "string"},
+                        "count": {"type": "integer", "minimum": 0},
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["ref", "number", "title", "url", "api_url"],
+                                "properties": {
+                                    "ref": {"type": "string"},
+                                    "number": {"type": "integer"},
+                                    "title": {"type": "string"},
+                                    "detail": {"type": "string"},
+                                    "url": {"type": "string", "format": "uri"},
+                                    "api_url": {"type": "string", "format": "uri"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
     },
     "VersionList": {
         "type": "object",
@@ -210,6 +259,18 @@ def description(server: str) -> dict:
                         "200": _json("DecisionList", "A page of decisions."),
                         "400": _error("A filter is not valid; `fields` says which."),
                         "404": _error("A page past the last."),
+                        **COMMON,
+                    },
+                }
+            },
+            "/workspaces/{slug}/health/": {
+                "get": {
+                    "operationId": "getHealth",
+                    "summary": "A workspace's health: overdue reviews, failed confirmations, ...",
+                    "parameters": PATH_PARAMS[:1],
+                    "responses": {
+                        "200": _json("Health", "The figures, as the health page shows them."),
+                        "404": _error("No such workspace of yours."),
                         **COMMON,
                     },
                 }

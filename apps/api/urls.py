@@ -8,6 +8,7 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke, name="revoke-token"),
     path("decisions/", views.decisions, name="decisions"),
+    path("workspaces/<slug:workspace_slug>/health/", views.health, name="health"),
     path("decisions/<slug:workspace_slug>/<int:number>/", views.decision, name="decision"),
     path("decisions/<slug:workspace_slug>/<int:number>/versions/", views.versions, name="versions"),
     path(

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,9 @@ from apps.decisions.access import get_decision_for
 from apps.decisions.filters import filters_for
 from apps.decisions.models import Decision
 from apps.search.query import matching_by_index, search
+from apps.upkeep.health import health as workspace_health
 from apps.versions.models import Version
+from apps.workspaces.access import get_membership
 
 from .forms import TokenForm
 from .models import ApiToken
@@ -84,6 +87,7 @@ def _summary(request: HttpRequest, d: Decision) -> dict:
         "owner": d.owner_name,
         "tags": sorted(t.name for t in d.tags.all()),
         "decided_on": d.decided_on.isoformat() if d.decided_on else None,
+        "review_by": d.review_by.isoformat() if d.review_by else None,
         "updated_at": d.updated_at.isoformat(),
         "url": _absolute(request, d.get_absolute_url()),
         "api_url": _absolute(request, reverse("api:decision", args=[slug, d.number])),
@@ -132,11 +136,42 @@ def decision(request: HttpRequest, workspace_slug: str, number: int) -> HttpResp
         {
             **_summary(request, d),
             "revision": d.revision,
+            "needs_attention": d.needs_attention,
             "versions_url": _absolute(
                 request, reverse("api:versions", args=[workspace_slug, number])
             ),
             "record": d.to_record().to_dict(),
         }
+    )
+
+
+@api_view
+def health(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    try:
+        workspace = get_membership(request, workspace_slug).workspace
+    except Http404:
+        return _error(404, "No such workspace of yours.")
+    figures = {}
+    for figure in workspace_health(workspace):
+        figures[figure.key] = {
+            "label": figure.label,
+            "count": figure.count,
+            "items": [
+                {
+                    "ref": row.decision.ref,
+                    "number": row.decision.number,
+                    "title": row.decision.title,
+                    "detail": row.detail,
+                    "url": _absolute(request, row.decision.get_absolute_url()),
+                    "api_url": _absolute(
+                        request, reverse("api:decision", args=[workspace.slug, row.decision.number])
+                    ),
+                }
+                for row in figure.rows
+            ],
+        }
+    return JsonResponse(
+        {"workspace": workspace.slug, "as_of": timezone.localdate().isoformat(), "figures": figures}
     )
 
 

@@ -15,6 +15,7 @@ from .models import (
     INVERSE_KIND,
     Answer,
     AuthOption,
+    ConfirmationItem,
     Consequence,
     Consideration,
     Criterion,
@@ -56,6 +57,7 @@ def save_record(
         rationale=record.rationale,
         confirmation=record.confirmation,
         decided_on=decided_on(record),
+        review_by=iso_day(record.review_by),
     )
     people = [
         (ParticipantRole.DECISION_MAKER, record.decision_makers),
@@ -127,10 +129,58 @@ def save_record(
         for i, s in enumerate(record.sections)
     )
     save_deciding(decision, record, scenarios, options)
+    save_confirmation_items(decision, record.confirmation_items)
     if record.chosen in scenarios:
         decision.chosen = scenarios[record.chosen]
         decision.save(update_fields=["chosen"])
     return decision
+
+
+def iso_day(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def member_named(workspace: Workspace, name: str):
+    """The workspace member a file names (full name or user name), if exactly one matches."""
+    name = name.strip()
+    if not name:
+        return None
+    found = [
+        m.user
+        for m in workspace.memberships.select_related("user")
+        if name.lower() in {m.user.username.lower(), m.user.get_full_name().lower()}
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def save_confirmation_items(decision: Decision, items: list[rec.ConfirmationEntry]) -> None:
+    """The confirmation checklist; owners and who set a state are linked to the members the
+    file names, and kept as written when none matches."""
+    rows = []
+    for i, item in enumerate(items):
+        at = iso_day(item.at)
+        state = item.state if item.state in rec.CONFIRMATION_STATES else "pending"
+        rows.append(
+            ConfirmationItem(
+                decision=decision,
+                position=i,
+                text=item.text[:500],
+                owner=member_named(decision.workspace, item.owner),
+                owner_name=item.owner[:200],
+                due=iso_day(item.due),
+                state=state,
+                note=item.note[:1000],
+                set_by=member_named(decision.workspace, item.by),
+                set_by_name=item.by[:200],
+                set_at=datetime.datetime.combine(at, datetime.time(12), datetime.UTC)
+                if at
+                else None,
+            )
+        )
+    ConfirmationItem.objects.bulk_create(rows)
 
 
 def save_deciding(

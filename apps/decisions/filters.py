@@ -3,12 +3,14 @@ and dates, kept in the query string so every page of a list keeps them."""
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.workspaces.models import Workspace
 
@@ -24,6 +26,11 @@ class FilterForm(forms.Form):
     tag = forms.CharField(required=False, max_length=60)
     owner = forms.CharField(required=False, max_length=150, help_text="User name or name.")
     maker = forms.CharField(required=False, max_length=200, label="Decision maker")
+    review = forms.ChoiceField(
+        required=False,
+        label="Review",
+        choices=[("", "Any"), ("due", "Due in 30 days (or overdue)"), ("overdue", "Overdue")],
+    )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -76,6 +83,14 @@ class FilterForm(forms.Form):
                 participants__name__icontains=v["maker"].strip(),
             )
             decisions = decisions.filter(pk__in=makers.values("pk"))
+        if "review" in v:
+            # Accepted decisions (here or elsewhere) whose review date is past, or within 30 days.
+            today = timezone.localdate()
+            if v["review"] == "overdue":
+                due = {"review_by__lt": today}
+            else:
+                due = {"review_by__lte": today + datetime.timedelta(days=30)}
+            decisions = decisions.filter(status__in=[Status.ACCEPTED, Status.ELSEWHERE], **due)
         if dates and ("since" in v or "until" in v):
             decisions = decisions.annotate(day=Coalesce("decided_on", TruncDate("updated_at")))
             if "since" in v:

@@ -155,6 +155,9 @@ class DecisionQuerySet(models.QuerySet):
             "references",
             "free_sections",
             Prefetch(
+                "confirmation_items", queryset=ConfirmationItem.objects.select_related("owner")
+            ),
+            Prefetch(
                 "answers", queryset=Answer.objects.prefetch_related("needs", "rules_out", "favours")
             ),
             Prefetch(
@@ -195,6 +198,9 @@ class Decision(models.Model):
     rationale = models.TextField(blank=True)
     confirmation = models.TextField(blank=True)
     decided_on = models.DateField(null=True, blank=True)
+    # When an accepted decision must be looked at again: set as it is accepted, from the
+    # workspace's review period, and moved on by "Confirm still valid" (`confirm_still_valid`).
+    review_by = models.DateField("review by", null=True, blank=True)
     # Bumped on every save of the record: a save based on an older revision is a conflict.
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -220,6 +226,8 @@ class Decision(models.Model):
             models.Index(fields=["-updated_at"], name="decision_updated"),
             # The log's order: a page of 50 is read off this index, not sorted out of all rows.
             models.Index(fields=["workspace", "-number"], name="decision_log_order"),
+            # "Due in 30 days", "overdue", the health view and the daily reminders.
+            models.Index(fields=["review_by"], name="decision_review_by"),
         ]
 
     def __str__(self) -> str:
@@ -330,10 +338,12 @@ class Decision(models.Model):
         self.status = self._stored_status = status
         if status in {Status.ACCEPTED, Status.REJECTED}:
             self.decided_on = change.at.date()
+        moved = {"status": status, "decided_on": self.decided_on, "updated_at": change.at}
+        if change.from_status in {Status.ACCEPTED, Status.ELSEWHERE}:
+            # Reopened, deprecated or superseded: nothing is left to review by that date.
+            self.review_by = moved["review_by"] = None
         # Only the status moves here: a transition must never overwrite someone's edit.
-        Decision.objects.filter(pk=self.pk).update(
-            status=status, decided_on=self.decided_on, updated_at=change.at
-        )
+        Decision.objects.filter(pk=self.pk).update(**moved)
         record_event(
             self.workspace,
             by,
@@ -362,6 +372,55 @@ class Decision(models.Model):
             setattr(self, name, value)
         self.revision, self.updated_at = revision + 1, now
         return True
+
+    @property
+    def needs_attention(self) -> bool:
+        """A confirmation failed: the decision makers were told, and the decision shows it."""
+        return any(i.state == ConfirmationState.FAILED for i in self.confirmation_items.all())
+
+    @property
+    def review_due(self) -> bool:
+        return self.review_by is not None and self.review_by <= timezone.localdate()
+
+    def confirm_still_valid(self, by, note: str = "", until=None) -> ReviewEvent:
+        """Record that the accepted decision still holds and move its review date on: to
+        `until`, or by the workspace's review period from today. No new version: the text is
+        what was approved. Judged on the status under the row lock."""
+        today = timezone.localdate()
+        if until is not None and until <= today:
+            raise ValidationError("The next review date must be after today.")
+        with transaction.atomic():
+            stored = Decision.objects.filter(pk=self.pk).locked().values("status", "review_by")
+            row = stored.get()
+            if row["status"] not in {Status.ACCEPTED, Status.ELSEWHERE}:
+                raise IllegalTransition(
+                    f"{self.ref} is {Status(row['status']).label.lower()}: only an accepted "
+                    "decision is confirmed as still valid."
+                )
+            after = until or self.workspace.next_review(today)
+            event = ReviewEvent.objects.create(
+                decision=self,
+                by=by,
+                by_name=(by.get_full_name() or by.username) if by else "",
+                note=note,
+                review_by_before=row["review_by"],
+                review_by_after=after,
+            )
+            # The review date only, never the text: no revision, so no edit is overwritten.
+            # `updated_at` moves, so pages cached by it (apps/decisions/cache.py) show the date.
+            now = timezone.now()
+            Decision.objects.filter(pk=self.pk).update(review_by=after, updated_at=now)
+            self.review_by, self.updated_at = after, now
+            record_event(
+                self.workspace,
+                by,
+                "review_confirmed",
+                target=self,
+                note=note,
+                review_by_before=row["review_by"].isoformat() if row["review_by"] else "",
+                review_by=after.isoformat(),
+            )
+        return event
 
     def participant_names(self, role: str) -> list[str]:
         return [p.name for p in self.participants.all() if p.role == role]
@@ -410,6 +469,8 @@ class Decision(models.Model):
             rationale=self.rationale,
             consequences=[rec.Point(kind=c.kind, text=c.text) for c in self.consequences.all()],
             confirmation=self.confirmation,
+            confirmation_items=[i.to_record() for i in self.confirmation_items.all()],
+            review_by=self.review_by.isoformat() if self.review_by else "",
             considerations=[c.to_record(scenarios) for c in self.considerations.all()],
             relations=relations,
             references=[
@@ -673,6 +734,95 @@ class FreeSection(Ordered):
 
     def __str__(self) -> str:
         return self.heading or "(untitled section)"
+
+
+class ConfirmationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    FAILED = "failed", "Failed"
+
+
+class ConfirmationItem(Ordered):
+    """One way compliance with the decision is checked (MADR 4's Confirmation as a checklist):
+    its owner checks it by the due date and says how it went, with a note."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="confirmation_items"
+    )
+    text = models.CharField(max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmation_items",
+    )
+    # The owner as a file named them, kept when no member of the workspace has that name.
+    owner_name = models.CharField(max_length=200, blank=True)
+    due = models.DateField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ConfirmationState.choices, default=ConfirmationState.PENDING
+    )
+    note = models.CharField(max_length=1000, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=200, blank=True)
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ConfirmationState.values),
+                name="confirmation_state_is_known",
+            )
+        ]
+        indexes = [
+            # Reminders and the health view look for pending items by due date, failed by state.
+            models.Index(fields=["state", "due"], name="confirmation_state_due")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def owner_label(self) -> str:
+        # As a file named them, so an imported checklist reads back as it was written.
+        if self.owner_name or not self.owner:
+            return self.owner_name
+        return self.owner.get_full_name() or self.owner.username
+
+    def to_record(self) -> rec.ConfirmationEntry:
+        return rec.ConfirmationEntry(
+            text=self.text,
+            owner=self.owner_label,
+            due=self.due.isoformat() if self.due else "",
+            state=self.state,
+            note=self.note,
+            by=self.set_by_name,
+            at=self.set_at.date().isoformat() if self.set_at else "",
+        )
+
+
+class ReviewEvent(models.Model):
+    """Confirm still valid: someone looked at an accepted decision again and found it holds.
+    The review date moves on; the text, and so the version, stay as they are."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="review_events")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    review_by_before = models.DateField(null=True, blank=True)
+    review_by_after = models.DateField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision.ref} still valid ({self.at:%Y-%m-%d})"
 
 
 class SourceFile(models.Model):

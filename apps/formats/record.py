@@ -12,6 +12,7 @@ from typing import Any
 
 POINT_KINDS = ("good", "neutral", "bad")
 SUPPORT_LEVELS = ("supported", "partial", "not", "unknown")
+CONFIRMATION_STATES = ("pending", "confirmed", "failed")
 RELATION_KINDS = ("supersedes", "superseded_by", "amends", "amended_by", "relates_to", "see_also")
 
 # What a source file may leave unsaid (see `Record.unstated`): "status", no status anywhere in the
@@ -108,6 +109,20 @@ class CriterionEntry:
 
 
 @dataclass
+class ConfirmationEntry:
+    """One way compliance with the decision is checked (MADR 4's Confirmation, as a checklist):
+    who checks it, by when, and how it went (pending, confirmed or failed; who said so, when)."""
+
+    text: str
+    owner: str = ""
+    due: str = ""  # ISO date
+    state: str = "pending"  # one of CONFIRMATION_STATES
+    note: str = ""
+    by: str = ""
+    at: str = ""  # ISO date the state was set
+
+
+@dataclass
 class RelationEntry:
     kind: str  # one of RELATION_KINDS
     number: int | None = None
@@ -151,6 +166,9 @@ class Record:
     rationale: str = ""
     consequences: list[Point] = field(default_factory=list)
     confirmation: str = ""
+    confirmation_items: list[ConfirmationEntry] = field(default_factory=list)
+    # When the accepted decision must be looked at again (ISO date; MADR front matter `review-by`).
+    review_by: str = ""
     considerations: list[ConsiderationEntry] = field(default_factory=list)
     relations: list[RelationEntry] = field(default_factory=list)
     references: list[ReferenceEntry] = field(default_factory=list)
@@ -205,6 +223,7 @@ _NESTED: dict[tuple[type, str], type] = {
     (Record, "relations"): RelationEntry,
     (Record, "references"): ReferenceEntry,
     (Record, "sections"): SectionEntry,
+    (Record, "confirmation_items"): ConfirmationEntry,
     (Record, "answers"): AnswerEntry,
     (Record, "criteria"): CriterionEntry,
     (CriterionEntry, "scores"): ScoreEntry,

@@ -219,6 +219,11 @@ def front_matter_fields(front: dict) -> dict:
     for key in ("consulted", "informed", "tags"):
         if key in front:
             fields[key] = as_list(front[key])
+    # Only a real day: a `review-by` Adroit cannot hold stays in the front matter as written.
+    if "review-by" in front and re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", day := normalise_date(as_text(front["review-by"]))
+    ):
+        fields["review_by"] = day
     return fields
 
 
@@ -277,6 +282,8 @@ def madr_front_matter(fields: dict, extra: dict | None = None) -> str:
     data = {
         "status": fields.get("status_text") or fields.get("status", "draft"),
         "date": fields.get("date", ""),
+        # When the accepted decision is due to be looked at again (apps/upkeep).
+        **({"review-by": fields["review_by"]} if fields.get("review_by") else {}),
         "decision-makers": fields.get("decision_makers", []),
         "consulted": fields.get("consulted", []),
         "informed": fields.get("informed", []),

@@ -23,6 +23,7 @@ import yaml
 from django.utils.text import slugify
 
 from . import criteria
+from .confirmation import join_confirmation
 from .readers import read
 from .readers.decide_on import opens_with_todo
 from .record import AuthOptionEntry, Point, Record, RelationEntry, SectionEntry
@@ -121,8 +122,24 @@ def _cell(text: str) -> str:
 
 # Anchors that are a section of their own: untitled text there opens that section.
 INTRO_ANCHORS = {"start", "pros_cons", "considerations", "more_information"}
-OWN_FRONT_KEYS = {"status", "date", "decision-makers", "consulted", "informed", "tags"}
-HEADER_FIELDS = ("status", "date", "decision_makers", "consulted", "informed", "tags")
+OWN_FRONT_KEYS = {
+    "status",
+    "date",
+    "review-by",
+    "decision-makers",
+    "consulted",
+    "informed",
+    "tags",
+}
+HEADER_FIELDS = (
+    "status",
+    "date",
+    "review_by",
+    "decision_makers",
+    "consulted",
+    "informed",
+    "tags",
+)
 
 
 def _free(record: Record, anchor: str) -> list[str]:
@@ -204,6 +221,7 @@ def _madr_fields(record: Record) -> dict:
     return {
         "status_text": status,
         "date": record.date,
+        "review_by": record.review_by,
         "decision_makers": record.decision_makers,
         "consulted": record.consulted,
         "informed": record.informed,
@@ -288,8 +306,9 @@ def _outcome(record: Record) -> str:
     parts = [_heading(2, "Decision Outcome"), line]
     if record.consequences:
         parts += [_heading(3, "Consequences"), _points(record.consequences)]
-    if record.confirmation.strip():
-        parts += [_heading(3, "Confirmation"), record.confirmation]
+    if record.confirmation.strip() or record.confirmation_items:
+        confirmation = join_confirmation(record.confirmation, record.confirmation_items)
+        parts += [_heading(3, "Confirmation"), confirmation]
     return _block(*parts, *_free(record, "outcome"))
 
 
@@ -464,7 +483,9 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     header = [f"---\n{raw}\n---" if raw else "", _slot(record, BEFORE_TITLE), title]
     # No date is made up: a record without one gets no `Date:` line.
     date = f"Date: {record.date}" if record.date else ""
-    people = _nygard_people(record)
+    # The review date beside `Date:`, where the readers find it again (`Review by:`).
+    people = [f"Review by: {record.review_by}"] if record.review_by else []
+    people += _nygard_people(record)
     status = _status_section(record)
     metadata = _metadata_slots(record)
     if metadata or status:
@@ -512,10 +533,11 @@ def write_nygard(record: Record, link_for: LinkFor = file_link) -> str:
     else:
         decision = record.rationale or NO_OUTCOME
     parts += [_heading(2, "Decision"), decision]
-    if record.consequences or record.confirmation.strip():
+    if record.consequences or record.confirmation.strip() or record.confirmation_items:
         parts += [_heading(2, "Consequences"), _points(record.consequences)]
-        if record.confirmation.strip():
-            parts += [_heading(3, "Confirmation"), record.confirmation]
+        if record.confirmation.strip() or record.confirmation_items:
+            confirmation = join_confirmation(record.confirmation, record.confirmation_items)
+            parts += [_heading(3, "Confirmation"), confirmation]
     parts += _free(record, "outcome")
     if record.scenarios:
         parts += [_heading(2, "Considered Options"), record.options_intro]

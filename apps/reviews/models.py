@@ -412,8 +412,11 @@ class ReviewRound(models.Model):
         round.decision = decision
         return decision, round
 
-    def approve(self, by) -> Approval:
-        """Approve the content as it is now; accept the decision if that was the last one due."""
+    def approve(self, by, review_by=None) -> Approval:
+        """Approve the content as it is now; accept the decision if that was the last one due.
+        `review_by`: the date this reviewer wants the accepted decision looked at again."""
+        if review_by is not None and review_by <= timezone.localdate():
+            raise ReviewError("The review date must be after today.")
         with transaction.atomic():
             decision, round = self._locked()
             if by.pk in author_ids(decision, round):
@@ -423,8 +426,11 @@ class ReviewRound(models.Model):
                 )
             sha256 = current_sha256(decision)
             approval, created = Approval.objects.get_or_create(
-                round=round, reviewer=by, sha256=sha256
+                round=round, reviewer=by, sha256=sha256, defaults={"review_by": review_by}
             )
+            if not created and review_by and approval.review_by != review_by:
+                approval.review_by = review_by
+                approval.save(update_fields=["review_by"])
             # Approving says the reviewer's own change requests are met.
             round.change_requests.filter(reviewer=by, resolved_at__isnull=True).update(
                 resolved_at=timezone.now()
@@ -472,6 +478,13 @@ class ReviewRound(models.Model):
             by=by,
             reason=f"{len(standing)} approval{'s' if len(standing) != 1 else ''} on {sha256[:12]}",
         )
+        # Due for review after the workspace's period, unless the approvers chose a date (the
+        # earliest of theirs): set before the freeze, so the version's front matter says it.
+        chosen = [a.review_by for a in standing if a.review_by]
+        decision.review_by = (
+            min(chosen) if chosen else decision.workspace.next_review(timezone.localdate())
+        )
+        Decision.objects.filter(pk=decision.pk).update(review_by=decision.review_by)
         version = Version.freeze(
             decision,
             current_record(decision),
@@ -524,6 +537,8 @@ class Approval(models.Model):
     version = models.ForeignKey(
         Version, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The review date this approver asks for, instead of the workspace's period.
+    review_by = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

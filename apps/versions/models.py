@@ -47,7 +47,20 @@ def own_content(decision: Decision) -> Record:
         RelationEntry(kind=r.kind, number=r.target.number, target=f"{r.target.number:04d}.md")
         for r in decision.relations.all()
     ]
-    return dataclasses.replace(record, relations=own, status="in_review", date="")
+    # The review date and how each confirmation went change after acceptance, without an edit
+    # ("Confirm still valid", a check confirmed or failed): they are not what approvers pin.
+    items = [
+        dataclasses.replace(i, state="pending", note="", by="", at="")
+        for i in record.confirmation_items
+    ]
+    return dataclasses.replace(
+        record,
+        relations=own,
+        status="in_review",
+        date="",
+        review_by="",
+        confirmation_items=items,
+    )
 
 
 def content_sha256(decision: Decision) -> str:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -32,6 +36,14 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     default_approvals = models.PositiveSmallIntegerField(default=1)
+    # How long an accepted decision holds before it is looked at again (apps/upkeep).
+    review_months = models.PositiveSmallIntegerField(
+        "review period (months)",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="An accepted decision is due for review this many months after it is accepted "
+        "or last confirmed.",
+    )
     # An image in someone's text makes every reader's browser fetch it: a beacon telling its host
     # who read what, when. So images load only from the hosts an admin names; others show as links.
     image_hosts = models.TextField(
@@ -49,6 +61,14 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def next_review(self, start: date) -> date:
+        """The review date of a decision accepted or confirmed on `start`: the review period
+        later, on the same day of the month or the month's last (31 January + 1 month: 28 or 29
+        February)."""
+        months = start.month - 1 + (self.review_months or 12)
+        year, month = start.year + months // 12, months % 12 + 1
+        return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
     @property
     def image_host_list(self) -> tuple[str, ...]:

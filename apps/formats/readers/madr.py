@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .. import criteria
+from ..confirmation import split_confirmation
 from ..record import Point, ReferenceEntry, RelationEntry, ScenarioEntry
 from ..vocabulary import RELATION, relations_in
 from .markdown import (
@@ -89,7 +90,8 @@ def outcome(reader: Reader, block: Block) -> None:
         if points is not None and not reader.rec.consequences:
             reader.rec.consequences = points
         elif key == "confirmation" and not reader.rec.confirmation:
-            reader.rec.confirmation = sub.body
+            # A closing checklist is the confirmation items (apps/formats/confirmation.py).
+            reader.rec.confirmation, reader.rec.confirmation_items = split_confirmation(sub.body)
         elif points is not None and kind:
             reader.rec.consequences.extend(points)
         else:

@@ -60,6 +60,8 @@ _META_KEYS = {
     "updated": "updated",
     "last updated": "updated",
     "tags": "tags",
+    "review by": "review_by",
+    "review-by": "review_by",
 }
 _META = re.compile(
     r"^(?P<bullet>[*-]\s+)?(?P<open>\*\*|__)?(?P<key>[A-Za-z][A-Za-z -]{1,30}?)(?P=open)?\s*:"
@@ -191,7 +193,7 @@ class Reader:
         if "status" in fields:
             self.set_status(fields["status_text"], None)
             self.rec.relations.extend(relations_in(fields["status_text"]))
-        for name in ("date", "decision_makers", "consulted", "informed", "tags"):
+        for name in ("date", "review_by", "decision_makers", "consulted", "informed", "tags"):
             if name in fields:
                 setattr(self.rec, name, fields[name])
 
@@ -222,6 +224,13 @@ class Reader:
             return
         if meta.key in ("date", "updated", "introduced"):
             self._meta_date(meta, raw)
+            return
+        if meta.key == "review_by":
+            day = normalise_date(meta.value)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                self.rec.review_by = day
+            if day != meta.value or not self.rec.review_by:
+                self.keep(meta.label, raw, 0)
             return
         values = meta.items or [v.strip() for v in meta.value.split(",") if v.strip()]
         # Names are written escaped for Markdown (writers.escape_inline).

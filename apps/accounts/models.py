@@ -126,6 +126,8 @@ class Invitation(models.Model):
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField()
+    # What the inviter calls them: filled in on the sign-up form, which they may correct.
+    name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     # SHA-256 of the emailed token: a leaked database opens no workspace.
     token_hash = models.CharField(max_length=64, unique=True)
@@ -158,7 +160,9 @@ class Invitation(models.Model):
         return f"{self.email} to {self.workspace} ({self.role})"
 
     @classmethod
-    def send(cls, workspace, email: str, role: str, by) -> tuple[Invitation, str]:
+    def send(
+        cls, workspace, email: str, role: str, by, name: str = ""
+    ) -> tuple[Invitation, str]:
         """A new invitation and its token (returned once, never stored). Replaces any pending
         invitation of the same address to the same workspace, so one link works at a time."""
         since = timezone.now() - timedelta(hours=1)
@@ -174,6 +178,7 @@ class Invitation(models.Model):
             invitation = cls.objects.create(
                 workspace=workspace,
                 email=email,
+                name=name,
                 role=role,
                 token_hash=_digest(token),
                 invited_by=by,

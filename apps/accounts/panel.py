@@ -11,9 +11,12 @@ TEMPLATE = "accounts/invitations.html"
 
 
 def panel_context(membership: Membership, form: InviteForm | None = None, **extra) -> dict:
-    """The form and the pending invitations: address and date only, to the workspace's admins."""
+    """The form and the pending invitations: name, address and date only, to the workspace's
+    admins."""
     workspace = membership.workspace
-    pending = Invitation.objects.pending().filter(workspace=workspace).only("email", "created_at")
+    pending = (
+        Invitation.objects.pending().filter(workspace=workspace).only("email", "name", "created_at")
+    )
     return {
         "workspace": workspace,
         "membership": membership,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -61,11 +62,15 @@ def invite(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     if not form.is_valid():
         return _panel(request, membership, form, status=400)
     email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+    name = form.cleaned_data["name"]
     try:
-        invitation, token = Invitation.send(membership.workspace, email, role, by=request.user)
+        invitation, token = Invitation.send(
+            membership.workspace, email, role, by=request.user, name=name
+        )
     except ValidationError as error:
         return _panel(request, membership, form, status=429, error=error.messages[0])
-    notice = f"Invited {email} as {Role(role).label.lower()}: they were emailed a link to join."
+    who = f"{name} <{email}>" if name else email
+    notice = f"Invited {who} as {Role(role).label.lower()}: they were emailed a link to join."
     try:
         _send(request, invitation, token)
     except OSError:  # SMTP errors included: the invitation stands and can be sent again
@@ -121,8 +126,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             context.update(form=form, error=error.messages[0])
             return render(request, "accounts/invitation.html", context, status=403)
-        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
-        welcome = f"Welcome, {account.get_username()}: you joined {found.workspace.name}."
+        login(request, account, backend=settings.AUTHENTICATION_BACKENDS[0])
+        welcome = f"Welcome, {account.first_name}: you joined {found.workspace.name}."
         messages.success(request, welcome)
         return redirect("workspaces:members", workspace_slug=found.workspace.slug)
     context["form"] = form

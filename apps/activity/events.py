@@ -21,6 +21,14 @@ def _label(obj) -> str:
     return str(obj)[:300]
 
 
+def _actor_label(actor) -> str:
+    """The name people know them by, and the username that tells two Sam Lees apart: still
+    readable after the account is gone."""
+    username, name = actor.get_username(), actor.get_full_name()
+    label = f"{name} ({username})" if name else username
+    return label if len(label) <= 150 else username[:150]
+
+
 def record_event(workspace, actor, verb: str, target=None, **data) -> AuditEvent:
     """Append one row to the workspace's audit log. `data` must be JSON-serialisable."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -28,7 +36,7 @@ def record_event(workspace, actor, verb: str, target=None, **data) -> AuditEvent
     event = AuditEvent(
         workspace=workspace,
         actor=actor,
-        actor_label=actor.get_username() if actor else "",
+        actor_label=_actor_label(actor) if actor else "",
         verb=verb,
         data=data,
     )

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .verbs import verb_label
+
 
 class AuditEventQuerySet(models.QuerySet):
     """The audit log only grows: bulk changes through the ORM are refused."""
@@ -67,6 +69,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Audit events are never deleted.")
+
+    @property
+    def verb_label(self) -> str:
+        return verb_label(self.verb)
 
 
 class NotificationQuerySet(models.QuerySet):

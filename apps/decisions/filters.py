@@ -24,7 +24,9 @@ class FilterForm(forms.Form):
         required=False, choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
     tag = forms.CharField(required=False, max_length=60)
-    owner = forms.CharField(required=False, max_length=150, help_text="User name or name.")
+    owner = forms.CharField(
+        required=False, max_length=150, help_text="A name as the log shows it, or a username."
+    )
     maker = forms.CharField(required=False, max_length=200, label="Decision maker")
     review = forms.ChoiceField(
         required=False,
@@ -71,12 +73,7 @@ class FilterForm(forms.Form):
         if "tag" in v:
             decisions = decisions.filter(tags__name__iexact=v["tag"])
         if "owner" in v:
-            who = v["owner"].strip()
-            decisions = decisions.filter(
-                Q(owner__username__iexact=who)
-                | Q(owner__first_name__iexact=who)
-                | Q(owner__last_name__iexact=who)
-            )
+            decisions = decisions.filter(owner_matches(v["owner"]))
         if "maker" in v:
             makers = Decision.objects.filter(
                 participants__role=ParticipantRole.DECISION_MAKER,
@@ -114,6 +111,22 @@ class FilterForm(forms.Form):
 
     def page_link(self, number: int) -> str:
         return self.querystring(page=number)
+
+
+def owner_matches(text: str) -> Q:
+    """Owners matching what a person types for them, as the log shows them ("Dana Demo"):
+    every word must begin their first name, last name or username, in any case, so "Dana
+    Demo", "dana", "Demo", "Dan" and "demo" (the username) all find Dana Demo, and "Dana Smith"
+    does not. At most eight words count, so a pasted paragraph stays one small query."""
+    words = text.split()[:8]
+    found = Q()
+    for word in words:
+        found &= (
+            Q(owner__first_name__istartswith=word)
+            | Q(owner__last_name__istartswith=word)
+            | Q(owner__username__istartswith=word)
+        )
+    return found if words else Q(pk__in=[])
 
 
 def filters_for(request: HttpRequest) -> tuple[FilterForm, list[Workspace]]:

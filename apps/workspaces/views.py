@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.activity.events import record_event
 from apps.activity.models import AuditEvent
+from apps.activity.verbs import verb_choices
 from apps.core.http import paginate, render_partial
 
 from .access import get_membership
@@ -163,10 +164,11 @@ def audit(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     if not membership.allows("admin"):
         raise PermissionDenied("Only the workspace's admins read its audit log.")
     workspace = membership.workspace
-    events = AuditEvent.objects.filter(workspace=workspace).select_related("decision")
-    verbs = sorted(
-        AuditEvent.objects.filter(workspace=workspace).values_list("verb", flat=True).distinct()
-    )
+    events = AuditEvent.objects.filter(workspace=workspace).select_related("decision", "actor")
+    # order_by() clears the newest-first ordering, which DISTINCT would otherwise count in,
+    # listing each kind once per event.
+    kinds = AuditEvent.objects.filter(workspace=workspace).order_by().values_list("verb", flat=True)
+    verbs = verb_choices(kinds.distinct())
     verb = request.GET.get("verb", "")
     if verb:
         events = events.filter(verb=verb)

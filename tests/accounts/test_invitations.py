@@ -13,6 +13,12 @@ from ..factories import PASSWORD, make_user
 
 HX = {"HTTP_HX_REQUEST": "true"}
 INVITE = reverse("accounts:invite", args=["team"])
+SIGN_UP = {
+    "full_name": "Nora Nkemelu",
+    "username": "nora",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+}
 
 
 def invite(client, email, role="reviewer", **extra):
@@ -96,7 +102,7 @@ def test_it_lets_a_new_person_sign_up_through_the_link(client, team):
     link = link_in_mail(mail.outbox[0])
     client.logout()
 
-    response = client.post(link, {"username": "nora", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(link, SIGN_UP)
 
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="nora", workspace=team["workspace"])
@@ -190,7 +196,7 @@ def test_it_makes_no_account_when_signing_up_through_a_dead_invitation(client, t
     Membership.objects.filter(user=team["adam"]).update(role="viewer")
     client.logout()
 
-    response = client.post(link, {"username": "nora", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(link, SIGN_UP)
 
     assert response.status_code == 403 and "no longer manages" in response.content.decode()
     assert not type(team["adam"]).objects.filter(username="nora").exists()

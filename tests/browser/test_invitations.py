@@ -22,6 +22,7 @@ def test_an_invited_person_signs_up_through_the_link_and_joins(
 
     page.goto(f"{live_server.url}/w/team/members/")
     page.fill("#id_email", "nora@example.com")
+    page.fill("#id_name", "Nora Nkemelu")
     page.select_option("#id_role", "author")
     page.click("#invitations button[type=submit]:has-text('Invite')")
     # htmx swaps the invitation region: the notice and the pending invitation, on the same page.
@@ -32,12 +33,15 @@ def test_an_invited_person_signs_up_through_the_link_and_joins(
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body).group(0)
     other = browser.new_context().new_page()
     other.goto(link)
+    # The name the admin typed is filled in; the person may correct it.
+    assert other.input_value("#id_full_name") == "Nora Nkemelu"
     other.fill("#id_username", "nora")
     other.fill("#id_password1", PASSWORD)
     other.fill("#id_password2", PASSWORD)
     other.click("button:has-text('Create the account and join')")
     other.wait_for_url(f"{live_server.url}/w/team/members/")
 
-    assert "you joined Team" in other.content()
+    assert "Welcome, Nora: you joined Team" in other.content()
+    assert other.inner_text("header.site .who") == "Nora Nkemelu"
     assert Membership.objects.get(user__username="nora", workspace=workspace).role == "author"
     other.context.close()

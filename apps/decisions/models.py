@@ -28,9 +28,11 @@ class Status(models.TextChoices):
 
 # The lifecycle: draft -> in review -> accepted or rejected; accepted -> deprecated or superseded.
 # Sending a draft back (changes requested) and reopening start the next round of work.
+# Only a decision accepted or in review is superseded; a draft is withdrawn (rejected) instead,
+# so no page says "Superseded by" above a text still open for editing.
 TRANSITIONS: dict[str, set[str]] = {
-    Status.DRAFT: {Status.IN_REVIEW},
-    Status.IN_REVIEW: {Status.ACCEPTED, Status.REJECTED, Status.DRAFT},
+    Status.DRAFT: {Status.IN_REVIEW, Status.REJECTED},
+    Status.IN_REVIEW: {Status.ACCEPTED, Status.REJECTED, Status.DRAFT, Status.SUPERSEDED},
     Status.ACCEPTED: {Status.DEPRECATED, Status.SUPERSEDED, Status.DRAFT},
     Status.REJECTED: {Status.DRAFT},
     Status.DEPRECATED: set(),

@@ -129,6 +129,29 @@ MOVES = {
 }
 
 
+def move_need(status: str, to: str) -> str:
+    """The right a move asks for. Rejecting a draft is its authors' withdrawing it: the
+    writers may drop their own proposal, while a text in review is the reviewers' to reject."""
+    if status == Status.DRAFT and to == Status.REJECTED:
+        return "edit"
+    return MOVES.get(to, "edit")
+
+
+def move_label(decision: Decision, to: str, next_version: int) -> str:
+    """What the button of a move says: a verb, as people name what they do."""
+    if to == Status.DRAFT:
+        if decision.status == Status.DRAFT:
+            return "Back to draft"
+        return (
+            f"Reopen as draft of v{next_version}"
+            if decision.status in (Status.ACCEPTED, Status.ELSEWHERE)
+            else "Back to draft"
+        )
+    if to == Status.REJECTED:
+        return "Withdraw draft" if decision.status == Status.DRAFT else "Reject"
+    return {Status.DEPRECATED: "Deprecate"}.get(to, Status(to).label)
+
+
 class MoveForm(forms.Form):
     to = forms.ChoiceField(choices=[(s, Status(s).label) for s in MOVES])
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -73,6 +73,11 @@ def section_anchor(key: str) -> str:
     return "review-" + (slugify(key.replace(":", "-")) or "section")
 
 
+def body_anchor(key: str) -> str:
+    """The id of a section in the decision page's text (the panel's groups use `section_anchor`)."""
+    return "section-" + (slugify(key.replace(":", "-")) or "part")
+
+
 def display_name(user) -> str:
     return (user.get_full_name() or user.username) if user else "someone"
 
@@ -162,6 +167,7 @@ def submit_for_review(
         if lock_decision(decision.pk).can_move_to(Status.IN_REVIEW):
             if missing := required(gaps(current_record(decision))):
                 raise IncompleteDraft(missing)
+            refuse_superseding_drafts(decision)
         change = decision.move_to(Status.IN_REVIEW, by=by)
         # Who sends a text to review vouches for it: their approval of it cannot be the second
         # pair of eyes, even when someone else opened the round.
@@ -170,6 +176,51 @@ def submit_for_review(
             decision, by=by, reviewers=reviewers, approvals_needed=approvals_needed
         )
     return change
+
+
+# What a successor may supersede: a decision that was accepted (here or elsewhere), or one in
+# review that the successor makes moot. A draft is nobody's decision yet: it is withdrawn.
+SUPERSEDABLE = {Status.ACCEPTED, Status.ELSEWHERE, Status.IN_REVIEW}
+
+
+def superseded_drafts(decision: Decision) -> list[Decision]:
+    """The drafts this decision says it supersedes."""
+    relations = decision.relations.filter(kind="supersedes", target__status=Status.DRAFT)
+    return [r.target for r in relations.select_related("target")]
+
+
+def refuse_superseding_drafts(decision: Decision) -> None:
+    """A decision that would supersede a draft does not go to review: the draft is withdrawn
+    first (or the relation removed), so no accepted decision ever "supersedes" an open draft."""
+    if drafts := superseded_drafts(decision):
+        names = ", ".join(d.ref for d in drafts)
+        raise ReviewError(
+            f"This decision supersedes {names}, a draft, but only a decision that is accepted "
+            "or in review can be superseded. Withdraw the draft on its page, or remove the "
+            "relation in the editor's Outcome step."
+        )
+
+
+def supersede(older: Decision, successor: Decision, by) -> None:
+    """What accepting `successor` does to a decision it supersedes, under `older`'s row lock.
+
+    Accepted or in review: superseded (its open review closes). A draft (reopened since the
+    successor went to review): withdrawn, with the reason on its history, so it is neither
+    "Draft" nor editable while its page says "Superseded by". Ended ones are left as they are.
+    """
+    reason = f"Superseded by {successor.ref}."
+    if older.status == Status.DRAFT:
+        older.move_to(
+            Status.REJECTED,
+            by=by,
+            reason=f"Withdrawn: {successor.ref} supersedes it and was accepted before this draft.",
+        )
+        return
+    if older.status not in SUPERSEDABLE:
+        return
+    older.move_to(Status.SUPERSEDED, by=by, reason=reason)
+    if round := ReviewRound.objects.open().filter(decision=older).first():
+        round.close(Status.SUPERSEDED)
 
 
 class Contribution(models.Model):
@@ -473,10 +524,12 @@ class ReviewRound(models.Model):
         if not self.is_ready(sha256):
             return None
         standing = self.standing_approvals(sha256)
+        # Said in words: the hash is in the version and its approvals, for whoever checks it.
+        count = f"{len(standing)} approval{'s' if len(standing) != 1 else ''}"
         decision.move_to(
             Status.ACCEPTED,
             by=by,
-            reason=f"{len(standing)} approval{'s' if len(standing) != 1 else ''} on {sha256[:12]}",
+            reason=f"{count} of the text frozen as v{Version.next_number(decision)}",
         )
         # Due for review after the workspace's period, unless the approvers chose a date (the
         # earliest of theirs): set before the freeze, so the version's front matter says it.
@@ -516,9 +569,7 @@ class ReviewRound(models.Model):
         for relation in decision.relations.filter(kind="supersedes"):
             # The older decision's own status, read under its row lock: a deprecation that
             # landed meanwhile is respected, not overwritten.
-            older = lock_decision(relation.target_id)
-            if older.can_move_to(Status.SUPERSEDED):
-                older.move_to(Status.SUPERSEDED, by=by, reason=f"Superseded by {decision.ref}.")
+            supersede(lock_decision(relation.target_id), decision, by)
         return version
 
     def close(self, outcome: str) -> None:

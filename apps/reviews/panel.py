@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 
-from apps.decisions.models import Decision, Status
+from apps.decisions.models import Decision
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
 from apps.workspaces.models import Membership
 
-from .forms import MOVES, AskForm, ChangeRequestForm, ThreadForm
-from .models import Approval, ChangeRequest, ReviewRound, Thread, section_anchor, section_choices
+from .forms import MOVES, AskForm, ChangeRequestForm, ThreadForm, move_label, move_need
+from .models import (
+    Approval,
+    ChangeRequest,
+    ReviewRound,
+    Thread,
+    body_anchor,
+    section_anchor,
+    section_choices,
+)
 
 TEMPLATE = "reviews/review.html"
+PAGE = "decisions/detail.html"
+# The decision page's regions that show what a review step can change: its status badge, its
+# edit and download links, its open-considerations banner and the link to the panel.
+PAGE_REGIONS = ("status", "actions", "banner", "jump")
 
 
 def panel_context(decision: Decision, membership: Membership, record: Record, **forms) -> dict:
@@ -32,8 +46,9 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
         round.decision = decision
     sha256 = content_sha256(decision)
     threads = list(Thread.objects.filter(decision=decision).for_panel())
+    sections = section_choices(record)
     groups = []
-    for key, label in [*section_choices(record), *((t.section, t.label) for t in threads)]:
+    for key, label in [*sections, *((t.section, t.label) for t in threads)]:
         mine = [t for t in threads if t.section == key]
         if mine and key not in {g["key"] for g in groups}:
             groups.append(
@@ -43,17 +58,22 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
     context = {
         "decision": decision,
         "membership": membership,
+        "record": record,
         "round": round,
         "sha256": sha256,
         "groups": groups,
         "open_threads": sum(1 for t in threads if t.is_open),
+        "sections": [
+            section_threads(key, label, [t for t in threads if t.section == key])
+            for key, label in sections
+        ],
         "history": list(decision.status_changes.select_related("by")),
         "versions": versions,
         "next_version": len(versions) + 1,
         "moves": [
-            (to, Status(to).label)
-            for to, need in MOVES.items()
-            if decision.can_move_to(to) and membership.allows(need)
+            (to, move_label(decision, to, len(versions) + 1))
+            for to in MOVES
+            if decision.can_move_to(to) and membership.allows(move_need(decision.status, to))
         ],
         "ask_form": forms.get("ask_form") or AskForm(decision=decision),
         "thread_form": forms.get("thread_form") or ThreadForm(record=record),
@@ -68,3 +88,52 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
         context["void"] = round.authors_approvals()
         context["open_changes"] = round.open_change_requests()
     return context
+
+
+def section_threads(key: str, label: str, threads: list[Thread]) -> dict:
+    """One section's threads, as the decision page shows them beside the section's text."""
+    return {
+        "key": key,
+        "label": label,
+        "anchor": body_anchor(key),
+        "threads": threads,
+        "open_count": sum(1 for t in threads if t.is_open),
+    }
+
+
+def panel_for(request: HttpRequest, decision: Decision, membership: Membership, record: Record):
+    """The panel's context, computed once per request: the decision page shows it twice (the
+    panel, and each section's threads beside its text), and its queries must not double."""
+    cached = getattr(request, "_review_panel", None)
+    if cached is None or cached[0] != (decision.pk, decision.status):
+        remember_panel(request, decision, panel_context(decision, membership, record))
+    return request._review_panel[1]
+
+
+def remember_panel(request: HttpRequest, decision: Decision, panel: dict) -> None:
+    request._review_panel = ((decision.pk, decision.status), panel)
+
+
+def page_regions(request: HttpRequest, panel: dict, record: Record) -> str:
+    """The decision page's other regions a review step changed, as out-of-band swaps.
+
+    Sent with the panel after every step, so the status badge, the links, the banner and each
+    section's comments agree with the panel (and the database) without a reload. A page without
+    one of these regions (the review page) ignores it.
+    """
+    context = {**panel, "record": record, "oob": True}
+    parts = [render_to_string(f"{PAGE}#{name}", context, request=request) for name in PAGE_REGIONS]
+    parts += [
+        render_to_string(f"{TEMPLATE}#section", {**context, "s": section}, request=request)
+        for section in panel["sections"]
+    ]
+    return "".join(parts)
+
+
+def section_regions(request: HttpRequest, panel: dict) -> str:
+    """Each section's threads as out-of-band swaps: sent with the polled threads, so comments
+    others wrote appear beside the text as they appear in the panel."""
+    return "".join(
+        render_to_string(f"{TEMPLATE}#section", {**panel, "s": s, "oob": True}, request=request)
+        for s in panel["sections"]
+    )

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.http import render_partial
 from apps.decisions.access import Access, get_access
 from apps.decisions.models import Decision, IllegalTransition, Status
 from apps.workspaces.models import Membership
 
-from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm
+from .forms import MOVES, AskForm, ChangeRequestForm, MoveForm, ReplyForm, ThreadForm, move_need
 from .models import (
     ChangeRequest,
     MoveConflict,
@@ -23,7 +25,7 @@ from .models import (
     move_by_hand,
     section_label,
 )
-from .panel import TEMPLATE, panel_context
+from .panel import TEMPLATE, page_regions, panel_context, remember_panel, section_regions
 
 
 def _decision(request: HttpRequest, workspace_slug: str, number: int, need: str) -> Access:
@@ -36,14 +38,30 @@ def _decision(request: HttpRequest, workspace_slug: str, number: int, need: str)
     )
 
 
+def _panel(
+    request: HttpRequest, decision: Decision, membership: Membership, status: int = 200, **forms
+) -> HttpResponse:
+    """The fresh panel, with every other region of the decision page that shows what changed
+    (status badge, links, banner, each section's comments) as out-of-band swaps, and the event
+    `decision-changed` for any region that would rather listen (see review.html)."""
+    fresh = Decision.objects.with_record().get(pk=decision.pk)
+    record = fresh.to_record()
+    context = panel_context(fresh, membership, record, **forms)
+    remember_panel(request, fresh, context)
+    panel = render_to_string(f"{TEMPLATE}#panel", context, request=request)
+    response = HttpResponse(panel + page_regions(request, context, record), status=status)
+    response["HX-Trigger"] = json.dumps(
+        {"decision-changed": {"status": fresh.status, "revision": fresh.revision}}
+    )
+    return response
+
+
 def _done(
     request: HttpRequest, decision: Decision, membership: Membership, anchor: str = "review-panel"
 ) -> HttpResponse:
-    """After a change: HTMX gets the fresh panel, a plain form the decision page again."""
+    """After a change: HTMX gets the fresh panel and regions, a plain form the page again."""
     if request.htmx:
-        fresh = Decision.objects.with_record().get(pk=decision.pk)
-        context = panel_context(fresh, membership, fresh.to_record())
-        return render(request, f"{TEMPLATE}#panel", context)
+        return _panel(request, decision, membership)
     return redirect(decision.get_absolute_url() + f"#{anchor}")
 
 
@@ -51,10 +69,12 @@ def _refused(
     request: HttpRequest, decision: Decision, membership: Membership, status: int = 422, **forms
 ) -> HttpResponse:
     """Bad input or a step the state forbids: the panel again, with the message and the text.
-    409 when someone else's move got there first."""
+    409 when someone else's move got there first (the regions show that move, too)."""
+    if request.htmx:
+        return _panel(request, decision, membership, status, **forms)
     fresh = Decision.objects.with_record().get(pk=decision.pk)
     context = panel_context(fresh, membership, fresh.to_record(), **forms)
-    return render_partial(request, TEMPLATE, context, "panel", status=status)
+    return render(request, TEMPLATE, context, status=status)
 
 
 def _thread(decision: Decision, pk: int) -> Thread:
@@ -83,8 +103,12 @@ def review(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespon
         request, workspace_slug, number, queryset=Decision.objects.with_record()
     )
     context = panel_context(decision, membership, decision.to_record())
-    # HTMX polls the threads, so others' new comments appear without a reload.
-    return render_partial(request, TEMPLATE, context, "threads")
+    if not request.htmx:
+        return render(request, TEMPLATE, context)
+    # HTMX polls the threads, so others' new comments appear without a reload: in the panel,
+    # and beside each section of the decision page.
+    threads = render_to_string(f"{TEMPLATE}#threads", context, request=request)
+    return HttpResponse(threads + section_regions(request, context))
 
 
 @login_required
@@ -198,19 +222,26 @@ def move(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse
     """Moves made by hand: back to draft or reopen, reject, deprecate."""
     form = MoveForm(request.POST)
     to = request.POST.get("to", "")
-    decision, membership = _decision(request, workspace_slug, number, need=MOVES.get(to, "edit"))
+    decision, membership = _decision(request, workspace_slug, number, need="view")
+    # The right depends on the move from the status the person saw: withdrawing their own
+    # draft is the writers', rejecting a text in review the reviewers'. A stale `seen` is
+    # refused under the row lock (move_by_hand), so it cannot borrow the weaker right.
+    seen = request.POST.get("seen") or decision.status
+    if not membership.allows(move_need(seen, to) if to in MOVES else "edit"):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow this move.")
     if not form.is_valid():
         return _refused(request, decision, membership, move_form=form, error="Choose a status.")
-    reason, seen = form.cleaned_data["reason"], form.cleaned_data["seen"]
+    reason, seen = form.cleaned_data["reason"], form.cleaned_data["seen"] or decision.status
     try:
-        move_by_hand(decision, to, request.user, reason, seen=seen or decision.status)
+        move_by_hand(decision, to, request.user, reason, seen=seen)
     except IllegalTransition as error:
         status = 409 if isinstance(error, MoveConflict) else 422
         return _refused(
             request, decision, membership, status, move_form=form, error=_message(error)
         )
     if not request.htmx:
-        messages.success(request, f"{decision.ref} is {Status(to).label.lower()}.")
+        done = "withdrawn" if seen == Status.DRAFT and to == Status.REJECTED else Status(to).label
+        messages.success(request, f"{decision.ref} is {done.lower()}.")
     return _done(request, decision, membership)
 
 

@@ -12,7 +12,8 @@ from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision
 from apps.decisions.rendering import page_link_for, record_html
 
-from .models import Version, diff_by_section
+from .diff import compare
+from .models import Version
 from .rendering import version_pdf
 
 
@@ -71,13 +72,14 @@ def diff(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse
     except ValueError:
         raise Http404("Name two versions: ?a=1&b=2.") from None
     old, new = _version(decision, a), _version(decision, b)
-    sections = diff_by_section(old.markdown, new.markdown)
+    sections = compare(old.markdown, new.markdown)
     context = {
         "decision": decision,
         "old": old,
         "new": new,
         "sections": sections,
         "changed": [s for s in sections if s.state != "same"],
+        "unchanged": sum(1 for s in sections if s.state == "same"),
         "versions": _versions(decision),
     }
     return render_partial(request, "versions/diff.html", context, "sections")

@@ -7,3 +7,41 @@ document.addEventListener("htmx:beforeSwap", function (evt) {
     evt.detail.isError = false;
   }
 });
+
+// Each section's comments are swapped again after every step and poll (out of band): keep the
+// ones a person opened open, and bring focus back to the section they acted in.
+(function () {
+  var opened = new Set();
+  var focusSection = null;
+
+  function remember() {
+    opened = new Set();
+    document.querySelectorAll(".section-threads details[open]").forEach(function (d) {
+      opened.add(d.id);
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var section = evt.target.closest && evt.target.closest(".section-threads");
+    if (section && evt.detail.requestConfig && evt.detail.requestConfig.verb === "post") {
+      focusSection = section.id;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", remember);
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    var target = evt.detail.target;
+    var details = target && target.querySelector && target.querySelector(".section-threads > details, details");
+    if (details && opened.has(details.id)) {
+      details.open = true;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusSection) {
+      var summary = document.querySelector("#" + focusSection + " summary");
+      focusSection = null;
+      if (summary) {
+        summary.focus();
+      }
+    }
+  });
+})();

@@ -23,3 +23,15 @@ def erase_versions() -> None:
         cursor.execute("DELETE FROM versions_version")
         for sql in triggers.SQLITE:
             cursor.execute(sql)
+
+
+HIDDEN = '<span class="visually-hidden">'
+
+
+def removed(words: str) -> str:
+    """Words a diff page shows as removed: struck through, and said so to screen readers."""
+    return f"<del>{HIDDEN}[removed: </span>{words}{HIDDEN}]</span></del>"
+
+
+def added(words: str) -> str:
+    return f"<ins>{HIDDEN}[added: </span>{words}{HIDDEN}]</span></ins>"

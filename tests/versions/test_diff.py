@@ -14,6 +14,7 @@ from apps.versions.models import (
 )
 
 from ..factories import make_decision
+from .helpers import added, removed
 
 
 def test_it_pairs_each_replaced_line_with_its_new_text():
@@ -78,7 +79,7 @@ def test_its_page_compares_two_400_line_versions_changed_in_every_line_at_once(
     assert response.status_code == 200
     assert elapsed < 2.0
     page = response.content.decode()
-    assert "- Line 399 is fine." in page and "+ Line 399 is FINE." in page
+    assert f"Line 399 is {removed('fine')}." in page and f"Line 399 is {added('FINE')}." in page
 
 
 def test_it_names_a_section_too_large_to_compare_line_by_line(author_client, workspace):
@@ -97,7 +98,8 @@ def test_it_names_a_section_too_large_to_compare_line_by_line(author_client, wor
     assert response.status_code == 200 and elapsed < 2.0
     page = response.content.decode()
     assert "Too large to compare line by line: 3001 lines in v1, 3001 in v2." in page
-    assert "- Why." in page and "+ Why not." in page  # the small section is still compared
+    # The small section is still compared, word by word.
+    assert f"Why{added(' not')}." in page
 
 
 def test_it_compares_no_more_lines_in_all_than_its_limit():

@@ -7,6 +7,7 @@ from apps.decisions.models import Decision
 from apps.reviews.models import submit_for_review
 
 from ..reviews.helpers import accepted, open_round
+from .helpers import added, removed
 
 
 @pytest.fixture
@@ -43,8 +44,9 @@ def test_it_reads_a_version_from_its_snapshot(client, two_versions, people):
 def test_it_diffs_two_versions_by_section(client, two_versions, people):
     client.force_login(people["vic"])
     page = client.get(url(two_versions, "diff/?a=1&b=2")).content.decode()
-    assert "1 section changed" in page
-    assert "- We expose an API." in page and "+ We expose a public API." in page
+    assert "1 section changed" in page and "Context and Problem Statement" in page
+    assert f"We expose {removed('an')} API." in page
+    assert f"We expose {added('a public')} API." in page
 
 
 def test_it_serves_the_stored_markdown_bytes(client, two_versions, people):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("apps.upkeep.urls")),
     path("api/", include("apps.api.urls")),
     path("", include("apps.imports.urls")),
+    path("", include("apps.publishing.urls")),
 ]
 
 if settings.ADROIT_BENCH:

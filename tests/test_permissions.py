@@ -209,6 +209,11 @@ EXPECTED: dict[str, Expect] = {
     # Only admins change the settings (an empty form is a 400).
     "workspaces:settings":         Expect(get=(LOGIN,   403,    403,    403,     200,   404),
                                       post=(LOGIN,  403,    403,    403,     400,   404)),
+    # Docs as code: only admins link the repository or pull (an empty form is a 400).
+    "publishing:repository":       Expect(get=(LOGIN,   403,    403,    403,     200,   404),
+                                      post=(LOGIN,  403,    403,    403,     400,   404)),
+    "publishing:pull":             Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    403,     302,   404)),
     "activity:notifications":    Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
     "activity:read-all":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  302,    302,    302,     302,   302)),

@@ -18,6 +18,7 @@ from apps.versions.models import Version
 
 from .models import ExportJob
 from .packs import board_pack, log_zip
+from .registry import EXTRA_FORMATS
 
 logger = logging.getLogger("adroit.exports")
 
@@ -40,7 +41,10 @@ def build(job: ExportJob) -> None:
         ExportJob.objects.filter(pk=job.pk).update(total=len(decisions))
         job.total = len(decisions)
         stamp = timezone.localdate().isoformat()
-        if job.kind == ExportJob.Kind.ZIP:
+        if job.kind == ExportJob.Kind.ZIP and job.format in EXTRA_FORMATS:
+            body = EXTRA_FORMATS[job.format].build_zip(job.workspace, job.advance)
+            name = f"{job.workspace.slug}-{job.format}-{stamp}.zip"
+        elif job.kind == ExportJob.Kind.ZIP:
             body = log_zip(decisions, job.format, job.advance)
             name = f"{job.workspace.slug}-adrs-{job.format}-{stamp}.zip"
         else:

@@ -16,6 +16,7 @@ from apps.formats.writers import FORMATS
 from apps.workspaces.access import get_membership
 
 from .models import ExportJob, TooManyJobs
+from .registry import EXTRA_FORMATS
 from .tasks import run_export
 
 
@@ -58,8 +59,15 @@ def decision_pdf(request: HttpRequest, workspace_slug: str, number: int) -> Http
 # --- Background exports: the zip of the log and board packs ----------------------------------
 
 
+def zip_formats() -> list[tuple[str, str]]:
+    """The writers' formats, then those registered from above (the static site)."""
+    return [(k, f.label) for k, f in FORMATS.items()] + [
+        (k, f.label) for k, f in EXTRA_FORMATS.items()
+    ]
+
+
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[(k, f.label) for k, f in FORMATS.items()], initial="madr")
+    format = forms.ChoiceField(choices=zip_formats, initial="madr")
 
 
 def _workspace(request: HttpRequest, workspace_slug: str):

@@ -9,6 +9,7 @@ from apps.core.pdf import PdfRenderError
 from apps.decisions.models import Decision
 from apps.decisions.rendering import record_pdf
 from apps.exports.packs import is_our_index, log_files
+from apps.exports.registry import EXTRA_FORMATS
 from apps.formats.writers import FORMATS as WRITERS
 from apps.workspaces.models import Workspace
 
@@ -45,6 +46,8 @@ def _foreign(out: Path):
 
 
 def export_workspace(workspace: Workspace, out: Path, fmt: str) -> list[Path]:
+    if fmt in EXTRA_FORMATS:  # the static site, registered by apps.publishing
+        return EXTRA_FORMATS[fmt].write_folder(workspace, out)
     out.mkdir(parents=True, exist_ok=True)
     decisions = list(
         Decision.objects.filter(workspace=workspace)
@@ -80,7 +83,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", type=Path, required=True, help="the folder to write into")
-        parser.add_argument("--format", choices=sorted(FORMATS), default="madr")
+        parser.add_argument("--format", choices=sorted([*FORMATS, *EXTRA_FORMATS]), default="madr")
         parser.add_argument("--workspace", help="the workspace's slug (default: every workspace)")
 
     def handle(self, *args, out: Path, format: str, workspace: str | None, **options):

@@ -1,0 +1,158 @@
+"""The static site: what it holds, and that every link and asset resolves inside its folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from apps.decisions.building import link
+from apps.decisions.models import Decision
+from apps.exports.models import ExportJob
+from apps.publishing.site import site_files, site_zip
+
+from ..factories import make_decision
+
+
+@pytest.fixture
+def log(workspace):
+    old = make_decision(workspace, "Use MySQL", status="superseded", context="We need a store.")
+    new = make_decision(
+        workspace, "Use PostgreSQL", status="accepted", context="JSONB <b>and</b> `pgvector`."
+    )
+    link(new, old, "supersedes")
+    draft = make_decision(workspace, "Choose a queue", context="Kafka or SQS?")
+    draft.tags.create(workspace=workspace, name="Messaging")
+    return old, new, draft
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in {"href", "src", "action"} and value is not None:
+                self.urls.append(value)
+
+
+def test_it_resolves_every_link_and_asset_inside_its_folder(log, workspace, tmp_path):
+    out = tmp_path / "site"
+    call_command("export_adrs", format="site", out=out, workspace=workspace.slug, verbosity=0)
+
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 8
+    checked = 0
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text())
+        for url in parser.urls:
+            parts = urlsplit(url)
+            if parts.scheme in {"http", "https", "mailto"}:
+                continue  # a link a reader may follow, never loaded by the page itself
+            assert not parts.scheme and not parts.netloc, f"{page.name}: {url}"
+            if not parts.path:
+                continue  # "#anchor"
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_relative_to(out.resolve()), f"{page.name}: {url} leaves the folder"
+            assert target.is_file(), f"{page.name}: {url} does not exist"
+            checked += 1
+    assert checked > 30
+    # Nothing loads from elsewhere: the policy of every page allows only the folder itself.
+    for page in pages:
+        assert "default-src 'none'; script-src 'self'" in page.read_text()
+
+
+def test_it_shows_each_decision_as_its_page_does(log, workspace):
+    old, new, draft = log
+    files = site_files(workspace)
+
+    page = files[f"adr/{new.number:04d}.html"].decode()
+    assert "<h1>Use PostgreSQL</h1>" in page
+    assert "<code>pgvector</code>" in page  # Markdown rendered through the one sanitiser
+    assert "<b>and</b>" in page  # raw HTML the sanitiser allows
+    assert f'href="{old.number:04d}.html"' in page  # its relation, to the page beside it
+    assert 'class="relation-graph"' in page
+
+
+def test_it_lists_decisions_by_status_and_tag_without_javascript(log, workspace):
+    files = site_files(workspace)
+
+    index = files["index.html"].decode()
+    assert 'href="status/superseded.html"' in index
+    assert 'href="tags/messaging.html"' in index
+    messaging = files["tags/messaging.html"].decode()
+    assert "Choose a queue" in messaging and "Use MySQL" not in messaging
+
+
+def test_it_prebuilds_the_search_index(log, workspace):
+    files = site_files(workspace)
+
+    entries = json.loads(files["assets/search-index.json"])
+    assert {e["title"] for e in entries} == {"Use MySQL", "Use PostgreSQL", "Choose a queue"}
+    queue = next(e for e in entries if e["title"] == "Choose a queue")
+    assert "Kafka or SQS?" in queue["text"]
+    assert queue["tags"] == ["Messaging"]
+    script = files["assets/search-index.js"].decode()
+    assert script.startswith("window.ADROIT_SEARCH_INDEX = [")
+
+
+def test_it_escapes_a_hostile_title_everywhere(workspace):
+    make_decision(workspace, '<script>alert("x")</script>', status="accepted")
+
+    files = site_files(workspace)
+
+    for name, body in files.items():
+        if name.endswith(".html"):
+            assert b'<script>alert("x")</script>' not in body, name
+
+
+def test_it_gives_the_same_bytes_twice(log, workspace):
+    assert site_files(workspace) == site_files(workspace)
+
+
+def test_it_builds_the_zip_on_the_exports_page(
+    log, workspace, client, author, django_capture_on_commit_callbacks
+):
+    client.force_login(author)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/w/{workspace.slug}/exports/start/", {"kind": "zip", "format": "site"}
+        )
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert job.state == "done", job.error
+    names = zipfile.ZipFile(io.BytesIO(bytes(job.result))).namelist()
+    assert f"{workspace.slug}-site/index.html" in names
+    assert f"{workspace.slug}-site/adr/{Decision.objects.first().number:04d}.html" in names
+
+
+def test_it_offers_the_site_on_the_exports_page(workspace, client, author):
+    client.force_login(author)
+
+    page = client.get(f"/w/{workspace.slug}/exports/").content.decode()
+
+    assert re.search(r'<option value="site">Static HTML site</option>', page)
+
+
+def test_it_refuses_a_format_nobody_registered(workspace, client, author):
+    client.force_login(author)
+
+    client.post(f"/w/{workspace.slug}/exports/start/", {"kind": "zip", "format": "../site"})
+
+    assert not ExportJob.objects.exists()
+
+
+def test_it_puts_the_zip_in_a_folder_of_its_own(log, workspace):
+    names = zipfile.ZipFile(io.BytesIO(site_zip(workspace))).namelist()
+    assert all(Path(n).parts[0] == f"{workspace.slug}-site" for n in names)

@@ -116,6 +116,8 @@ EXPECTED: dict[str, Expect] = {
     "api:versions":            Expect(get=(401,) * 6),
     "api:version-markdown":    Expect(get=(401,) * 6),
     "api:openapi":             Expect(get=(200,) * 6),
+    # /api/ itself: links to the endpoints and the description, public like the description.
+    "api:index":               Expect(get=(200,) * 6, post=(405,) * 6),
     "api:tokens":              Expect(get=(LOGIN,   200,    200,    200,     200,   200),
                                       post=(LOGIN,  400,    400,    400,     400,   400)),
     "api:revoke-token":        Expect(get=(LOGIN,   405,    405,    405,     405,   405),

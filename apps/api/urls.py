@@ -4,6 +4,7 @@ from . import views
 
 app_name = "api"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("openapi.json", views.openapi, name="openapi"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.revoke, name="revoke-token"),

@@ -243,3 +243,33 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token.revoke()
     messages.success(request, f"Token “{token.name}” is revoked.")
     return redirect("api:tokens")
+
+
+@require_http_methods(["GET", "HEAD"])
+def index(request: HttpRequest) -> HttpResponse:
+    """/api/ itself: what the API offers and where, read off its OpenAPI description so the
+    two never disagree. Public, like the description; it names no data."""
+    base = request.build_absolute_uri(reverse("api:index")).rstrip("/")
+    spec = description(base + "/")
+    return JsonResponse(
+        {
+            "name": spec["info"]["title"],
+            "version": spec["info"]["version"],
+            "description": spec["info"]["description"],
+            "authentication": (
+                "Send 'Authorization: Bearer <token>' with every request; each person makes "
+                "their own tokens on the tokens page."
+            ),
+            "links": {
+                "openapi": request.build_absolute_uri(reverse("api:openapi")),
+                "tokens": request.build_absolute_uri(reverse("api:tokens")),
+            },
+            "endpoints": [
+                {"url": base + path, "method": method.upper(), "summary": op.get("summary", "")}
+                for path, item in spec["paths"].items()
+                for method, op in item.items()
+                if isinstance(op, dict)
+            ],
+        },
+        json_dumps_params={"indent": 2},
+    )

@@ -191,6 +191,10 @@ if ADROIT_PDF_TIMEOUT >= GUNICORN_TIMEOUT:
         f"({GUNICORN_TIMEOUT} s), or gunicorn kills the worker before the PDF gives up."
     )
 ADROIT_PDF_MEMORY_MB = int(env_str("ADROIT_PDF_MEMORY_MB", "1536"))
+# A board pack is one document rendered by the packs worker, never in a request: 200 decisions
+# take minutes, not seconds (docs/benchmarks.md, "Board packs").
+ADROIT_PACK_TIMEOUT = float(env_str("ADROIT_PACK_TIMEOUT", "900"))
+ADROIT_PACK_MEMORY_MB = int(env_str("ADROIT_PACK_MEMORY_MB", "2048"))
 
 # `make bench` serves a trivial "floor" page beside the real ones (bench/run.py); not in production.
 ADROIT_BENCH = env_bool("ADROIT_BENCH", False)

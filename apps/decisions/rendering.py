@@ -6,17 +6,16 @@ import posixpath
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from apps.core.markdown import render_markdown
-from apps.core.pdf import html_to_pdf
 from apps.formats.record import Record, RelationEntry
 from apps.formats.splice import splice
 from apps.formats.writers import WRITERS, LinkFor, file_link, file_name, madr_body, write
 
 from .models import Decision, SourceFile, Status
+from .printing import Printed, printed_pdf
 
 # The dialects a reader reports that each export format writes back as they came: a MADR export
 # gives MADR 2, 3 and 4, log4brains and Backstage files back in their own dialect.
@@ -51,12 +50,15 @@ def record_markdown(record: Record, fmt: str = "madr") -> str:
     return write(record, fmt)
 
 
-def record_pdf(record: Record) -> bytes:
-    html = render_to_string(
-        "decisions/decision_pdf.html",
-        {"record": record, "body": record_html(record)},
-    )
-    return html_to_pdf(html)
+def printed_record(
+    record: Record, workspace_name: str = "", history: list | None = None
+) -> Printed:
+    """A record as its PDF prints it (see `printing.py`); a version's is in apps.versions."""
+    return Printed(record, record_html(record), workspace_name, history=history or [])
+
+
+def record_pdf(record: Record, workspace_name: str = "") -> bytes:
+    return printed_pdf(printed_record(record, workspace_name))
 
 
 # --- Files of a team's folder: the source where there is one -------------------------------------

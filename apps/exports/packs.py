@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import zipfile
 from collections.abc import Callable
 from urllib.parse import quote
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
 
 from apps.core.pdf import html_to_pdf
-from apps.decisions.models import Decision
+from apps.decisions.models import Decision, Status
+from apps.decisions.printing import Printed, printed_pdf
 from apps.decisions.rendering import (
     decision_markdown,
     entry_of,
     export_record,
     folder_paths,
-    record_pdf,
+    printed_record,
 )
 from apps.formats.record import Record
 from apps.formats.writers import FORMATS
-from apps.versions.rendering import version_pdf
+from apps.versions.rendering import printed_version
 
 Progress = Callable[[int], None]
+
+# Statuses whose text is a frozen version, when the decision has one: what the board signed.
+FROZEN_STATUSES = {Status.ACCEPTED, Status.SUPERSEDED, Status.DEPRECATED}
 
 
 # The index goes in the first of these that is free or our own; a team's own README stays theirs.
@@ -83,60 +88,69 @@ def log_zip(decisions: list[Decision], fmt: str, progress: Progress) -> bytes:
     return buffer.getvalue()
 
 
-def _latest_version(decision: Decision):
-    versions = list(decision.versions.all())
-    return versions[-1] if versions else None, versions
+# --- PDFs: a decision's own, and the board pack -------------------------------------------------
+
+
+def printed_decision(decision: Decision, workspace_name: str) -> Printed:
+    """A decision as its PDF prints it, here and in every board pack.
+
+    Accepted, superseded or deprecated with a frozen version: that version (its hash, approvals
+    and Markdown attached). Any other, or one accepted without a review here: its record now.
+    Reads `decision.versions` prefetched in order when given (see tasks.decisions_for).
+    """
+    history = list(decision.versions.all())
+    if history and decision.status in FROZEN_STATUSES:
+        return printed_version(history[-1], history, workspace_name, decision.status)
+    return printed_record(decision.to_record(), workspace_name, history)
+
+
+def decision_pdf(decision: Decision) -> bytes:
+    """The PDF of one decision, as the decision page downloads it."""
+    return printed_pdf(printed_decision(decision, decision.workspace.name))
+
+
+def pack_html(documents: list[Printed], workspace) -> str:
+    """The whole pack as one HTML document: cover and contents, then each decision's block."""
+    return render_to_string(
+        "exports/board_pack.html",
+        {"workspace": workspace, "documents": documents, "today": timezone.localdate()},
+    )
+
+
+# Progress while WeasyPrint lays out the one document: a decision counts as done once layout has
+# passed the page where it is expected to end, from its text's length. An estimate for the bar
+# only; the contents' page numbers come from the layout itself.
+CHARACTERS_PER_PAGE = 3000
+
+
+def expected_ends(documents: list[Printed]) -> list[float]:
+    page, ends = 1 + len(documents) / 30, []
+    for doc in documents:
+        page += 1 + len(doc.body) / CHARACTERS_PER_PAGE
+        ends.append(page)
+    return ends
 
 
 def board_pack(decisions: list[Decision], workspace, progress: Progress) -> bytes:
-    """One PDF: a cover with the contents, then each decision as its own PDF shows it.
-
-    An accepted decision appears as its latest frozen version, with that version's hash and
-    approvals (the same PDF as the version's download); any other as its current record.
+    """One PDF/A document: the cover with the contents, then each decision as its own PDF shows
+    it (`printed_decision`). Being one document, its page numbers run through the pack, the
+    contents' page numbers are where each title stands, and each decision has one bookmark.
     """
-    parts, entries = [], []
-    for i, decision in enumerate(decisions, start=1):
-        version, history = _latest_version(decision)
-        if version is not None:
-            record = Record.from_dict(version.snapshot)
-            pdf = version_pdf(record, version, history)
-        else:
-            record = decision.to_record()
-            pdf = record_pdf(record)
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        parts.append(pdf)
-        entries.append({"record": record, "version": version, "pages": pages})
-        progress(i)
-    cover = _cover(workspace, entries)
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(cover)))
-    for entry, pdf in zip(entries, parts, strict=True):
-        start = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(pdf)))
-        writer.add_outline_item(
-            title=f"{entry['record'].ref} {entry['record'].title}", page_number=start
-        )
-    writer.add_metadata({"/Title": f"Board pack: {workspace.name}"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    documents = [printed_decision(decision, workspace.name) for decision in decisions]
+    ends = expected_ends(documents)
+    done = 0
 
+    def laid_out(page: int) -> None:
+        nonlocal done
+        now = min(bisect.bisect_right(ends, page), len(documents) - 1)
+        if now > done:
+            done = now
+            progress(done)
 
-def _cover(workspace, entries: list[dict]) -> bytes:
-    """The cover and contents; rendered twice when the contents push the start pages on."""
-    cover_pages = 1
-    for _ in range(3):
-        page = cover_pages + 1
-        for entry in entries:
-            entry["start"] = page
-            page += entry["pages"]
-        html = render_to_string(
-            "exports/board_pack_cover.html",
-            {"workspace": workspace, "entries": entries, "today": timezone.localdate()},
-        )
-        pdf = html_to_pdf(html)
-        pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        if pages == cover_pages:
-            return pdf
-        cover_pages = pages
-    return pdf
+    return html_to_pdf(
+        pack_html(documents, workspace),
+        timeout=settings.ADROIT_PACK_TIMEOUT,
+        memory_mb=settings.ADROIT_PACK_MEMORY_MB,
+        attachments=tuple(a for doc in documents for a in doc.attachments()),
+        pages=laid_out,
+    )

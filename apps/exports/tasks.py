@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -23,14 +23,18 @@ from .registry import EXTRA_FORMATS
 logger = logging.getLogger("adroit.exports")
 
 
+def pack_decisions(decisions: QuerySet[Decision]) -> list[Decision]:
+    """Decisions as a board pack prints them: records and versions read in a few queries."""
+    versions = Prefetch("versions", queryset=Version.objects.order_by("number"))
+    return list(decisions.with_record().prefetch_related(versions).order_by("number"))
+
+
 def decisions_for(job: ExportJob) -> list[Decision]:
-    decisions = Decision.objects.filter(workspace=job.workspace).with_record()
-    decisions = decisions.select_related("source")  # imported files go back as they came
+    decisions = Decision.objects.filter(workspace=job.workspace)
     if job.kind == ExportJob.Kind.BOARD_PACK:
-        decisions = decisions.filter(pk__in=job.decision_ids).prefetch_related(
-            Prefetch("versions", queryset=Version.objects.order_by("number"))
-        )
-    return list(decisions.order_by("number"))
+        return pack_decisions(decisions.filter(pk__in=job.decision_ids))
+    # Imported files go back as they came.
+    return list(decisions.with_record().select_related("source").order_by("number"))
 
 
 def build(job: ExportJob) -> None:

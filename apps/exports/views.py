@@ -11,11 +11,12 @@ from apps.core.http import download, download_page, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
 from apps.decisions.models import Decision, Status
-from apps.decisions.rendering import download_markdown, record_pdf
+from apps.decisions.rendering import download_markdown
 from apps.formats.writers import FORMATS
 from apps.workspaces.access import get_membership
 
 from .models import ExportJob, TooManyJobs
+from .packs import decision_pdf as decision_pdf_bytes
 from .registry import EXTRA_FORMATS
 from .tasks import run_export
 
@@ -47,7 +48,7 @@ def decision_pdf(request: HttpRequest, workspace_slug: str, number: int) -> Http
     if request.method == "GET":
         return download_page(request, f"{decision.file_stem}.pdf")
     try:
-        pdf = record_pdf(decision.to_record())
+        pdf = decision_pdf_bytes(decision)
     except PdfRenderError as error:
         return render(
             request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503

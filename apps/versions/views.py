@@ -107,7 +107,7 @@ def pdf(request: HttpRequest, workspace_slug: str, number: int, version: int) ->
     if request.method == "GET":
         return download_page(request, f"{frozen.file_stem}.pdf")
     try:
-        body = version_pdf(frozen.record(), frozen, _versions(decision))
+        body = version_pdf(frozen, _versions(decision), decision.workspace.name, decision.status)
     except PdfRenderError as error:
         return render(
             request, "exports/pdf_failed.html", {"decision": decision, "error": error}, status=503

@@ -88,7 +88,7 @@ def test_it_makes_a_board_pack_with_a_cover_contents_and_approvals(
 def test_it_records_a_failure_and_delivers_nothing(
     author_client, workspace, settings, django_capture_on_commit_callbacks
 ):
-    settings.ADROIT_PDF_TIMEOUT = 0.001  # no PDF can be made in time
+    settings.ADROIT_PACK_TIMEOUT = 0.001  # no board pack can be made in time
     decision = make_decision(workspace, "Too slow")
     job = start(
         author_client,

@@ -2,16 +2,20 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.decisions.building import ensure_user, link_relations, save_record
 from apps.decisions.models import Decision, Status
 from apps.formats.record import Record
-from apps.reviews.models import REVIEW_ROLES, ReviewRound
+from apps.reviews.models import REVIEW_ROLES, ReviewRound, submit_for_review
 from apps.workspaces.models import Membership, Workspace
 
 DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "example.yaml"
+
+# Statuses the example reaches through review, so that each has its frozen version, its hash and
+# the approvals pinned to it, as the board pack and the versions page show them.
+REVIEWED = {Status.ACCEPTED, Status.SUPERSEDED}
 
 
 def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Workspace | None:
@@ -29,11 +33,13 @@ def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Work
             user = ensure_user(password=password, **person)
             users[user.username] = user
             Membership.objects.create(workspace=workspace, user=user, role=role)
-        saved = []
+        saved, reviewed = [], []
         for item in data["decisions"]:
-            decision = save_record(
-                workspace, Record.from_dict(item), owner=users.get(item.get("owner"))
-            )
+            record = Record.from_dict(item)
+            if record.status in REVIEWED:  # written as a draft, then reviewed like any other
+                reviewed.append((record.number, record.status, item.get("decided_on")))
+                record.status = Status.DRAFT
+            decision = save_record(workspace, record, owner=users.get(item.get("owner")))
             if item.get("decided_on"):
                 Decision.objects.filter(pk=decision.pk).update(decided_on=item["decided_on"])
             saved.append((decision, Record.from_dict(item).relations))
@@ -41,7 +47,35 @@ def load_example(path: Path = DEFAULT_FILE, password: str | None = None) -> Work
             link_relations(decision, relations)
             if decision.status == Status.IN_REVIEW:
                 _open_review(workspace, decision, users)
+        # In number order: an older decision is accepted before the one that supersedes it, whose
+        # acceptance then marks it superseded, as it would have happened.
+        for number, _status, _date in sorted(reviewed):
+            _review_and_accept(workspace.decisions.get(number=number))
+        for number, status, decided_on in reviewed:
+            decision = workspace.decisions.get(number=number)
+            if decision.status != status:  # superseded, yet by no decision accepted here
+                decision.move_to(status, by=decision.owner)
+            if decided_on:
+                Decision.objects.filter(pk=decision.pk).update(decided_on=decided_on)
     return workspace
+
+
+def _review_and_accept(decision: Decision) -> None:
+    """Its owner submits it; the example's reviewers approve it until it is accepted."""
+    reviewers = [
+        m.user
+        for m in decision.workspace.memberships.filter(role__in=REVIEW_ROLES)
+        .select_related("user")
+        .order_by("user__username")
+        if m.user_id != decision.owner_id
+    ]
+    submit_for_review(decision, by=decision.owner, reviewers=reviewers)
+    round = ReviewRound.objects.open().get(decision=decision)
+    for reviewer in reviewers:
+        round.approve(reviewer)
+        if Decision.objects.get(pk=decision.pk).status == Status.ACCEPTED:
+            return
+    raise CommandError(f"{decision.ref} was not accepted by the example's reviewers.")
 
 
 def _open_review(workspace: Workspace, decision: Decision, users: dict) -> None:

@@ -141,3 +141,25 @@ class SyncEvent(models.Model):
     @property
     def short_commit(self) -> str:
         return self.commit[:10]
+
+
+class RenderedBody(models.Model):
+    """A decision body's HTML as the one sanitising renderer gave it, by the hash of its
+    Markdown and of the renderer's own source: the same text always renders the same, so a
+    site rebuilt after one acceptance renders one body, not a thousand."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=64)
+    html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Two builds at once store a body once; each build drops its workspace's unused ones.
+            models.UniqueConstraint(fields=["workspace", "key"], name="one_rendered_body_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key[:12]

@@ -18,6 +18,7 @@ the same bytes: the site can be committed and diffed.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
@@ -25,18 +26,25 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import get_template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from apps.core import markdown as markdown_module
+from apps.core.markdown import render_markdown
 from apps.decisions.models import Decision, Relation, Status, StatusChange
-from apps.decisions.rendering import export_record, record_html
+from apps.decisions.rendering import export_record
 from apps.formats.record import RelationEntry
+from apps.formats.writers import madr_body
 from apps.search.graph import Graph, layout
 from apps.workspaces.models import Workspace
+
+from .models import RenderedBody
 
 Progress = Callable[[int], None]
 
@@ -58,6 +66,7 @@ class Page:
     body: str
     history: list[StatusChange]
     graph: Graph | None
+    rows: dict[str, SafeString] = field(default_factory=dict)
 
     @property
     def href(self) -> str:
@@ -160,13 +169,17 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
     decision_page = get_template("publishing/site/decision.html")
     files: dict[str, bytes] = {}
     common = {"workspace": workspace, "statuses": _statuses(decisions)}
-    for i, decision in enumerate(decisions, start=1):
+    records = []
+    for decision in decisions:
         record = export_record(decision)
         record.status = decision.status  # the page says what Adroit says: "Accepted elsewhere"
+        records.append(record)
+    bodies = _bodies(workspace, [madr_body(record, link) for record in records])
+    for i, (decision, record, body) in enumerate(zip(decisions, records, bodies, strict=True), 1):
         page = Page(
             decision,
             record,
-            record_html(record, link),
+            body,
             history.get(decision.pk, []),
             _neighbourhood(decision, by_pk, around),
         )
@@ -176,6 +189,8 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
         ).encode()
         progress(i)
 
+    for page in pages:
+        page.rows = {root: _row(page, root) for root in ("", "../")}
     tags: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         for tag in page.record.tags:
@@ -216,6 +231,75 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
     files["assets/site.css"] = "\n".join(_asset(name) for name in STYLESHEETS).encode()
     files["assets/site.js"] = _asset(SCRIPT).encode()
     return files
+
+
+# What the stored bodies were rendered by: a change to the renderer renders every body afresh.
+RENDERER = hashlib.sha256(Path(markdown_module.__file__).read_bytes()).hexdigest()[:16]
+LOOKUP_CHUNK = 500  # SQLite's limit on query parameters, with room to spare
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(f"{RENDERER}\x00{text}".encode()).hexdigest()
+
+
+def _bodies(workspace: Workspace, texts: list[str]) -> list[SafeString]:
+    """Each Markdown body as the decision page renders it (`record_html`: the one sanitising
+    renderer, no images from elsewhere), reusing bodies rendered by an earlier build."""
+    keys = [_key(text) for text in texts]
+    stored: dict[str, str] = {}
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        rows = RenderedBody.objects.filter(workspace=workspace, key__in=chunk)
+        stored.update(rows.values_list("key", "html"))
+    fresh = {}
+    for key, text in zip(keys, texts, strict=True):
+        if key not in stored and key not in fresh:
+            fresh[key] = str(render_markdown(text))
+    RenderedBody.objects.bulk_create(
+        [RenderedBody(workspace=workspace, key=k, html=h) for k, h in fresh.items()],
+        ignore_conflicts=True,
+        batch_size=LOOKUP_CHUNK,
+    )
+    stored.update(fresh)
+    # Bodies no decision renders any more (edited since) are never read again.
+    if len(stored) < RenderedBody.objects.filter(workspace=workspace).count():
+        _prune(workspace, set(stored))
+    # Sanitised when rendered, by render_markdown, before it was stored.
+    return [mark_safe(stored[key]) for key in keys]  # noqa: S308
+
+
+def _row(page: Page, root: str) -> SafeString:
+    """One decision's row of the lists: rendered once, shown on the index and its status and
+    tag pages (a template per row and page took a third of a build)."""
+    d, record = page.decision, page.record
+    tags = format_html_join(" ", '<span class="tag">{}</span>', ((t,) for t in record.tags))
+    return format_html(
+        '<tr data-status="{}" data-tags="{}"><td class="ref">{}</td>'
+        '<td><a href="{}adr/{}">{}</a></td>'
+        '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        d.status,
+        "|".join(t.lower() for t in record.tags),
+        d.ref,
+        root,
+        page.href,
+        d.title,
+        d.status,
+        d.get_status_display(),
+        record.date,
+        record.owner,
+        tags,
+    )
+
+
+def _prune(workspace: Workspace, keep: set[str]) -> None:
+    stale = [
+        pk
+        for pk, key in RenderedBody.objects.filter(workspace=workspace).values_list("pk", "key")
+        if key not in keep
+    ]
+    for start in range(0, len(stale), LOOKUP_CHUNK):
+        RenderedBody.objects.filter(pk__in=stale[start : start + LOOKUP_CHUNK]).delete()
 
 
 def _render(name: str, context: dict) -> bytes:

@@ -15,8 +15,10 @@ from django.core.management import call_command
 
 from apps.decisions.building import link
 from apps.decisions.models import Decision
+from apps.decisions.rendering import record_html
 from apps.exports.models import ExportJob
-from apps.publishing.site import site_files, site_zip
+from apps.publishing.models import RenderedBody
+from apps.publishing.site import _relative_link, site_files, site_zip
 
 from ..factories import make_decision
 
@@ -156,3 +158,25 @@ def test_it_refuses_a_format_nobody_registered(workspace, client, author):
 def test_it_puts_the_zip_in_a_folder_of_its_own(log, workspace):
     names = zipfile.ZipFile(io.BytesIO(site_zip(workspace))).namelist()
     assert all(Path(n).parts[0] == f"{workspace.slug}-site" for n in names)
+
+
+def test_it_renders_each_body_as_the_decision_page_does(log, workspace):
+    old, new, draft = log
+    files = site_files(workspace)
+
+    record = Decision.objects.with_record().get(pk=new.pk).to_record()
+    expected = record_html(record, _relative_link({old.number, new.number, draft.number}))
+    assert str(expected) in files[f"adr/{new.number:04d}.html"].decode()
+
+
+def test_it_renders_a_body_again_only_when_its_text_changed(log, workspace):
+    old, new, draft = log
+    site_files(workspace)
+    first = set(RenderedBody.objects.values_list("key", flat=True))
+
+    Decision.objects.filter(pk=draft.pk).update(context="Kafka, SQS or NATS?")
+    files = site_files(workspace)
+
+    now = set(RenderedBody.objects.values_list("key", flat=True))
+    assert len(now) == 3 and len(now - first) == 1  # one new body; the stale one is dropped
+    assert "Kafka, SQS or NATS?" in files[f"adr/{draft.number:04d}.html"].decode()

@@ -134,7 +134,7 @@ def change_role(request: HttpRequest, workspace_slug: str, pk: int) -> HttpRespo
     if target.pk == membership.pk:
         # An admin who stepped down sees the page as their new role does.
         membership.role = target.role
-    name = target.user.get_username()
+    name = target.user.get_full_name() or target.user.get_username()
     return _done(request, membership, f"{name} is now {target.get_role_display().lower()}.")
 
 
@@ -154,7 +154,8 @@ def remove(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("workspaces:workspaces"))
         return redirect("workspaces:workspaces")
-    return _done(request, membership, f"Removed {target.user.get_username()}.")
+    name = target.user.get_full_name() or target.user.get_username()
+    return _done(request, membership, f"Removed {name}.")
 
 
 @login_required

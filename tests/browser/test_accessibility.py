@@ -1,0 +1,70 @@
+"""axe-core on every page an admin opens and every step of the guided editor: no violation
+that axe rates serious or critical. axe-core comes from the installed axe-playwright-python
+package (MPL-2.0), never from a CDN."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from ..versions.helpers import erase_versions
+from .conftest import signed_in
+from .pages import every_admin_page
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+def serious_violations(page, axe: Axe) -> list[str]:
+    found = axe.run(page).response["violations"]
+    return [
+        f"  {v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(", ".join(node["target"]) for node in v["nodes"][:4])
+        for v in found
+        if v["impact"] in BLOCKING
+    ]
+
+
+def test_it_finds_no_serious_violation_on_any_page(browser, live_server, live_example):
+    axe = Axe()
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    report = []
+    with every_admin_page() as pages:
+        signed_in(page, live_server, "demo")
+        for label, path in pages:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.ok, f"{label} {path}: {response.status}"
+            if "text/html" not in response.headers.get("content-type", ""):
+                continue
+            if found := serious_violations(page, axe):
+                report.append(f"{label} {path}:\n" + "\n".join(found))
+    context.close()
+    assert len(pages) > 30, pages
+    assert not report, "\n".join(report)
+
+
+@pytest.fixture
+def example(live_example):
+    yield live_example
+    erase_versions()  # the example's accepted decisions may carry versions (SQLite's flush)
+
+
+def test_it_skips_to_the_content_from_the_first_tab(page, live_server, example):
+    signed_in(page, live_server, "demo")
+
+    page.keyboard.press("Tab")
+
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to content"
+    # Shown when focused (it hides above the page otherwise), with a visible outline.
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    # The next stop is the page's own first control, not the header's links.
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+    assert page.locator(":focus").inner_text() == "New decision"

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.activity.events import notify
 from apps.api.models import ApiToken
+from apps.authoring.models import Kit, KitChoice
 from apps.decisions.models import AuthOption, Consideration
 from apps.exports.models import ExportJob
 from apps.imports.models import PendingImport
@@ -44,6 +45,14 @@ def job_of(w, done: bool = False) -> int:
 def pending_of(w) -> int:
     files = [("0001-a.md", b"# 1. A\n\n## Status\n\nAccepted\n")]
     return PendingImport.keep(w.workspace, w.users["author"], files, "auto", "elsewhere").pk
+
+
+def asked(w) -> dict:
+    """The draft decided with a kit that asks "push", so an answer reaches the view."""
+    body = "questions:\n- {key: push, ask: Push, answers: [{label: 'Yes'}, {label: 'No'}]}\n"
+    kit, _ = Kit.objects.get_or_create(slug="asks", defaults={"name": "Asks", "body": body})
+    KitChoice.objects.get_or_create(decision=w.draft, defaults={"kit": kit})
+    return {"key": "push"}
 
 
 def token_of(user) -> int:
@@ -146,6 +155,18 @@ EXPECTED: dict[str, Expect] = {
                                       args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
     "authoring:move_row":      Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
                                       args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
+    # The Decide step (apps/authoring/deciding.py): the same people as every other step.
+    "authoring:decide":        Expect(get=(LOGIN,   403,    200,    200,     200,   404)),
+    "authoring:decide_kit":    Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    OK,     OK,      OK,    404)),
+    "authoring:decide_answer": Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=asked),
+    "authoring:decide_driver": Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=asked),
+    "authoring:decide_criterion": Expect(post=(LOGIN, 403,  OK,     OK,      OK,    404),
+                                         args=lambda w: {"index": 0}),
+    "authoring:decide_choose": Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    OK,     OK,      OK,    404)),
 
     # Review: anyone who may edit submits, comments, replies, resolves and reopens; reviewers
     # and admins approve, request changes and withdraw them. The panel is for every member.

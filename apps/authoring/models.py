@@ -11,6 +11,8 @@ from apps.decisions.models import Decision
 from apps.formats.record import Record
 from apps.workspaces.models import Workspace
 
+from . import questions
+
 # How many times a new decision retries its number when someone else took it at the same moment.
 NUMBER_ATTEMPTS = 5
 
@@ -51,11 +53,22 @@ class Kit(models.Model):
         data.setdefault("title", "")
         return Record.from_dict(data)
 
+    def questions(self) -> list[questions.Question]:
+        """The questions the Decide step asks (`questions:` in the body; see questions.py)."""
+        data = yaml.safe_load(self.body or "") or {}
+        return questions.parse(data.get("questions") if isinstance(data, dict) else None)
+
     def clean(self) -> None:
         try:
             record = self.record()
         except (yaml.YAMLError, ValueError, TypeError) as error:
             raise ValidationError({"body": f"This is not a decision record: {error}"}) from error
+        try:
+            unknown = questions.unknown_names(self.questions(), record)
+        except ValueError as error:
+            raise ValidationError({"body": f"The questions are not valid: {error}"}) from error
+        if unknown:
+            raise ValidationError({"body": "The questions name what the kit lacks: " + unknown[0]})
         titles = [s.title for s in record.scenarios]
         if len(set(titles)) != len(titles):
             raise ValidationError({"body": "Two scenarios have the same title."})
@@ -72,9 +85,22 @@ class Kit(models.Model):
             try:
                 # A savepoint, so a lost race leaves the surrounding transaction usable.
                 with transaction.atomic():
-                    return save_record(workspace, record, owner=owner, number=number)
+                    decision = save_record(workspace, record, owner=owner, number=number)
+                    KitChoice.objects.create(decision=decision, kit=self)
+                    return decision
             except IntegrityError:
                 taken = Decision.objects.filter(workspace=workspace, number=number).exists()
                 if not taken or attempt == NUMBER_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
+
+
+class KitChoice(models.Model):
+    """Which kit's questions a decision is decided with: the kit it started from, or one the
+    team picked in the Decide step."""
+
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="kit_choice")
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.decision} asks {self.kit}"

@@ -13,6 +13,7 @@ STEPS: list[tuple[str, str]] = [
     ("problem", "Problem"),
     ("scenarios", "Scenarios"),
     ("considerations", "Considerations and options"),
+    ("decide", "Decide"),
     ("outcome", "Outcome"),
     ("check", "Check and submit"),
 ]

@@ -107,6 +107,9 @@ def test_it_reviews_accepts_and_versions_a_decision(browser, page, live_server, 
     expect(diff).to_contain_text("1 section changed")
     expect(diff.locator(".diff-section h2")).to_have_count(1)
     expect(diff.locator(".diff-section h2")).to_contain_text("Context and Problem Statement")
-    expect(diff.locator(".removed")).to_have_text(["- We expose an API."])
-    expect(diff.locator(".added")).to_have_text(["+ We expose a public API to partners."])
+    # Words, not lines: only "an" went, "a public" and "to partners" came; the rest is folded.
+    expect(diff.locator(".removed del")).to_have_text(["[removed: an]"])
+    expect(diff.locator(".added ins")).to_have_text(["[added: a public]", "[added:  to partners]"])
+    expect(diff.locator("details.diff-same").first).not_to_have_attribute("open", "")
+    expect(diff.locator("details.diff-same summary").first).to_contain_text("unchanged")
     assert Path(download.value.path()).exists()

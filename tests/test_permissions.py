@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.activity.events import notify
 from apps.api.models import ApiToken
 from apps.authoring.models import Kit, KitChoice
-from apps.decisions.models import AuthOption, Consideration
+from apps.decisions.models import AuthOption, ConfirmationItem, Consideration
 from apps.exports.models import ExportJob
 from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
@@ -53,6 +53,10 @@ def asked(w) -> dict:
     kit, _ = Kit.objects.get_or_create(slug="asks", defaults={"name": "Asks", "body": body})
     KitChoice.objects.get_or_create(decision=w.draft, defaults={"kit": kit})
     return {"key": "push"}
+
+
+def item_of(decision) -> int:
+    return ConfirmationItem.objects.create(decision=decision, text="Logs reach the SIEM").pk
 
 
 def token_of(user) -> int:
@@ -125,6 +129,7 @@ EXPECTED: dict[str, Expect] = {
     "api:versions":            Expect(get=(401,) * 6),
     "api:version-markdown":    Expect(get=(401,) * 6),
     "api:openapi":             Expect(get=(200,) * 6),
+    "api:health":              Expect(get=(401,) * 6),
     # /api/ itself: links to the endpoints and the description, public like the description.
     "api:index":               Expect(get=(200,) * 6, post=(405,) * 6),
     "api:tokens":              Expect(get=(LOGIN,   200,    200,    200,     200,   200),
@@ -192,6 +197,26 @@ EXPECTED: dict[str, Expect] = {
     # Which right a move needs depends on the target status; with none named it needs "edit".
     "reviews:move":            Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
                                       on="in_review"),
+
+    # Upkeep: every member reads the health view and what is due for them; reviewers confirm a
+    # decision still valid; anyone who may edit sets a check's state and writes a draft's
+    # checklist (empty forms: 422); only admins set the review period.
+    "upkeep:mine":             Expect(get=(LOGIN,   200,    200,    200,     200,   200)),
+    "upkeep:health":           Expect(get=(LOGIN,   200,    200,    200,     200,   404)),
+    "upkeep:period":           Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    403,     422,   404)),
+    "upkeep:still-valid":      Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    302,     302,   404),
+                                      on="accepted"),
+    "upkeep:set-state":        Expect(post=(LOGIN,  403,    422,    422,     422,   404),
+                                      on="accepted", args=lambda w: {"pk": item_of(w.accepted)}),
+    "upkeep:checklist":        Expect(get=(LOGIN,   403,    200,    200,     200,   404)),
+    "upkeep:add-item":         Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    422,    422,     422,   404)),
+    "upkeep:save-item":        Expect(post=(LOGIN,  403,    422,    422,     422,   404),
+                                      args=lambda w: {"pk": item_of(w.draft)}),
+    "upkeep:remove-item":      Expect(post=(LOGIN,  403,    422,    422,     422,   404),
+                                      args=lambda w: {"pk": item_of(w.draft)}),
 
     # Versions: every member reads and downloads them.
     "versions:list":           Expect(get=(LOGIN,   200,    200,    200,     200,   404),

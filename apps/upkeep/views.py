@@ -181,7 +181,10 @@ def _write(request, workspace_slug, number, change, prefix=None) -> HttpResponse
             request, decision, membership, 409, form, "Only a draft's checklist can change."
         )
     if not form.is_valid():
-        return _checklist(request, decision, membership, 422, form)
+        stale = (
+            "The page is out of date: reload it and try again." if "revision" in form.errors else ""
+        )
+        return _checklist(request, decision, membership, 422, form, stale)
     with transaction.atomic():
         if not decision.bump_revision(form.cleaned_data["revision"]):
             decision.refresh_from_db()

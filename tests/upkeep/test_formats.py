@@ -94,9 +94,12 @@ def test_a_plain_task_list_reads_back_as_written():
         ConfirmationEntry("Check the logs"),
         ConfirmationEntry("Ran the load test — nothing more", state="confirmed"),
     ]
-    assert write(record(confirmation=prose, confirmation_items=items), "madr").count(
-        "- [x] Ran the load test — nothing more\n"
-    ) == 1
+    assert (
+        write(record(confirmation=prose, confirmation_items=items), "madr").count(
+            "- [x] Ran the load test — nothing more\n"
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

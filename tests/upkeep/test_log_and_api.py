@@ -48,7 +48,7 @@ def test_the_log_shows_the_review_date_column(client, people, dated):
 
     page = client.get("/").content.decode()
 
-    assert "<th scope=\"col\">Review by</th>" in page
+    assert '<th scope="col">Review by</th>' in page
     assert f">{days(-5).isoformat()}</time> <strong>overdue</strong>" in page
     assert f">{days(20).isoformat()}</time></td>" in page
 

@@ -13,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test test-unit lint format setup migrate example browser worker bench clean load fault interop hostile
+.PHONY: run test test-unit lint format setup migrate example browser worker bench bench-site clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,12 @@ $(VENV)/.installed-bench: $(STAMP)
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/site.py
+
+# Issue 20, also the last step of `make bench`: the static site of 1,000 decisions beside
+# log4brains 1.1's build (installed from npm into .interop-cache/; its recorded figure without npm).
+bench-site: setup
+	$(BIN)/python bench/site.py
 
 clean:
 	rm -rf $(VENV) .venv-newest staticfiles .pytest_cache .ruff_cache

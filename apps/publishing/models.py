@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -11,6 +12,8 @@ from apps.formats.writers import FORMATS
 
 from . import secrets
 from .git import Auth
+
+SYNC_STALE_AFTER = timedelta(minutes=15)
 
 
 def sha256_of(text: str) -> str:
@@ -48,6 +51,9 @@ class Repository(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set while a worker syncs (`claim`): two syncs of one repository at once would both import
+    # the same new file.
+    syncing_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "repositories"
@@ -72,6 +78,18 @@ class Repository(models.Model):
         """The folder inside the repository, with a trailing slash ("" for the top)."""
         folder = self.folder.strip().strip("/")
         return f"{folder}/" if folder else ""
+
+    def claim(self) -> bool:
+        """Take the repository for one sync; False while another sync holds it. A claim older
+        than SYNC_STALE_AFTER is taken as lost (its worker died) and may be taken over."""
+        now = timezone.now()
+        free = models.Q(syncing_since__isnull=True) | models.Q(
+            syncing_since__lt=now - SYNC_STALE_AFTER
+        )
+        return bool(Repository.objects.filter(free, pk=self.pk).update(syncing_since=now))
+
+    def release(self) -> None:
+        Repository.objects.filter(pk=self.pk).update(syncing_since=None)
 
     def failed(self, message: str) -> None:
         Repository.objects.filter(pk=self.pk).update(

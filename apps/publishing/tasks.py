@@ -9,6 +9,7 @@ shows it) and loses nothing: the decision stays accepted in Adroit, and the next
 from __future__ import annotations
 
 import logging
+import time
 
 from django.contrib.auth import get_user_model
 from django_tasks import task
@@ -24,20 +25,36 @@ from .sync import Outcome, pull, push
 logger = logging.getLogger("adroit.publishing")
 
 
-def _failed(repo: Repository, error: Exception, what: str) -> None:
+def _failed(repo: Repository, error: Exception | str, what: str) -> None:
     message = f"{what} failed: {error}"
     repo.failed(message)
     SyncEvent.objects.create(repository=repo, kind=SyncEvent.Kind.FAILED, message=message)
 
 
-def run_safely(repo: Repository, what: str, work) -> Outcome | None:
-    """Run `work()`, recording a git or credential failure on the repository instead of raising."""
+class Busy(Exception):
+    """Another sync of this repository is running."""
+
+
+# A push waits this long for a running sync to finish; after that, the next sync pushes it.
+WAIT_FOR_CLAIM = 120
+
+
+def run_safely(repo: Repository, what: str, work, wait: float = 0) -> Outcome | None:
+    """Run `work()` holding the repository's claim, recording a git or credential failure on
+    the repository instead of raising. Busy when another sync holds the claim past `wait`."""
+    deadline = time.monotonic() + wait
+    while not repo.claim():
+        if time.monotonic() >= deadline:
+            raise Busy(f"Another sync of {repo.workspace} is running; try again when it is done.")
+        time.sleep(1)
     try:
         return work()
     except (GitError, CredentialUnreadable, ValueError) as error:
         logger.warning("%s of %s failed: %s", what, repo, error)
         _failed(repo, error, what)
         return None
+    finally:
+        repo.release()
 
 
 def accept_message(version: Version) -> str:
@@ -65,11 +82,16 @@ def push_accepted(version_id: int) -> None:
     superseded = list(
         decision.relations.filter(kind="supersedes").values_list("target_id", flat=True)
     )
-    run_safely(
-        repo,
-        "Push",
-        lambda: push(repo, [decision.pk, *superseded], by=by, message=accept_message(version)),
-    )
+    try:
+        run_safely(
+            repo,
+            "Push",
+            lambda: push(repo, [decision.pk, *superseded], by=by, message=accept_message(version)),
+            wait=WAIT_FOR_CLAIM,
+        )
+    except Busy as error:
+        # Nothing is lost: the next sync pushes every accepted decision git lacks.
+        _failed(repo, f"{error} {decision.ref} goes out with the next sync.", "Push")
 
 
 @task()
@@ -85,4 +107,7 @@ def pull_repository(repository_id: int, user_id: int | None = None) -> None:
         outcome.pushed, outcome.commit = pushed.pushed, pushed.commit
         return outcome
 
-    run_safely(repo, "Sync", both)
+    try:
+        run_safely(repo, "Sync", both)
+    except Busy as error:
+        _failed(repo, error, "Sync")

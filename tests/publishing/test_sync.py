@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import http.server
 import threading
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from apps.decisions.models import Decision, FreeSection, StatusChange
 from apps.publishing.models import Repository, SyncedFile, SyncEvent
@@ -214,3 +216,24 @@ def test_it_lists_a_file_removed_in_git_and_keeps_its_decision(repository, engin
     assert outcome.removed == 1
     assert Decision.objects.filter(workspace=workspace, number=1).exists()
     assert not SyncedFile.objects.filter(path=NYGARD_1).exists()
+
+
+def test_it_runs_one_sync_of_a_repository_at_a_time(repository, engineer, workspace):
+    assert repository.claim()  # another worker is syncing it
+
+    pull_repository.enqueue(repository.pk)
+
+    repository.refresh_from_db()
+    assert "Another sync" in repository.last_error
+    assert not Decision.objects.filter(workspace=workspace).exists()  # nothing imported twice
+    repository.release()
+    pull_repository.enqueue(repository.pk)
+    assert Decision.objects.filter(workspace=workspace).count() == 1
+
+
+def test_it_takes_over_a_claim_whose_worker_died(repository):
+    Repository.objects.filter(pk=repository.pk).update(
+        syncing_since=timezone.now() - timedelta(hours=1)
+    )
+
+    assert repository.claim()

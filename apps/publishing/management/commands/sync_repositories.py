@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.publishing.models import Repository
 from apps.publishing.sync import pull, push
-from apps.publishing.tasks import run_safely
+from apps.publishing.tasks import Busy, run_safely
 
 
 class Command(BaseCommand):
@@ -31,7 +31,11 @@ class Command(BaseCommand):
                 outcome.pushed, outcome.commit = pushed.pushed, pushed.commit
                 return outcome
 
-            outcome = run_safely(repo, "Sync", both)
+            try:
+                outcome = run_safely(repo, "Sync", both)
+            except Busy as error:
+                self.stdout.write(f"{repo.workspace.slug}: skipped. {error}")
+                continue
             if outcome is None:
                 failed += 1
                 self.stderr.write(f"{repo.workspace.slug}: {repo.last_error}")

@@ -267,6 +267,9 @@ EXPECTED: dict[str, Expect] = {
                                       post=(LOGIN,  302,    302,    302,     302,   302)),
     "activity:open":             Expect(post=(LOGIN,  404,    302,    404,     404,   404),
                                       args=lambda w: {"pk": w.notification.pk}),
+    # Your own account: everyone signed in (an empty form is a 400).
+    "accounts:account":          Expect(get=(LOGIN,   200,    200,    200,     200,   200),
+                                      post=(LOGIN,  400,    400,    400,     400,   400)),
     # Password reset is for people who cannot sign in: open to all.
     "accounts:password_reset":   Expect(get=(200,     200,    200,    200,     200,   200),
                                       post=(200,    200,    200,    200,     200,   200)),

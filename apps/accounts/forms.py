@@ -166,7 +166,9 @@ class JoinForm(UserCreationForm):
         kwargs.setdefault("initial", {}).setdefault("full_name", invitation.name)
         super().__init__(*args, **kwargs)
         self.invitation = invitation
-        self.fields["username"].help_text = (
+        self.fields[
+            "username"
+        ].help_text = (
             "For signing in (your email address works too): letters, digits and @ . + - _ only."
         )
 
@@ -198,3 +200,25 @@ class JoinForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class NameForm(forms.Form):
+    """A person's own name, as pages show it: for accounts made before sign-up asked for it."""
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        help_text="How colleagues see you on decisions, reviews and exports.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_full_name(self) -> str:
+        name = clean_person_name(self.cleaned_data["full_name"])
+        first, last = split_name(name)
+        if len(first) > 150 or len(last) > 150:
+            raise ValidationError("That name is too long.", code="max_length")
+        return name
+
+    def save(self, user) -> None:
+        user.first_name, user.last_name = split_name(self.cleaned_data["full_name"])
+        user.save(update_fields=["first_name", "last_name"])

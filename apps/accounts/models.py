@@ -160,9 +160,7 @@ class Invitation(models.Model):
         return f"{self.email} to {self.workspace} ({self.role})"
 
     @classmethod
-    def send(
-        cls, workspace, email: str, role: str, by, name: str = ""
-    ) -> tuple[Invitation, str]:
+    def send(cls, workspace, email: str, role: str, by, name: str = "") -> tuple[Invitation, str]:
         """A new invitation and its token (returned once, never stored). Replaces any pending
         invitation of the same address to the same workspace, so one link works at a time."""
         since = timezone.now() - timedelta(hours=1)

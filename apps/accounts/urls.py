@@ -5,6 +5,7 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("account/", views.account, name="account"),
     path("w/<slug:workspace_slug>/invitations/", views.invite, name="invite"),
     path("w/<slug:workspace_slug>/invitations/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

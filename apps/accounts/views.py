@@ -22,7 +22,7 @@ from apps.core.http import render_partial
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership, Role
 
-from .forms import InviteForm, JoinForm, ThrottledResetForm
+from .forms import InviteForm, JoinForm, NameForm, ThrottledResetForm
 from .models import NOT_YOURS, Invitation
 from .panel import TEMPLATE as PANEL
 from .panel import panel_context
@@ -141,3 +141,20 @@ class ResetView(auth_views.PasswordResetView):
 
     def get_form_kwargs(self) -> dict:
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """Your own name, and the addresses you sign in with."""
+    user = request.user
+    if request.method == "POST":
+        form = NameForm(request.POST)
+        if form.is_valid():
+            form.save(user)
+            messages.success(request, f"Saved: colleagues now see you as {user.get_full_name()}.")
+            return redirect("accounts:account")
+    else:
+        form = NameForm(initial={"full_name": user.get_full_name()})
+    status = 400 if form.errors else 200
+    return render(request, "accounts/account.html", {"form": form}, status=status)

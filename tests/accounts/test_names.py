@@ -66,7 +66,7 @@ def test_it_shows_the_name_instead_of_the_username(client, team):
 
     page = client.get(reverse("decisions:log")).content.decode()
 
-    assert '<span class="who">Nora Nkemelu</span>' in page
+    assert 'title="Your account">Nora Nkemelu</a>' in page
 
 
 @pytest.mark.parametrize("name", ["", "   ", "Nora\x00Nkemelu", "Nora\nNkemelu"])

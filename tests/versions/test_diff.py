@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from apps.versions.diff import compare
 from apps.versions.models import (
     MAX_DIFF_LINES,
     MAX_SECTION_LINES,
@@ -110,3 +111,67 @@ def test_it_compares_no_more_lines_in_all_than_its_limit():
     compared = [s for s in diff_by_section(old, new) if s.state == "changed" and s.lines]
 
     assert len(compared) == MAX_DIFF_LINES // MAX_SECTION_LINES
+
+
+def test_it_names_sections_by_scenario_and_consideration():
+    old = (
+        "## Pros and Cons of the Options\n\n### REST API\n\n* Good, because caching\n\n"
+        "### HTTP API\n\n* Good, because cheap\n\n## Considerations\n\n### WAF\n\nOpen.\n"
+    )
+    new = old.replace("because cheap", "because cheaper").replace("Open.", "Settled.")
+
+    sections = {s.label: s.state for s in compare(old, new)}
+
+    assert sections == {
+        "Front matter and title": "same",
+        "Pros and Cons of the Options": "same",
+        "Scenario: REST API": "same",
+        "Scenario: HTTP API": "changed",
+        "Considerations": "same",
+        "Consideration: WAF": "changed",
+    }
+
+
+def test_it_marks_the_words_removed_and_added_within_a_changed_line():
+    [_, section] = compare(
+        "## Context\n\nWe expose an API.\n", "## Context\n\nWe expose a public API.\n"
+    )
+    assert [(row.kind, row.parts) for row in section.rows] == [
+        ("removed", [("", "We expose "), ("del", "an"), ("", " API.")]),
+        ("added", [("", "We expose "), ("ins", "a public"), ("", " API.")]),
+    ]
+
+
+def test_it_leaves_a_third_level_heading_elsewhere_inside_its_section():
+    old = "## Context\n\n### Overview\n\nOld.\n"
+    new = "## Context\n\n### Overview\n\nNew.\n"
+    assert [s.label for s in compare(old, new)] == ["Front matter and title", "Context"]
+
+
+def test_it_shows_a_long_line_whole_rather_than_word_by_word():
+    # 40,000 words on one line, each changed: compared word by word this is slow.
+    old = "## Context\n\n" + " ".join(f"w{i}" for i in range(40_000))
+    new = "## Context\n\n" + " ".join(f"v{i}" for i in range(40_000))
+    start = time.perf_counter()
+    [_, section] = compare(old, new)
+    assert time.perf_counter() - start < 1.0
+    assert [(row.kind, [m for m, _ in row.parts]) for row in section.rows] == [
+        ("removed", ["del"]),
+        ("added", ["ins"]),
+    ]
+
+
+def test_it_compares_words_within_a_budget_then_whole_lines():
+    text = "Line {} has some words in it, and then a few more words to make it long: {}"
+    old = "".join(
+        f"## S{k}\n" + "\n".join(text.format(i, "old") for i in range(999)) + "\n" for k in range(2)
+    )
+    start = time.perf_counter()
+    sections = compare(old, old.replace(": old", ": new"))
+    elapsed = time.perf_counter() - start
+    rows = [row for s in sections for row in s.rows]
+    marked = [row for row in rows if len(row.parts) > 1]
+    whole = [row for row in rows if len(row.parts) == 1]
+    assert len(rows) == 2 * 2 * 999 and elapsed < 2.0
+    assert marked[0].parts == [("", text.format(0, "")), ("del", "old")]
+    assert whole  # past the budget of words, lines are shown whole

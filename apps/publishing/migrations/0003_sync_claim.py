@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0002_rendered_bodies'),
+        ("publishing", "0002_rendered_bodies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='repository',
-            name='syncing_since',
+            model_name="repository",
+            name="syncing_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

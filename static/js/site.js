@@ -29,7 +29,26 @@
     }
   }
 
+  // A form sent back with errors puts the cursor in the first field to correct (WCAG 3.3.1):
+  // a field Django marked invalid, else the first field of the form that shows the error.
+  // Only when nothing else holds the focus, so an htmx swap never steals it from typing.
+  function focusFirstError(root) {
+    var active = document.activeElement;
+    if (active && active !== document.body && active.id !== "main") return;
+    var field = root.querySelector('[aria-invalid="true"]');
+    if (!field) {
+      var error = root.querySelector("form .errorlist, form .error[role=alert]");
+      var form = error && error.closest("form");
+      field = form && form.querySelector("input:not([type=hidden]), select, textarea");
+    }
+    if (field && typeof field.focus === "function") field.focus();
+  }
+
   document.addEventListener("click", skipToMain);
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.querySelector) focusFirstError(event.target);
+  });
   document.addEventListener("DOMContentLoaded", function () { labelScrollingTables(); });
   window.addEventListener("resize", function () { labelScrollingTables(); });
   document.addEventListener("htmx:afterSettle", function () { labelScrollingTables(); });

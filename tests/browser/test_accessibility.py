@@ -3,7 +3,7 @@ that axe rates serious or critical. axe-core comes from the installed axe-playwr
 package (MPL-2.0), never from a CDN."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 
 from ..versions.helpers import erase_versions
 from .conftest import signed_in
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.browser
 BLOCKING = {"serious", "critical"}
 
 
-def serious_violations(page, axe: Axe) -> list[str]:
-    found = axe.run(page).response["violations"]
+def serious_violations(page) -> list[str]:
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     return [
         f"  {v['id']} ({v['impact']}): {v['help']} at "
         + "; ".join(", ".join(node["target"]) for node in v["nodes"][:4])
@@ -25,8 +25,9 @@ def serious_violations(page, axe: Axe) -> list[str]:
 
 
 def test_it_finds_no_serious_violation_on_any_page(browser, live_server, live_example):
-    axe = Axe()
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    # Sent to the browser once, run in every page it opens (not pushed again page by page).
+    context.add_init_script(script=AXE_SCRIPT)
     page = context.new_page()
     page.set_default_timeout(15_000)
     report = []
@@ -37,7 +38,7 @@ def test_it_finds_no_serious_violation_on_any_page(browser, live_server, live_ex
             assert response.ok, f"{label} {path}: {response.status}"
             if "text/html" not in response.headers.get("content-type", ""):
                 continue
-            if found := serious_violations(page, axe):
+            if found := serious_violations(page):
                 report.append(f"{label} {path}:\n" + "\n".join(found))
     context.close()
     assert len(pages) > 30, pages
@@ -68,3 +69,14 @@ def test_it_skips_to_the_content_from_the_first_tab(page, live_server, example):
     # The next stop is the page's own first control, not the header's links.
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
     assert page.locator(":focus").inner_text() == "New decision"
+
+
+def test_it_puts_the_cursor_where_the_error_is(page, live_server, example):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "dana@example.com")
+    page.fill("#id_password", "not the password")
+    page.click("button[type=submit]")
+
+    page.wait_for_selector(".error[role=alert]")
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    assert page.input_value("#id_username") == "dana@example.com"

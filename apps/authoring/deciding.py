@@ -97,14 +97,15 @@ def decide_context(decision: Decision, record=None) -> dict[str, Any]:
         criterion = by_title.get(title)
         given = {s.scenario_id: s.value for s in criterion.scores.all()} if criterion else {}
         option = criterion.option if criterion and criterion.option_id else None
-        levels = criteria.option_levels(record, option.title) if option else {}
+        name = option.title if option else (criterion.option_name if criterion else "")
+        levels = criteria.option_levels(record, name) if name else {}
         rows.append(
             {
                 "index": position,
                 "title": title,
                 "criterion": criterion,
                 "weight": criterion.weight if criterion else 3,
-                "option": option,
+                "option": name,
                 "cells": [
                     {
                         "scenario": s,
@@ -315,9 +316,16 @@ def _apply_answer(
     out = set(choice.ruled_out(titles))
     answer.rules_out.set(s for s in scenarios if s.title in out)
     answer.favours.set(s for s in scenarios if s.title in choice.favours)
-    answer.needs.set(
+    needed = list(
         AuthOption.objects.filter(consideration__decision=decision, title__in=choice.needs)
     )
+    answer.needs.set(needed)
+    # A need the draft has no option for (the team removed it) is kept by name, not dropped.
+    linked = {o.title for o in needed}
+    unlinked = [n for n in choice.needs if n not in linked]
+    if unlinked != answer.unlinked_needs:
+        answer.unlinked_needs = unlinked
+        answer.save(update_fields=["unlinked_needs"])
 
 
 @login_required

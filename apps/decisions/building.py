@@ -189,8 +189,9 @@ def save_deciding(
     scenarios: dict[str, Scenario],
     options: dict[str, AuthOption],
 ) -> None:
-    """The answers and weighted criteria; names of scenarios or options not in the record are
-    dropped (a file may name what it does not describe)."""
+    """The answers and weighted criteria. Scenarios not in the record are dropped (a file may
+    name what it does not describe); options are kept by title when the record has none of that
+    title, as a MADR file's considerations come back as free text."""
     # A file may repeat a question or a driver, or run past a column's length: keep the first.
     answers = {item.question[:300]: item for item in reversed(record.answers)}
     for i, (question, item) in enumerate(reversed(answers.items())):
@@ -202,6 +203,9 @@ def save_deciding(
             note=item.note[:500],
         )
         answer.needs.set(options[t] for t in item.needs if t in options)
+        unlinked = [t[:200] for t in item.needs if t not in options]
+        if unlinked:
+            Answer.objects.filter(pk=answer.pk).update(unlinked_needs=unlinked)
         answer.rules_out.set(scenarios[t] for t in item.rules_out if t in scenarios)
         answer.favours.set(scenarios[t] for t in item.favours if t in scenarios)
     weighed = {item.title[:500]: item for item in reversed(record.criteria)}
@@ -212,6 +216,7 @@ def save_deciding(
             title=title,
             weight=criteria.clamp(item.weight, criteria.WEIGHTS),
             option=options.get(item.option) if item.option else None,
+            option_name="" if item.option in options else item.option[:200],
         )
         Score.objects.bulk_create(
             Score(

@@ -865,6 +865,9 @@ class Answer(Ordered):
     needs = models.ManyToManyField(AuthOption, blank=True, related_name="+")
     rules_out = models.ManyToManyField(Scenario, blank=True, related_name="+")
     favours = models.ManyToManyField(Scenario, blank=True, related_name="+")
+    # Options an imported answer needs that this decision does not have (yet): kept by title, so
+    # the record keeps them; they count once an option of that title is linked.
+    unlinked_needs = models.JSONField(default=list, blank=True)
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -880,7 +883,7 @@ class Answer(Ordered):
             question=self.question,
             answer=self.answer,
             note=self.note,
-            needs=[o.title for o in self.needs.all()],
+            needs=[o.title for o in self.needs.all()] + list(self.unlinked_needs),
             rules_out=[s.title for s in self.rules_out.all()],
             favours=[s.title for s in self.favours.all()],
         )
@@ -896,6 +899,8 @@ class Criterion(Ordered):
     option = models.ForeignKey(
         AuthOption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The need's option by title when this decision has none of that title (an imported file).
+    option_name = models.CharField(max_length=200, blank=True)
 
     class Meta(Ordered.Meta):
         verbose_name_plural = "criteria"
@@ -911,8 +916,9 @@ class Criterion(Ordered):
         return f"{self.title} (×{self.weight})"
 
     def to_record(self, scenarios: list[Scenario]) -> rec.CriterionEntry:
-        if self.option_id:
-            return rec.CriterionEntry(self.title, self.weight, [], self.option.title)
+        if self.option_id or self.option_name:
+            name = self.option.title if self.option_id else self.option_name
+            return rec.CriterionEntry(self.title, self.weight, [], name)
         given = {s.scenario_id: s.value for s in self.scores.all()}
         return rec.CriterionEntry(
             self.title,

@@ -45,6 +45,8 @@ SECTIONS: dict[str, str] = {
     "considerations": "Considerations",
     "more_information": "More Information",
 }
+# The answers and weighted criteria of the Decide step, under Pros and Cons on the page.
+CRITERIA_LABEL = "Weighted criteria"
 REVIEW_ROLES = [role for role, rights in RIGHTS.items() if "review" in rights]
 
 
@@ -59,12 +61,16 @@ def section_choices(record: Record) -> list[tuple[str, str]]:
     choices += [
         (f"consideration:{c.title}", f"Consideration: {c.title}") for c in record.considerations
     ]
+    if record.answers or record.criteria:
+        choices.append(("criteria", CRITERIA_LABEL))
     return choices
 
 
 def section_label(key: str) -> str:
     if key in SECTIONS:
         return SECTIONS[key]
+    if key == "criteria":
+        return CRITERIA_LABEL
     kind, _, title = key.partition(":")
     return f"{kind.capitalize()}: {title}" if title else key
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from apps.formats import criteria
 from apps.formats.record import Record
 
 from .models import SECTIONS
@@ -70,6 +71,8 @@ def split_sections(html: str, record: Record) -> list[tuple[str, str]]:
             key = parent
         elif parent in CHILDREN and text in titles[CHILDREN[parent]]:
             key = f"{CHILDREN[parent]}:{text}"
+        elif parent == "pros_cons" and text == criteria.HEADING and text not in scenarios:
+            key = "criteria"
         if key and key not in seen:
             seen.add(key)
             cuts.append((starts[line - 1] + column, key))

@@ -1,6 +1,7 @@
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .conftest import sign_in, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +38,30 @@ def test_it_shows_a_wrong_password_without_signing_in(page, live_server, live_ex
     page.fill("#id_password", "wrong")
     page.click("button[type=submit]")
     assert "did not match" in page.locator("[role=alert]").inner_text()
+
+
+def test_it_reads_a_decision_and_reaches_its_review_on_a_phone(browser, live_server, live_example):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    signed_in(page, live_server)
+    width = "document.documentElement.scrollWidth"
+    try:
+        for path in ["/w/platform/5/", "/w/platform/6/", "/w/platform/5/review/"]:
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate(width) <= 390, path
+
+        # The review panel comes after the text, thousands of pixels down: a link at the top.
+        page.goto(f"{live_server.url}/w/platform/6/")
+        link = page.locator("#jump-to-review a")
+        assert link.bounding_box()["y"] < 200
+        panel_top = page.locator("#review-panel").bounding_box()["y"]
+        assert panel_top > 2 * 844  # far down the page, as it is on a phone
+        link.click()
+        expect(page.locator("#review-heading")).to_be_in_viewport()
+        # Each section's comments open in place, without a sideways scroll.
+        page.locator("#threads-section-context summary").click()
+        expect(page.locator("#threads-section-context textarea")).to_be_visible()
+        assert page.evaluate(width) <= 390
+    finally:
+        context.close()

@@ -31,7 +31,7 @@ class FilterForm(forms.Form):
     review = forms.ChoiceField(
         required=False,
         label="Review",
-        choices=[("", "Any"), ("due", "Due in 30 days (or overdue)"), ("overdue", "Overdue")],
+        choices=[("", "Any"), ("due", "Due in 30 days"), ("overdue", "Overdue")],
     )
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.contrib import messages
@@ -176,7 +177,13 @@ def approve(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespo
     try:
         if round is None:
             raise ReviewError(f"{decision.ref} is not in review.")
-        round.approve(request.user)
+        # The approver may ask for the accepted decision to be reviewed by an earlier day.
+        chosen = request.POST.get("review_by", "").strip()
+        try:
+            review_by = datetime.date.fromisoformat(chosen) if chosen else None
+        except ValueError:
+            raise ReviewError("The review date must be a day such as 2027-06-30.") from None
+        round.approve(request.user, review_by=review_by)
     except ValidationError as error:
         return _refused(request, decision, membership, error=_message(error))
     decision.refresh_from_db(fields=["status"])

@@ -6,7 +6,7 @@ day. Each digest is a `Digest` row inserted before anything is sent, in the tran
 sends it; the row's unique (person, day) makes the second insert fail, and that run skips them.
 
 Who is reminded of what:
-- an accepted decision whose review date is within `ADROIT_REMINDER_DAYS` (7) or past: its owner
+- an accepted decision whose review date is within `WINDOW_DAYS` (7) or past: its owner
   and its decision makers (a decision maker is a member named so, by full or user name);
 - a pending confirmation item due within those days or overdue, of an accepted decision: its
   owner.
@@ -20,7 +20,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -45,8 +44,8 @@ logger = logging.getLogger("adroit.upkeep")
 LIVE = (Status.ACCEPTED, Status.ELSEWHERE)
 
 
-def window() -> int:
-    return int(getattr(settings, "ADROIT_REMINDER_DAYS", 7))
+# A week's notice: early enough to plan a review, late enough not to nag for a month.
+WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def due_lines(today: datetime.date | None = None, user=None) -> dict[object, lis
     """Everything due within the window or overdue, by the person it is for (only `user`'s
     workspaces when given). A fixed number of queries, whatever the number of decisions."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=window())
+    horizon = today + datetime.timedelta(days=WINDOW_DAYS)
     decisions = Decision.objects.all()
     items = ConfirmationItem.objects.all()
     if user is not None:

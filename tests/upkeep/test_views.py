@@ -10,6 +10,7 @@ from apps.decisions.models import ConfirmationItem, Decision, ReviewEvent
 from apps.reviews.models import Contribution
 
 from ..factories import make_decision
+from ..reviews.helpers import in_review, open_round
 from .helpers import check, days, decided_by, live, today
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +305,29 @@ def test_the_due_page_lists_what_is_mine(client, people, due):
 
     assert "Check “Rotate keys” of ADR-" in page
     assert "Review ADR-" not in page  # rita neither owns nor decided it
+
+
+# --- the approver's review date ----------------------------------------------------------------
+
+
+def test_an_approver_chooses_the_review_date(client, people):
+    decision = in_review(people["workspace"], people["ada"], [people["rita"]])
+    client.force_login(people["rita"])
+
+    client.post(url(decision, "review/approve/"), {"review_by": days(20).isoformat()})
+
+    decision.refresh_from_db()
+    assert decision.status == "accepted" and decision.review_by == days(20)
+
+
+@pytest.mark.parametrize("value", ["2027-02-30", "soon", "9" * 10_000, "today"])
+def test_a_bad_review_date_approves_nothing(client, people, value):
+    decision = in_review(people["workspace"], people["ada"], [people["rita"]])
+    client.force_login(people["rita"])
+    value = today().isoformat() if value == "today" else value
+
+    response = client.post(url(decision, "review/approve/"), {"review_by": value})
+
+    assert response.status_code == 422
+    decision.refresh_from_db()
+    assert decision.status == "in_review" and not open_round(decision).approvals.exists()

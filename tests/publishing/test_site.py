@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.decisions.building import link
 from apps.decisions.models import Decision
@@ -180,3 +182,20 @@ def test_it_renders_a_body_again_only_when_its_text_changed(log, workspace):
     now = set(RenderedBody.objects.values_list("key", flat=True))
     assert len(now) == 3 and len(now - first) == 1  # one new body; the stale one is dropped
     assert "Kafka, SQS or NATS?" in files[f"adr/{draft.number:04d}.html"].decode()
+
+
+def test_it_reads_the_same_number_of_queries_for_more_decisions(workspace):
+    def build() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            site_files(workspace)
+        return len(queries)
+
+    for i in range(3):
+        make_decision(workspace, f"Decision {i}", status="accepted", context=f"Text {i}.")
+    few = build()
+    for i in range(3, 15):
+        decision = make_decision(workspace, f"Decision {i}", status="accepted", context="More.")
+        decision.tags.create(workspace=workspace, name=f"tag {i}")
+    many = build()
+
+    assert many == few, (few, many)

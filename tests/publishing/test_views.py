@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from apps.decisions.models import Decision
 from apps.publishing.models import Repository, SyncEvent
+from apps.publishing.sync import pull
 
 
 def page(workspace) -> str:
@@ -135,3 +136,19 @@ def test_the_command_fails_when_a_remote_is_gone(workspace, tmp_path):
 
     with pytest.raises(CommandError, match="1 repository failed"):
         call_command("sync_repositories")
+
+
+def test_it_shows_both_texts_of_a_conflict(client, people, workspace, repository, engineer):
+    pull(repository)
+    Decision.objects.filter(workspace=workspace, number=1).update(context="Adroit's context.")
+    name = "0001-record-architecture-decisions.md"
+    engineer.write(name, engineer.read(name).replace("We need to", "Eve: we must"))
+    engineer.commit("Reword")
+    engineer.push()
+    pull(repository)
+    client.force_login(people["root"])
+
+    shown = client.get(page(workspace)).content.decode()
+
+    assert "Changed on both sides" in shown
+    assert "Adroit&#x27;s context." in shown and "Eve: we must" in shown

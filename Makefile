@@ -13,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test test-unit lint format setup migrate example browser worker bench bench-site clean load fault interop hostile
+.PHONY: run test test-unit lint format setup migrate example browser worker bench bench-site bench-packs clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ $(VENV)/.installed-bench: $(STAMP)
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/site.py
+	$(MAKE) bench-packs
+
+# Board packs (issue 16): a 50-decision pack beside WeasyPrint alone on the same document (<= 1.3x)
+# and a 200-decision pack's peak memory (< 1 GiB); bench/results/packs.json, a few minutes.
+bench-packs: $(STAMP)
+	$(BIN)/python bench/packs.py
 
 # Issue 20, also the last step of `make bench`: the static site of 1,000 decisions beside
 # log4brains 1.1's build (installed from npm into .interop-cache/; its recorded figure without npm).

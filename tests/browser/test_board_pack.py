@@ -84,5 +84,9 @@ def test_it_builds_a_board_pack_of_50_decisions_with_live_progress(
     with page.expect_download() as download:
         link.click()
     pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert len(pdf.pages) > 50
+    pages = len(pdf.pages)
+    assert pages > 50
     assert "Board pack" in pdf.pages[0].extract_text()
+    # One document: the numbering runs through it, and each decision has one bookmark.
+    assert f"Page {pages} of {pages}" in pdf.pages[-1].extract_text()
+    assert len([item for item in pdf.outline if not isinstance(item, list)]) == 50

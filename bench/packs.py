@@ -1,0 +1,193 @@
+"""Board packs beside their limits (issue 16): time against WeasyPrint alone, and peak memory.
+
+    python bench/packs.py                 # both, as `make bench` runs it
+    python bench/packs.py --pack 50 --big 200 --repeats 3
+
+1. Time. The board pack users get (`apps.exports.packs.board_pack`: the HTML of the cover and
+   every decision, rendered as one document in a capped child process, our fetcher guarding every
+   URL) against WeasyPrint alone on the same single HTML document with the same stylesheet and
+   the same output (PDF/A-3u, tagged, the same attachments), in this process, with no fetcher and
+   no child. Runs alternate, so a burst of load elsewhere hits both alike. Limit: 1.3x.
+2. Memory. A 200-decision pack built in a fresh process, as the packs worker builds it; its peak
+   resident memory and its render child's, added up. Limit: under 1 GiB.
+
+Decisions come from bench/seed.py (about two printed pages each) in a throwaway SQLite database;
+the accepted ones are frozen as version 1 with an approval, so the pack carries their Markdown.
+Results go to bench/results/packs.json and docs/benchmarks.md, "Board packs".
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "packs.json"
+RATIO_LIMIT = 1.3
+MEMORY_LIMIT_MB = 1024
+
+
+def _setup(database: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _seed(total: int) -> None:
+    """`total` decisions in the first bench workspace, the accepted ones frozen as v1."""
+    from django.core.management import call_command
+
+    from apps.decisions.models import Decision
+    from apps.versions.models import Version
+    from bench.seed import WORKSPACES, bench_user, seed
+
+    call_command("migrate", verbosity=0)
+    seed(total * len(WORKSPACES))  # seed() deals decisions out over its workspaces in turn
+    user, _ = bench_user()
+    accepted = Decision.objects.filter(workspace__slug=WORKSPACES[0][0], status="accepted")
+    for decision in accepted.with_record():
+        approval = {"reviewer": user.username, "name": "Bench User", "approved_at": "2026-01-05"}
+        Version.freeze(decision, decision.to_record(), [approval], accepted_by="Bench User")
+
+
+def _decisions(n: int):
+    from apps.decisions.models import Decision
+    from apps.exports.tasks import pack_decisions
+    from bench.seed import WORKSPACES
+
+    chosen = Decision.objects.filter(workspace__slug=WORKSPACES[0][0]).order_by("number")[:n]
+    decisions = pack_decisions(
+        Decision.objects.filter(pk__in=list(chosen.values_list("pk", flat=True)))
+    )
+    assert len(decisions) == n, f"only {len(decisions)} bench decisions"
+    return decisions, decisions[0].workspace
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def time_pack(n: int, repeats: int) -> dict:
+    from weasyprint import CSS, HTML
+
+    from apps.core.pdf import write_options
+    from apps.exports.packs import board_pack, pack_html, printed_decision
+
+    decisions, workspace = _decisions(n)
+    documents = [printed_decision(d, workspace.name) for d in decisions]
+    html = pack_html(documents, workspace)
+    attachments = tuple(a for doc in documents for a in doc.attachments())
+    css = ROOT / "static" / "css" / "print.css"
+
+    def ours() -> bytes:
+        return board_pack(decisions, workspace, lambda done: None)
+
+    def alone() -> bytes:
+        return HTML(string=html, base_url=str(css)).write_pdf(
+            stylesheets=[CSS(filename=str(css))], **write_options(attachments)
+        )
+
+    pages = len(PdfReader(io.BytesIO(ours())).pages)
+    mine, base = [], []
+    for _ in range(repeats):
+        mine.append(_timed(ours))
+        base.append(_timed(alone))
+    ratio = statistics.median(mine) / statistics.median(base)
+    return {
+        "name": f"board pack of {n} decisions ({pages} pages)",
+        "ours_s": [round(t, 2) for t in mine],
+        "weasyprint_alone_s": [round(t, 2) for t in base],
+        "ratio": round(ratio, 2),
+        "limit": RATIO_LIMIT,
+        "ok": ratio <= RATIO_LIMIT,
+    }
+
+
+def memory_child(n: int) -> None:
+    """In a fresh process: build one pack, print the peaks as JSON."""
+    from apps.exports.packs import board_pack
+
+    decisions, workspace = _decisions(n)
+    start = time.perf_counter()
+    done: list[int] = []
+    pdf = board_pack(decisions, workspace, done.append)
+    seconds = time.perf_counter() - start
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    render_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(json.dumps({"pages": pages, "seconds": seconds, "self": self_mb, "render": render_mb}))
+
+
+def measure_memory(n: int, database: Path) -> dict:
+    command = [sys.executable, __file__, "--memory-child", str(n), "--database", str(database)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    peaks = json.loads(out.strip().splitlines()[-1])
+    total = peaks["self"] + peaks["render"]
+    return {
+        "name": f"board pack of {n} decisions ({peaks['pages']} pages), peak memory",
+        "seconds": round(peaks["seconds"], 1),
+        "worker_mb": round(peaks["self"], 1),
+        "render_child_mb": round(peaks["render"], 1),
+        "total_mb": round(total, 1),
+        "limit_mb": MEMORY_LIMIT_MB,
+        "ok": total < MEMORY_LIMIT_MB,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", type=int, default=50, help="decisions in the timed pack")
+    parser.add_argument("--big", type=int, default=200, help="decisions in the memory pack")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        _setup(args.database)
+        memory_child(args.memory_child)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="adroit-packs-") as folder:
+        database = Path(folder) / "packs.sqlite3"
+        _setup(database)
+        _seed(max(args.pack, args.big))
+        timed = time_pack(args.pack, args.repeats)
+        memory = measure_memory(args.big, database)
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "cpus": os.cpu_count(),
+        "results": [timed, memory],
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(
+        f"{timed['name']}: ours {statistics.median(timed['ours_s']):.1f} s, WeasyPrint alone "
+        f"{statistics.median(timed['weasyprint_alone_s']):.1f} s, ratio {timed['ratio']} "
+        f"(limit {RATIO_LIMIT}) {'ok' if timed['ok'] else 'OVER'}"
+    )
+    print(
+        f"{memory['name']}: {memory['total_mb']:.0f} MB (worker {memory['worker_mb']:.0f} + "
+        f"render {memory['render_child_mb']:.0f}; limit {MEMORY_LIMIT_MB}) in "
+        f"{memory['seconds']} s {'ok' if memory['ok'] else 'OVER'}"
+    )
+    print(f"Wrote {RESULTS.relative_to(ROOT)}")
+    return 0 if timed["ok"] and memory["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -347,22 +347,30 @@ def pull(repo: Repository) -> Outcome:
             if not decision.can_move_to(Status.DRAFT) and decision.status != Status.DRAFT:
                 new_files.append((rel, data))  # a closed decision stays; the file comes as new
                 continue
+            try:
+                # The decision's change and the file's new state together, or neither.
+                with transaction.atomic():
+                    if local_changed:
+                        _conflict(repo, decision, rel, ours, text, commit, author, who)
+                    else:
+                        _update(repo, decision, rel, data, commit, author, who)
+                    SyncedFile.objects.update_or_create(
+                        repository=repo,
+                        path=rel,
+                        defaults={
+                            "decision": decision,
+                            "sha256": sha256_of(text),
+                            "commit": commit,
+                        },
+                    )
+            except ReadError as error:
+                _refused(repo, rel, str(error), commit, author)
+                outcome.refused += 1
+                continue
             if local_changed:
-                _conflict(repo, decision, rel, ours, text, commit, author, who)
                 outcome.conflicts += 1
             else:
-                try:
-                    _update(repo, decision, rel, data, commit, author, who)
-                except ReadError as error:
-                    _refused(repo, rel, str(error), commit, author)
-                    outcome.refused += 1
-                    continue
                 outcome.updated += 1
-            SyncedFile.objects.update_or_create(
-                repository=repo,
-                path=rel,
-                defaults={"decision": decision, "sha256": sha256_of(text), "commit": commit},
-            )
         for rel, synced in folder.synced.items():
             if rel not in remote:
                 SyncEvent.objects.create(
@@ -409,9 +417,10 @@ def _bring_in(git: Git, repo: Repository, files: list[tuple[str, bytes]], outcom
         return
     with transaction.atomic():
         created = apply(plan, repo.workspace, by=None)
-        by_name = {d.source.path: d for d in created if hasattr(d, "source")}
-        sources = {s.path: s.decision for s in SourceFile.objects.filter(decision__in=created)}
-        by_name.update(sources)
+        by_name = {
+            s.path: s.decision
+            for s in SourceFile.objects.filter(decision__in=created).select_related("decision")
+        }
         for item in plan.items:
             decision = by_name.get(item.filename)
             commit, name, email = _last_change(git, repo.prefix + item.filename)

@@ -53,6 +53,10 @@ def run_safely(repo: Repository, what: str, work, wait: float = 0) -> Outcome | 
         logger.warning("%s of %s failed: %s", what, repo, error)
         _failed(repo, error, what)
         return None
+    except Exception as error:  # Whatever broke, the admin must learn it on the page.
+        logger.exception("%s of %s failed", what, repo)
+        _failed(repo, f"an unexpected error ({type(error).__name__}); the log has details.", what)
+        return None
     finally:
         repo.release()
 

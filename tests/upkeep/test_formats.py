@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 
 from apps.decisions.building import save_record
 from apps.decisions.models import Decision
@@ -12,6 +15,7 @@ from apps.formats.record import ConfirmationEntry, Record, ScenarioEntry
 from apps.formats.writers import write
 
 from ..factories import make_team, make_workspace
+from ..reviews.helpers import accepted
 
 ITEMS = [
     ConfirmationEntry("Gateway logs reach the SIEM", owner="Ada Lovelace", due="2027-03-01"),
@@ -130,3 +134,17 @@ def test_a_line_whose_metadata_does_not_hold_keeps_its_words(line, text):
     if text is not None:
         assert item.text == text and item.due == "" and item.owner == ""
     assert write(record(confirmation_items=[item]), "madr").count(line) == 1
+
+
+@pytest.mark.django_db
+def test_the_pdf_cover_says_the_review_date(client):
+    workspace = make_workspace()
+    people = make_team(workspace, ada="author", rita="reviewer")
+    decision, _ = accepted(workspace, people["ada"], people["rita"])
+    client.force_login(people["ada"])
+
+    response = client.post(f"/w/team/{decision.number}.pdf")
+
+    assert response.status_code == 200, response.status_code
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages[:1])
+    assert f"Review by {decision.review_by.isoformat()}" in " ".join(text.split())

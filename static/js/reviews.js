@@ -28,14 +28,27 @@ document.addEventListener("htmx:beforeSwap", function (evt) {
     }
   });
   document.addEventListener("htmx:beforeSwap", remember);
-  document.addEventListener("htmx:oobAfterSwap", function (evt) {
-    var target = evt.detail.target;
-    var details = target && target.querySelector && target.querySelector(".section-threads > details, details");
-    if (details && opened.has(details.id)) {
-      details.open = true;
+  // Reopen them once htmx has settled: settling gives each swapped element the attributes it
+  // came with, so an `open` set any earlier would be taken away again.
+  function reopen() {
+    opened.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) {
+        details.open = true;
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSwap", reopen);
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    reopen();
+    // The button pressed may be gone with the step (Approve, once accepted): focus the panel,
+    // whose message or new state comes first, rather than let focus fall to the page's start.
+    var panel = document.getElementById("review-panel");
+    if (!focusSection && panel && evt.detail.target === panel && document.activeElement === document.body) {
+      var alert = panel.querySelector("[role=alert]");
+      (alert ? alert : panel).setAttribute("tabindex", "-1");
+      (alert ? alert : panel).focus();
     }
-  });
-  document.addEventListener("htmx:afterSettle", function () {
     if (focusSection) {
       var summary = document.querySelector("#" + focusSection + " summary");
       focusSection = null;

@@ -128,3 +128,32 @@ def test_it_keeps_badge_panel_and_database_in_agreement(browser, contexts, live_
     move(adam, "deprecated", "Replaced by managed gateways.")
     agrees(adam, decision, "Deprecated")
     expect(adam.locator("#review-panel #history")).to_contain_text("Accepted → Deprecated")
+
+
+def test_it_comments_beside_a_section_and_keeps_it_open(browser, contexts, live_server, live_team):
+    decision = live_team["decision"]
+    address = f"{live_server.url}{decision.get_absolute_url()}"
+    ada = open_as(contexts, browser, live_server, "ada", address)
+    rita = open_as(contexts, browser, live_server, "rita", address)
+    section = ada.locator("#threads-section-scenario-rest-api")
+
+    section.locator("summary").click()
+    section.get_by_label("New comment on Scenario: REST API").fill("What about **gRPC**?")
+    section.locator("button:has-text('Comment')").click()
+
+    # Beside the text, in the panel and in the link at the top: one open comment.
+    expect(section.locator("summary")).to_contain_text("1 open comment")
+    expect(section.locator("details")).to_have_attribute("open", "")
+    expect(section.locator(".thread strong")).to_have_text("gRPC")
+    expect(ada.locator("#review-panel #review-scenario-rest-api")).to_contain_text("gRPC")
+    expect(ada.locator("#jump-to-review")).to_contain_text("1 open comment")
+
+    # Rita replies on her page; Ada's section shows it at the next poll, and stays open.
+    rita.reload()
+    theirs = rita.locator("#threads-section-scenario-rest-api")
+    theirs.locator("summary").click()
+    theirs.locator(".thread textarea").fill("REST: browsers call it.")
+    theirs.locator("button:has-text('Reply')").click()
+    expect(section).to_contain_text("REST: browsers call it.", timeout=12_000)
+    expect(section.locator("details")).to_have_attribute("open", "")
+    assert ada.evaluate("window.__loaded_once") is True

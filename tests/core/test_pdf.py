@@ -6,9 +6,14 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from apps.core.pdf import PdfRenderError, html_to_pdf
+from apps.core.pdf import FileAttachment, PdfRenderError, html_to_pdf
+from apps.decisions.models import Decision
 from apps.decisions.rendering import record_pdf
+from apps.exports.packs import board_pack
+from apps.exports.tasks import pack_decisions
 from apps.formats.record import Record
+
+from ..factories import make_decision
 
 
 def start_canary(hits: list[str], redirect_to: str | None = None) -> ThreadingHTTPServer:
@@ -200,3 +205,36 @@ def test_it_keeps_the_database_connection_of_the_parent(db, django_user_model):
     django_user_model.objects.create(username="before")
     html_to_pdf("<p>Hello</p>")
     assert django_user_model.objects.filter(username="before").exists()
+
+
+def test_it_fetches_nothing_for_a_hostile_record_in_a_board_pack(canary, workspace):
+    """A pack is one document of many people's texts: the same guard holds for all of it."""
+    base, redirect, secure, hits = canary
+    make_decision(workspace, "Hostile", context=hostile_markdown(base, redirect, secure))
+    make_decision(workspace, "Plain", context="Nothing to see.")
+    decisions = pack_decisions(Decision.objects.filter(workspace=workspace))
+
+    pdf = board_pack(decisions, workspace, lambda done: None)
+
+    assert hits == []
+    assert embedded_files(pdf) == []  # nothing frozen, so nothing attached, and nothing else
+    assert "ADR-0001" in PdfReader(BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_it_tells_each_page_as_the_child_lays_it_out():
+    heard: list[int] = []
+
+    pdf = html_to_pdf(
+        "<p>One</p>" + '<p style="break-before: page">Next</p>' * 4, pages=heard.append
+    )
+
+    assert heard == [1, 2, 3, 4, 5] and len(PdfReader(BytesIO(pdf)).pages) == 5
+
+
+def test_it_attaches_files_byte_for_byte_to_a_pdf_a():
+    body = "# ADR-0001\n\nCafé, naïve, 日本語.\n".encode()
+    pdf = html_to_pdf("<p>Hello</p>", attachments=(FileAttachment("ADR-0001-v1.md", body),))
+
+    reader = PdfReader(BytesIO(pdf))
+    assert reader.attachments == {"ADR-0001-v1.md": [body]}
+    assert b"pdfaid:part" in reader.xmp_metadata.stream.get_data()

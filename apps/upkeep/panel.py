@@ -52,7 +52,7 @@ def panel_context(decision: Decision, membership: Membership, user, **forms) -> 
         "events": list(decision.review_events.order_by("-at", "-id")[:10]),
         "can_confirm": live and membership.allows("review"),
         "can_set": live and membership.allows("edit"),
-        "can_revisit": decision.status == Status.ACCEPTED and membership.allows("edit"),
+        "can_revisit": live and membership.allows("edit"),
         "can_edit_items": decision.status == Status.DRAFT and membership.allows("edit"),
         "valid_form": forms.get("valid_form") or StillValidForm(),
         "error": forms.get("error", ""),

@@ -10,7 +10,7 @@ from apps.decisions.models import ConfirmationItem, Decision, ReviewEvent
 from apps.reviews.models import Contribution
 
 from ..factories import make_decision
-from ..reviews.helpers import in_review, open_round
+from ..reviews.helpers import accepted, in_review, open_round
 from .helpers import check, days, decided_by, live, today
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,14 @@ def test_a_bad_review_date_approves_nothing(client, people, value):
     assert response.status_code == 422
     decision.refresh_from_db()
     assert decision.status == "in_review" and not open_round(decision).approvals.exists()
+
+
+def test_revisit_reopens_the_decision_as_a_draft_without_a_review_date(client, people):
+    decision, _ = accepted(people["workspace"], people["ada"], people["rita"])
+    client.force_login(people["ada"])
+    assert "Revisit" in client.get(decision.get_absolute_url()).content.decode()
+
+    client.post(url(decision, "status/"), {"to": "draft", "seen": "accepted", "reason": "Costs"})
+
+    decision.refresh_from_db()
+    assert decision.status == "draft" and decision.review_by is None

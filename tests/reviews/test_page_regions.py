@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.decisions.models import Consideration, Decision
+from apps.formats.record import Record, ScenarioEntry
 from apps.reviews.models import Thread
+from apps.reviews.outline import split_sections
 
 from .helpers import accepted, draft, in_review
 
@@ -148,3 +150,16 @@ def test_it_keeps_the_text_whole_around_the_threads(client, reviewing, people):
     # The quoted heading is inside the quote: not cut there, so the quote stays one element.
     assert body.count('id="section-context"') == 1
     assert "<blockquote>\n<h2>Context and Problem Statement</h2>" in body
+
+
+def test_it_finds_sections_whose_titles_hold_markup_characters():
+    record = Record(title="T", scenarios=[ScenarioEntry(title="R&D <API>")])
+    html = (
+        "<p>intro</p>\n<h2>Pros and Cons of the Options</h2>\n<p>x</p>\n"
+        "<h3>R&amp;D &lt;API&gt;</h3>\n<p>y</p>\n<blockquote>\n<h2>Decision Drivers</h2>\n"
+        "</blockquote>\n"
+    )
+    parts = split_sections(html, record)
+    assert [key for key, _ in parts] == ["", "pros_cons", "scenario:R&D <API>"]
+    assert "".join(part for _, part in parts) == html  # nothing lost, nothing added
+    assert parts[2][1].startswith("<h3>R&amp;D &lt;API&gt;</h3>")

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from apps.activity.events import notify
 from apps.api.models import ApiToken
 from apps.authoring.models import Kit, KitChoice
+from apps.authoring.removal import remove
 from apps.decisions.models import AuthOption, ConfirmationItem, Consideration
 from apps.exports.models import ExportJob
 from apps.imports.models import PendingImport
@@ -53,6 +54,12 @@ def asked(w) -> dict:
     kit, _ = Kit.objects.get_or_create(slug="asks", defaults={"name": "Asks", "body": body})
     KitChoice.objects.get_or_create(decision=w.draft, defaults={"kit": kit})
     return {"key": "push"}
+
+
+def removal_of(w) -> int:
+    """A scenario of the draft, removed with undo offered."""
+    scenario = w.draft.scenarios.create(title="Removed one", position=9)
+    return remove(w.draft, scenario, "scenario", w.users["author"]).pk
 
 
 def item_of(decision) -> int:
@@ -160,6 +167,12 @@ EXPECTED: dict[str, Expect] = {
                                       args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
     "authoring:move_row":      Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),
                                       args=lambda w: {"kind": "scenario", "pk": w.scenario.pk}),
+    # Removed rows come back (removal.py); the step bar and preview follow an autosave (GET).
+    "authoring:undo_remove":   Expect(get=(LOGIN,   405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    OK,     OK,      OK,    404),
+                                      args=lambda w: {"pk": removal_of(w)}),
+    "authoring:live":          Expect(get=(LOGIN,   403,    302,    302,     302,   404),
+                                      args=lambda w: {"step": "problem"}),
     # The Decide step (apps/authoring/deciding.py): the same people as every other step.
     "authoring:decide":        Expect(get=(LOGIN,   403,    200,    200,     200,   404)),
     "authoring:decide_kit":    Expect(get=(LOGIN,   405,    405,    405,     405,   405),

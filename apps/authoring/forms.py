@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import re
+
 from django import forms
 
 from apps.decisions.models import (
@@ -7,6 +10,7 @@ from apps.decisions.models import (
     Consequence,
     Consideration,
     Decision,
+    ParticipantRole,
     Reference,
     Relation,
     Scenario,
@@ -74,10 +78,115 @@ class OutcomeForm(DecisionPartForm):
 
     def __init__(self, *args, scenarios: list[Scenario], **kwargs):
         super().__init__(*args, **kwargs)
+        self.scenarios = scenarios
         chosen = self.fields["chosen"]
         # The decision's own scenarios only; the id set keeps validation free of extra queries.
         chosen.queryset = Scenario.objects.filter(pk__in=[s.pk for s in scenarios])
         chosen.choices = [("", "— not chosen yet —")] + [(s.pk, s.title) for s in scenarios]
+
+
+PEOPLE_HELP = (
+    "One per line (or separated by commas): a member's name, or a group such as “Security team”."
+)
+ROLES = {
+    "decision_makers": ParticipantRole.DECISION_MAKER,
+    "consulted": ParticipantRole.CONSULTED,
+    "informed": ParticipantRole.INFORMED,
+}
+MAX_NAMES = 50
+MAX_TAGS = 20
+
+
+def _names(text: str, most: int, longest: int, what: str) -> list[str]:
+    names = list(dict.fromkeys(n.strip() for n in re.split(r"[\n,]", text or "") if n.strip()))
+    if len(names) > most:
+        raise forms.ValidationError(f"At most {most} {what}, please.")
+    too_long = [n for n in names if len(n) > longest]
+    if too_long:
+        raise forms.ValidationError(f"“{too_long[0][:40]}…” is longer than {longest} characters.")
+    return names
+
+
+class PeopleForm(forms.Form):
+    """Who decides, who is asked and who is told, the owner, tags and the decision date: MADR's
+    front matter, edited on the problem step and kept in every export."""
+
+    use_required_attribute = False
+
+    decision_makers = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=PEOPLE_HELP
+    )
+    consulted = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    informed = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ChoiceField(required=False)
+    tags = forms.CharField(
+        required=False, max_length=1000, help_text="Separated by commas, such as “api, security”."
+    )
+    decided_on = forms.DateField(
+        required=False,
+        label="Decision date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Set when the decision is accepted; set it yourself for one decided elsewhere.",
+    )
+
+    def __init__(self, data=None, *, decision: Decision, **kwargs):
+        self.decision = decision
+        members = [
+            m.user
+            for m in Membership.objects.filter(workspace_id=decision.workspace_id)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name", "user__username")
+        ]
+        self.members = members
+        initial = {
+            name: "\n".join(decision.participant_names(role)) for name, role in ROLES.items()
+        }
+        initial.update(
+            owner=str(decision.owner_id or ""),
+            tags=", ".join(sorted(t.name for t in decision.tags.all())),
+            decided_on=decision.decided_on,
+        )
+        super().__init__(data, initial=initial, **kwargs)
+        choices = [("", "— nobody —")] + [(str(u.pk), _person(u)) for u in members]
+        if decision.owner_id and str(decision.owner_id) not in dict(choices):
+            # An owner who has left the workspace stays shown until someone picks another.
+            choices.append((str(decision.owner_id), decision.owner_name))
+        self.fields["owner"].choices = choices
+
+    def current_values(self) -> dict:
+        """The stored values, spelled as `cleaned_data` spells them (for merging)."""
+        values = {name: self.decision.participant_names(role) for name, role in ROLES.items()}
+        values.update(
+            owner=str(self.decision.owner_id or ""),
+            tags=sorted(t.name for t in self.decision.tags.all()),
+            decided_on=self.decision.decided_on,
+        )
+        return values
+
+    def clean_decision_makers(self) -> list[str]:
+        return _names(self.cleaned_data["decision_makers"], MAX_NAMES, 200, "names")
+
+    def clean_consulted(self) -> list[str]:
+        return _names(self.cleaned_data["consulted"], MAX_NAMES, 200, "names")
+
+    def clean_informed(self) -> list[str]:
+        return _names(self.cleaned_data["informed"], MAX_NAMES, 200, "names")
+
+    def clean_tags(self) -> list[str]:
+        return sorted(_names(self.cleaned_data["tags"], MAX_TAGS, 60, "tags"))
+
+    def member_for(self, name: str):
+        """The member a typed name means (full name or username, any case), or None for a group."""
+        wanted = name.casefold()
+        for user in self.members:
+            if wanted in {user.get_full_name().casefold(), user.username.casefold()}:
+                return user
+        return None
+
+
+def _person(user) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
 
 
 DECISION_PARTS: dict[str, type[DecisionPartForm]] = {
@@ -89,6 +198,19 @@ DECISION_PARTS: dict[str, type[DecisionPartForm]] = {
 
 class RowForm(forms.ModelForm):
     use_required_attribute = False
+
+    def validate_unique(self) -> None:
+        """The model's constraints hold in the database on every save; the form's own checks
+        (choices, UniqueTitleMixin, RelationForm.clean) already say what is wrong beside the
+        field, so an autosave spends no query asking the database first."""
+
+    def _post_clean(self) -> None:
+        full_clean = self.instance.full_clean
+        self.instance.full_clean = functools.partial(full_clean, validate_constraints=False)
+        try:
+            super()._post_clean()
+        finally:
+            del self.instance.full_clean
 
 
 class UniqueTitleMixin:
@@ -104,7 +226,7 @@ class UniqueTitleMixin:
             .objects.filter(**{f"{self.parent_field}_id": parent, "title__iexact": title})
             .exclude(pk=self.instance.pk)
         )
-        if title and clash.exists():
+        if title and title != self.instance.title and clash.exists():
             raise forms.ValidationError(f"There is already one called “{title}”.")
         return title
 
@@ -174,6 +296,7 @@ class RelationForm(RowForm):
 
     def __init__(self, *args, others: list[Decision], **kwargs):
         super().__init__(*args, **kwargs)
+        self.others = others
         target = self.fields["target"]
         target.queryset = Decision.objects.filter(pk__in=[d.pk for d in others])
         target.choices = [(d.pk, str(d)) for d in others]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from apps.decisions.building import save_record
-from apps.decisions.models import Decision
+from apps.decisions.models import Decision, Scenario
 from apps.formats.record import Record
 from apps.workspaces.models import Workspace
 
@@ -53,6 +58,22 @@ class Kit(models.Model):
         data.setdefault("title", "")
         return Record.from_dict(data)
 
+    def prompts(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """The kit's instructions: for the decision's own fields, and per scenario title.
+
+        A kit writes them under `prompts:` (beside the decision's fields, and in a scenario), so
+        they are shown as hints and placeholders and never become the decision's text."""
+        data = yaml.safe_load(self.body or "") or {}
+        if not isinstance(data, dict):
+            return {}, {}
+        own = _text_map(data.get("prompts"))
+        per_scenario = {
+            str(s.get("title", "")): _text_map(s.get("prompts"))
+            for s in data.get("scenarios") or []
+            if isinstance(s, dict) and s.get("prompts")
+        }
+        return own, per_scenario
+
     def questions(self) -> list[questions.Question]:
         """The questions the Decide step asks (`questions:` in the body; see questions.py)."""
         data = yaml.safe_load(self.body or "") or {}
@@ -86,6 +107,7 @@ class Kit(models.Model):
                 # A savepoint, so a lost race leaves the surrounding transaction usable.
                 with transaction.atomic():
                     decision = save_record(workspace, record, owner=owner, number=number)
+                    self._keep_prompts(decision)
                     KitChoice.objects.create(decision=decision, kit=self)
                     return decision
             except IntegrityError:
@@ -93,6 +115,78 @@ class Kit(models.Model):
                 if not taken or attempt == NUMBER_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def _keep_prompts(self, decision: Decision) -> None:
+        own, per_scenario = self.prompts()
+        rows = [Prompt(decision=decision, field=name, text=text) for name, text in own.items()]
+        if per_scenario:
+            for scenario in Scenario.objects.filter(decision=decision, title__in=per_scenario):
+                rows += [
+                    Prompt(decision=decision, field=f"scenario-{scenario.pk}-{name}", text=text)
+                    for name, text in per_scenario[scenario.title].items()
+                ]
+        Prompt.objects.bulk_create(rows)
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v).strip() for k, v in value.items() if str(v).strip()}
+
+
+class Prompt(models.Model):
+    """A kit's instruction for one field of a draft, keyed by the field's name in the editor
+    (`context`, `scenario-12-description`): shown as its placeholder, never saved as its text."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="prompts")
+    field = models.CharField(max_length=100)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            # One instruction per field; a second would have nowhere to show.
+            models.UniqueConstraint(fields=["decision", "field"], name="one_prompt_per_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.text[:40]}"
+
+
+# How long a removed row can be brought back. The editor offers "Undo" for some seconds; the
+# snapshot stays a while longer so a slow click, or a page reloaded without JavaScript, still works.
+UNDO_FOR = datetime.timedelta(hours=1)
+
+
+class Removal(models.Model):
+    """A row removed in the editor, kept as a snapshot (the row, its children and its matrix
+    cells, with their ids and positions) so "Undo" puts it back exactly. The row itself is deleted
+    at once, so exports, the preview and completeness never see it; old snapshots are purged."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="removals")
+    kind = models.CharField(max_length=20)
+    label = models.CharField(max_length=300)
+    snapshot = models.JSONField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The purge deletes by age.
+            models.Index(fields=["at"], name="removal_at")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.label}"
+
+    @property
+    def expired(self) -> bool:
+        return self.at < timezone.now() - UNDO_FOR
+
+    @classmethod
+    def purge(cls) -> int:
+        return cls.objects.filter(at__lt=timezone.now() - UNDO_FOR).delete()[0]
 
 
 class KitChoice(models.Model):

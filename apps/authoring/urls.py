@@ -17,9 +17,11 @@ urlpatterns = [
     path(edit + "part/<str:part>/", views.save_part, name="save_part"),
     path(edit + "cell/<int:option>/<int:scenario>/", views.save_cell, name="save_cell"),
     path(edit + "submit/", views.submit, name="submit"),
+    path(edit + "removed/<int:pk>/undo/", views.undo_remove, name="undo_remove"),
     path(edit + "<str:kind>/add/", views.add_row, name="add_row"),
     path(edit + "<str:kind>/<int:pk>/", views.save_row, name="save_row"),
     path(edit + "<str:kind>/<int:pk>/remove/", views.remove_row, name="remove_row"),
     path(edit + "<str:kind>/<int:pk>/move/", views.move_row, name="move_row"),
     path(edit + "<str:step>/", views.step, name="step"),
+    path(edit + "<str:step>/live/", views.live, name="live"),
 ]

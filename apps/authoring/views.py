@@ -8,6 +8,8 @@ text beside the person's own, so nobody's work is silently overwritten.
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,28 +17,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.db.models import Max
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from apps.decisions.access import get_decision_for
+from apps.decisions.access import MAX_NUMBER, get_decision_for
 from apps.decisions.completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
 from apps.decisions.models import (
     AuthOption,
     Consequence,
     Consideration,
     Decision,
+    Participant,
     Reference,
     Relation,
     Scenario,
     ScenarioPoint,
     Status,
     Support,
+    Tag,
 )
 from apps.decisions.rendering import page_link_for, record_html
 from apps.reviews.forms import AskForm
@@ -44,23 +49,28 @@ from apps.reviews.models import Contribution
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership
 
+from . import merging
 from .forms import (
     DECISION_PARTS,
+    ROLES,
     CellForm,
     ConsequenceForm,
     ConsiderationForm,
     OptionForm,
     OutcomeForm,
+    PeopleForm,
     PointForm,
     ReferenceForm,
     RelationForm,
     ScenarioForm,
     StartForm,
 )
+from .models import Removal
+from .removal import CannotRestore, remove, restore
 
 TEMPLATE = "authoring/edit.html"
 # Which step each part of the decision's own fields is edited on.
-PART_STEP = {"problem": "problem", "intro": "scenarios", "outcome": "outcome"}
+PART_STEP = {"problem": "problem", "people": "problem", "intro": "scenarios", "outcome": "outcome"}
 
 
 @dataclass(frozen=True)
@@ -124,9 +134,22 @@ class Editable:
     target: str = ""  # the region an add form re-renders
     conflict: bool = False
     theirs: dict[str, str] = field(default_factory=dict)
+    # Each field's base (see merging.py); an add form has none.
+    bases: dict[str, str] = field(default_factory=dict)
 
     def fields(self) -> list[tuple[forms.BoundField, str | None]]:
         return [(bf, self.theirs.get(bf.name)) for bf in self.form]
+
+    def base_inputs(self) -> list[tuple[str, str]]:
+        return [
+            (self.form[name].html_name + merging.BASE_SUFFIX, value)
+            for name, value in self.bases.items()
+        ]
+
+
+def _editable(form: forms.BaseForm, action: str, key: str) -> Editable:
+    """A form as the page shows it now, each field with the base it is shown from."""
+    return Editable(form, action, key, bases=merging.shown_bases(form))
 
 
 # --- Loading and rendering -----------------------------------------------------------------
@@ -188,7 +211,7 @@ def editor_context(
 
     def part(name: str) -> Editable:
         key = f"part-{name}"
-        e = bound.get(key) or Editable(
+        e = bound.get(key) or _editable(
             _part_form(decision, name, scenarios), _url(decision, "save_part", name), key
         )
         editables[key] = e
@@ -196,7 +219,7 @@ def editor_context(
 
     def row(kind: str, instance) -> Editable:
         key = f"{kind}-{instance.pk}"
-        e = bound.get(key) or Editable(
+        e = bound.get(key) or _editable(
             _row_form(kind, instance, decision, prefix=key),
             _url(decision, "save_row", kind, instance.pk),
             key,
@@ -231,8 +254,14 @@ def editor_context(
         ),
         "editables": editables,
     }
+    context["prompts"] = {p.field: p.text for p in decision.prompts.all()}
     if step == "problem":
         context["problem"] = part("problem")
+        key = "part-people"
+        context["people"] = bound.get(key) or _editable(
+            PeopleForm(decision=decision), _url(decision, "save_part", "people"), key
+        )
+        editables[key] = context["people"]
     elif step == "scenarios":
         context["intro"] = part("intro")
         context["scenarios"] = [
@@ -254,7 +283,11 @@ def editor_context(
                 "e": row("consideration", c),
                 "anchor": anchor("consideration", c.title),
                 "options": [
-                    {"row": o, "e": row("option", o), "cells": _cells(decision, c, o, scenarios)}
+                    {
+                        "row": o,
+                        "e": row("option", o),
+                        "cells": _cells(decision, c, o, scenarios, bound),
+                    }
                     for o in c.options.all()
                 ],
                 "add": adder("option", c.pk, f"#options-{c.pk}"),
@@ -280,10 +313,37 @@ def editor_context(
         context["ask_form"] = AskForm(decision=decision)
     for key, e in bound.items():
         editables.setdefault(key, e)
+    _show_prompts(context["prompts"], [*editables.values(), context.get("people")])
     return context
 
 
-def _cells(decision: Decision, consideration, option, scenarios: list[Scenario]) -> list[dict]:
+def _show_prompts(prompts: dict[str, str], shown: list[Editable | None]) -> None:
+    """A kit's instructions are each field's placeholder: shown while the field is empty, never
+    sent as its text, so completeness counts the field missing until the author writes."""
+    if not prompts:
+        return
+    for e in shown:
+        if e is None:
+            continue
+        for name, form_field in e.form.fields.items():
+            text = prompts.get(e.form.add_prefix(name))
+            if text:
+                form_field.widget.attrs["placeholder"] = text
+
+
+def _undo_target(removal: Removal) -> str:
+    """The region an undo re-renders: the list the row was removed from."""
+    fields = removal.snapshot.get("fields", {})
+    if removal.kind == "point":
+        return f"#points-{fields.get('scenario_id')}"
+    if removal.kind == "option":
+        return f"#options-{fields.get('consideration_id')}"
+    return f"#{ROWS[removal.kind].region}"
+
+
+def _cells(
+    decision: Decision, consideration, option, scenarios: list[Scenario], bound: dict
+) -> list[dict]:
     existing = {cell.scenario_id: cell for cell in option.support.all()}
     cells = []
     for s in scenarios:
@@ -293,11 +353,13 @@ def _cells(decision: Decision, consideration, option, scenarios: list[Scenario])
             {
                 "level": cell.level,
                 "anchor": anchor("cell", consideration.title, option.title, s.title),
-                "e": Editable(
+                "e": bound.get(key)
+                or _editable(
                     CellForm(instance=cell, prefix=key),
                     _url(decision, "save_cell", option.pk, s.pk),
                     key,
                 ),
+                "label": f"{option.title} × {s.title}",
                 "scenario": s,
             }
         )
@@ -315,29 +377,38 @@ def _changed(
     decision: Decision,
     step: str,
     region: str = "",
-    bumped: bool = True,
+    before: int | None = None,
     also: tuple[str, ...] = (),
+    query: str = "",
+    context_extra: dict | None = None,
     **extra,
 ) -> HttpResponse:
-    """After a successful change: redirect a plain POST; give HTMX the region, bar and preview.
+    """After a structural change (add, remove, move, undo): redirect a plain POST; give HTMX the
+    region, with the step bar and the preview out of band.
 
     `also` names further out-of-band partials, for what the change shows outside its own form.
     """
     if not request.htmx:
-        return redirect(step_url(decision, step, extra.pop("where", "")))
+        url = _url(decision, "step", step) + query
+        where = extra.pop("where", "") or ""
+        return redirect(url + (f"#{where}" if where else ""))
+    focus = extra.pop("focus", None) or extra.pop("where", None)
     extra.pop("where", None)
     decision = _reload(decision)
     context = editor_context(decision, step)
-    context.update(oob=True, **_resolve(context, extra))
+    context.update(oob=True, **_resolve(context, extra), **(context_extra or {}))
     names = [region] if region else []
     response = _fragments(request, context, *names, *also, "stepbar", "preview")
-    # Every form carries the revision it was shown at. The script moves the forms that were at
-    # `from` on to this save's revision; forms that were already older stay older, so a later
-    # save from them is still caught as a conflict.
-    if not bumped:
-        return response
-    sent = _revision(request)
-    return trigger_client_event(response, "adroit:revision", {"from": sent, "value": sent + 1})
+    events: dict[str, Any] = {}
+    if focus:
+        # The script puts focus back where the person was (the moved row's button).
+        events["adroit:focus"] = {"id": focus}
+    if before is not None and before != decision.revision:
+        # Forms shown at the revision this change started from move on with it.
+        events["adroit:revision"] = {"from": before, "value": decision.revision}
+    if events:
+        response["HX-Trigger"] = json.dumps(events)
+    return response
 
 
 def _resolve(context: dict, extra: dict) -> dict:
@@ -407,14 +478,78 @@ def _stale(request: HttpRequest, decision: Decision, step: str) -> HttpResponse:
     return reswap(retarget(response, "#banner"), "outerHTML")
 
 
-def _conflict(e: Editable, current_form: forms.BaseForm) -> Editable:
-    """Mark the person's form as conflicting, with the saved text wherever it differs."""
-    for bf in e.form:
-        mine, theirs = bf.value(), current_form[bf.name].value()
-        if _text(mine) != _text(theirs):
-            e.theirs[bf.name] = _shown(current_form.fields[bf.name], theirs)
-    e.conflict = True
-    return e
+# --- Saving: the parts --------------------------------------------------------------------
+
+# How often a save is judged again when another save landed between reading and writing.
+ATTEMPTS = 5
+
+
+class _Busy(Exception):
+    """Other saves kept landing between this one's read and write; it was not applied."""
+
+
+def _saved(
+    request: HttpRequest, decision: Decision, step: str, e: Editable, before: int, where: str = ""
+) -> HttpResponse:
+    """An autosave landed (or had nothing to do). A plain POST goes back to its step; htmx gets
+    only the form's new bases, and events: the step bar and the preview listen for
+    `adroit:saved` and fetch themselves once typing pauses, so a keystroke's save stays cheap."""
+    if not request.htmx:
+        return redirect(step_url(decision, step, where or e.key))
+    html = render_to_string(f"{TEMPLATE}#bases", {"e": e, "oob": True}, request)
+    response = HttpResponse(html)
+    events: dict[str, Any] = {"adroit:saved": {"form": e.key}}
+    if decision.revision != before:
+        # Forms shown at the revision this save started from (submit, add, move) move on with
+        # it; forms shown at an older one stay older.
+        events["adroit:revision"] = {"from": before, "value": decision.revision}
+    else:
+        events["adroit:saved"]["unchanged"] = True
+    response["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+def _bases_for(request: HttpRequest, decision: Decision, e: Editable, current: dict) -> dict:
+    """The bases the page sent; a page without them (an old tab, a script) at the current
+    revision is taken to be based on what is stored now."""
+    bases = merging.posted_bases(e.form, request.POST)
+    if _revision(request) == decision.revision:
+        for name, value in current.items():
+            bases.setdefault(name, merging.token(value))
+    return bases
+
+
+def _in_conflict(
+    request: HttpRequest,
+    decision: Decision,
+    step: str,
+    e: Editable,
+    current_form: forms.BaseForm,
+    verdict: merging.Verdict,
+) -> HttpResponse:
+    """Same field, changed by someone else since this page loaded it: show theirs beside
+    the author's text. Fields the author did not touch show what is stored."""
+    data = merging.with_current(request.POST, e.form, current_form, verdict.untouched)
+    form = type(e.form)(data, **_form_kwargs(e.form))
+    form.is_valid()
+    shown = Editable(form, e.action, e.key, bases=merging.shown_bases(current_form))
+    for name in verdict.conflicts:
+        shown.theirs[name] = _shown(current_form.fields[name], current_form[name].value())
+    shown.conflict = True
+    return _refused(request, decision, step, shown, 409)
+
+
+def _form_kwargs(form: forms.BaseForm) -> dict:
+    kwargs: dict[str, Any] = {"prefix": form.prefix}
+    if isinstance(form, forms.ModelForm):
+        kwargs["instance"] = form.instance
+    if isinstance(form, OutcomeForm):
+        kwargs["scenarios"] = form.scenarios
+    if isinstance(form, RelationForm):
+        kwargs["others"] = form.others
+    if isinstance(form, PeopleForm):
+        kwargs = {"decision": form.decision}
+    return kwargs
 
 
 def _text(value) -> str:
@@ -427,7 +562,11 @@ def _shown(form_field: forms.Field, value) -> str:
     if isinstance(form_field, forms.BooleanField):
         return "yes" if value else "no"
     if getattr(form_field, "choices", None):
-        return dict(form_field.choices).get(value, "") or "(none)"
+        return (
+            dict(form_field.choices).get(value, "")
+            or dict(form_field.choices).get(str(value), "")
+            or "(none)"
+        )
     return _text(value) or "(empty)"
 
 
@@ -448,6 +587,23 @@ def _bump(request: HttpRequest, decision: Decision, **changes) -> bool:
     return True
 
 
+def _next_revision(decision: Decision, **changes) -> bool:
+    """Move the draft to its next revision, from the one this request read (see ATTEMPTS)."""
+    now = timezone.now()
+    rows = Decision.objects.filter(pk=decision.pk, revision=decision.revision, status=Status.DRAFT)
+    if not rows.update(revision=F("revision") + 1, updated_at=now, **changes):
+        return False
+    decision.revision += 1
+    decision.updated_at = now
+    return True
+
+
+def _fresh_decision(decision: Decision) -> Decision:
+    fresh = Decision.objects.get(pk=decision.pk)
+    fresh.workspace = decision.workspace
+    return fresh
+
+
 def _read_only(request: HttpRequest, decision: Decision, step: str) -> HttpResponse:
     if not request.htmx:
         return render(request, TEMPLATE, editor_context(decision, step), status=409)
@@ -463,6 +619,32 @@ def _row(kind: str, pk: int, decision: Decision):
     if row is None:
         raise Http404("This row is gone; someone may have removed it.")
     return row
+
+
+def _row_to_edit(
+    request: HttpRequest, workspace_slug: str, number: int, queryset, to_decision: str
+):
+    """A row of a decision the user may edit, read with its decision in one query: the check
+    of `get_access` (the member's role allows "edit", the decision is in their workspace), made
+    on the row's own query so a keystroke's autosave stays within its few queries."""
+    if number > MAX_NUMBER:
+        raise Http404("No such decision.")
+    membership = get_membership(request, workspace_slug)
+    if not membership.allows("edit"):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    row = (
+        queryset.select_related(to_decision)
+        .filter(**{f"{to_decision}__workspace": membership.workspace})
+        .filter(**{f"{to_decision}__number": number})
+        .first()
+    )
+    if row is None:
+        return None
+    decision = row
+    for step in to_decision.split("__"):
+        decision = getattr(decision, step)
+    decision.workspace = membership.workspace
+    return row, decision
 
 
 def _parent_extra(kind: str, row) -> dict:
@@ -511,7 +693,29 @@ def step(request: HttpRequest, workspace_slug: str, number: int, step: str) -> H
     if step not in STEP_SLUGS:
         raise Http404("No such step.")
     decision = _get(request, workspace_slug, number)
-    return render(request, TEMPLATE, editor_context(decision, step))
+    context = editor_context(decision, step)
+    context["undo"] = _undo_offer(request, decision)
+    if context["undo"]:
+        context["undo_target"] = _undo_target(context["undo"])
+    return render(request, TEMPLATE, context)
+
+
+@login_required
+@require_GET
+def live(request: HttpRequest, workspace_slug: str, number: int, step: str) -> HttpResponse:
+    """The step bar and the preview as they are now, which the page fetches after its saves."""
+    if step not in STEP_SLUGS:
+        raise Http404("No such step.")
+    if not request.htmx:
+        decision = get_decision_for(request, workspace_slug, number, need="edit")
+        return redirect(step_url(decision, step))
+    decision = _get(request, workspace_slug, number)
+    context = {
+        **editor_context(decision, "live"),
+        "step": step,
+        "oob": True,
+    }
+    return _fragments(request, context, "stepbar", "preview")
 
 
 # --- Saving text ---------------------------------------------------------------------------
@@ -520,30 +724,124 @@ def step(request: HttpRequest, workspace_slug: str, number: int, step: str) -> H
 @login_required
 @require_POST
 def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str) -> HttpResponse:
-    if part not in DECISION_PARTS:
+    if part not in DECISION_PARTS and part != "people":
         raise Http404("No such part.")
-    decision = _get(request, workspace_slug, number)
+    decision = get_decision_for(request, workspace_slug, number, need="edit")
     step = PART_STEP[part]
+    key = f"part-{part}"
     if decision.status != Status.DRAFT:
-        return _read_only(request, decision, step)
-    scenarios = list(decision.scenarios.all())
+        return _read_only(request, _reload(decision), step)
+    if part == "people":
+        return _save_people(request, decision, key)
+    scenarios = list(decision.scenarios.all()) if part == "outcome" else []
+    before = decision.revision
+    # The form validates a copy: validating writes the sent values onto its instance, and the
+    # stored ones are still needed to judge what changed.
     e = Editable(
-        _part_form(decision, part, scenarios, request.POST),
+        _part_form(copy.copy(decision), part, scenarios, request.POST),
         _url(decision, "save_part", part),
-        f"part-{part}",
+        key,
     )
     if not e.form.is_valid():
+        e.bases = merging.posted_bases(e.form, request.POST)
         return _refused(request, decision, step, e, 422)
-    if not e.form.has_changed():
-        # The same text again (a blur after an autosave): nothing to save, nothing to refuse.
-        return _changed(request, decision, step, "form", bumped=False, key=e.key)
-    changes = {name: e.form.cleaned_data[name] for name in e.form.Meta.fields}
-    if not _bump(request, decision, **changes):
-        # Compare with what is saved now, not what this request loaded: in a race the other
-        # save landed after we read.
-        current = _part_form(Decision.objects.get(pk=decision.pk), part, scenarios)
-        return _refused(request, decision, step, _conflict(e, current), 409)
-    return _changed(request, decision, step, "form", key=e.key, where=f"id_{e.form.Meta.fields[0]}")
+    for _ in range(ATTEMPTS):
+        current_form = _part_form(decision, part, scenarios)
+        current = merging.current(current_form)
+        verdict = merging.judge(e.form, _bases_for(request, decision, e, current), current)
+        if not verdict.changes:
+            break
+        lookups = merging.guard(decision, list(verdict.changes))
+        if _next_revision_where(decision, lookups, verdict.changes):
+            Contribution.record(decision, request.user)
+            break
+        decision = _fresh_decision(decision)
+        if decision.status != Status.DRAFT:
+            return _read_only(request, _reload(decision), step)
+    else:
+        raise _Busy()
+    if verdict.conflicts:
+        current_form = _part_form(decision, part, scenarios)
+        return _in_conflict(request, decision, step, e, current_form, verdict)
+    e.bases = verdict.bases
+    where = f"id_{next(iter(verdict.changes), e.form.Meta.fields[0])}"
+    return _saved(request, decision, step, e, before, where=where)
+
+
+def _next_revision_where(decision: Decision, lookups: dict, changes: dict) -> bool:
+    """Write `changes` and move to the next revision, only while the changed fields are as this
+    request read them and nobody saved in between (else the caller reads again)."""
+    now = timezone.now()
+    rows = Decision.objects.filter(
+        pk=decision.pk, revision=decision.revision, status=Status.DRAFT, **lookups
+    )
+    if not rows.update(revision=F("revision") + 1, updated_at=now, **changes):
+        return False
+    for name, value in changes.items():
+        setattr(decision, name, value)
+    decision.revision += 1
+    decision.updated_at = now
+    return True
+
+
+def _save_people(request: HttpRequest, decision: Decision, key: str) -> HttpResponse:
+    """People, owner, tags and the date: several tables, so judged under the decision's lock."""
+    before = decision.revision
+    with transaction.atomic():
+        locked = Decision.objects.filter(pk=decision.pk).locked().get()
+        locked.workspace = decision.workspace
+        if locked.status != Status.DRAFT:
+            transaction.set_rollback(True)
+            return _read_only(request, _reload(decision), "problem")
+        e = Editable(
+            PeopleForm(request.POST, decision=locked),
+            _url(decision, "save_part", "people"),
+            key,
+        )
+        if not e.form.is_valid():
+            e.bases = merging.posted_bases(e.form, request.POST)
+            return _refused(request, locked, "problem", e, 422)
+        current = e.form.current_values()
+        verdict = merging.judge(e.form, _bases_for(request, locked, e, current), current)
+        if verdict.changes:
+            _apply_people(locked, e.form, verdict.changes)
+            Contribution.record(locked, request.user)
+    if verdict.conflicts:
+        fresh = _reload(decision)
+        current_form = PeopleForm(decision=fresh)
+        return _in_conflict(request, fresh, "problem", e, current_form, verdict)
+    e.bases = verdict.bases
+    return _saved(request, locked, "problem", e, before)
+
+
+def _apply_people(decision: Decision, form: PeopleForm, changes: dict) -> None:
+    own = {}
+    if "owner" in changes:
+        member = next((u for u in form.members if str(u.pk) == changes["owner"]), None)
+        if changes["owner"] and member is None:
+            raise PermissionDenied("The owner must be a member of the workspace.")
+        own["owner"] = member
+    if "decided_on" in changes:
+        own["decided_on"] = changes["decided_on"]
+    for name, role in ROLES.items():
+        if name in changes:
+            decision.participants.filter(role=role).delete()
+            Participant.objects.bulk_create(
+                Participant(
+                    decision=decision, role=role, name=n, user=form.member_for(n), position=i
+                )
+                for i, n in enumerate(changes[name])
+            )
+    if "tags" in changes:
+        decision.tags.set(
+            Tag.objects.get_or_create(workspace_id=decision.workspace_id, name=n)[0]
+            for n in changes["tags"]
+        )
+    now = timezone.now()
+    Decision.objects.filter(pk=decision.pk).update(
+        revision=F("revision") + 1, updated_at=now, **own
+    )
+    decision.revision += 1
 
 
 @login_required
@@ -551,39 +849,67 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
 def save_row(
     request: HttpRequest, workspace_slug: str, number: int, kind: str, pk: int
 ) -> HttpResponse:
-    decision = _get(request, workspace_slug, number)
-    row = _row(kind, pk, decision)
+    if kind not in ROWS:
+        raise Http404("No such kind of row.")
     spec = ROWS[kind]
+    found = _row_to_edit(
+        request, workspace_slug, number, spec.model.objects.filter(pk=pk), spec.to_decision
+    )
+    if found is None:
+        # No such decision (404), or the row is gone from it (also 404, saying so).
+        _row(kind, pk, get_decision_for(request, workspace_slug, number, need="edit"))
+    row, decision = found
     if decision.status != Status.DRAFT:
-        return _read_only(request, decision, spec.step)
+        return _read_only(request, _reload(decision), spec.step)
     key = f"{kind}-{pk}"
+    before = decision.revision
     e = Editable(
-        _row_form(kind, row, decision, request.POST, prefix=key),
+        _row_form(kind, copy.copy(row), decision, request.POST, prefix=key),
         _url(decision, "save_row", kind, pk),
         key,
     )
     if not e.form.is_valid():
+        e.bases = merging.posted_bases(e.form, request.POST)
         return _refused(request, decision, spec.step, e, 422)
-    if not e.form.has_changed():
-        return _changed(request, decision, spec.step, "form", bumped=False, key=key, where=key)
-    with transaction.atomic():
-        if not _bump(request, decision):
-            current = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
-            return _refused(request, decision, spec.step, _conflict(e, current), 409)
-        e.form.save()
-    if kind == "relation":
+    for _ in range(ATTEMPTS):
+        current_form = _row_form(kind, row, decision, prefix=key)
+        current = merging.current(current_form)
+        verdict = merging.judge(e.form, _bases_for(request, decision, e, current), current)
+        if not verdict.changes:
+            break
+        if not _next_revision(decision):
+            decision = _fresh_decision(decision)
+            if decision.status != Status.DRAFT:
+                return _read_only(request, _reload(decision), spec.step)
+            continue
+        guarded = spec.model.objects.filter(pk=pk, **merging.guard(row, list(verdict.changes)))
+        if guarded.update(**_columns(row, verdict.changes)):
+            Contribution.record(decision, request.user)
+            break
+        row = _row(kind, pk, decision)  # changed in between: judge again on what is stored now
+    else:
+        raise _Busy()
+    if verdict.conflicts:
+        current_form = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
+        return _in_conflict(request, decision, spec.step, e, current_form, verdict)
+    e.bases = verdict.bases
+    response = _saved(request, decision, spec.step, e, before)
+    if kind == "relation" and request.htmx and verdict.changes:
         # The link beside the form names the target: it follows the new one at once.
-        return _changed(
-            request,
-            decision,
-            spec.step,
-            "form",
-            also=("relationlink",),
-            key=key,
-            where=key,
-            relation_pk=pk,
-        )
-    return _changed(request, decision, spec.step, "form", key=key, where=key)
+        context = editor_context(_reload(decision), spec.step)
+        context.update(oob=True, **_resolve(context, {"relation_pk": pk}))
+        link = render_to_string(f"{TEMPLATE}#relationlink", context, request)
+        response.content = response.content + link.encode()
+    return response
+
+
+def _columns(row: models.Model, changes: dict) -> dict:
+    """Field values as an UPDATE takes them: a related row by its id."""
+    columns = {}
+    for name, value in changes.items():
+        model_field = row._meta.get_field(name)
+        columns[model_field.attname] = getattr(value, "pk", value)
+    return columns
 
 
 @login_required
@@ -591,36 +917,90 @@ def save_row(
 def save_cell(
     request: HttpRequest, workspace_slug: str, number: int, option: int, scenario: int
 ) -> HttpResponse:
-    decision = _get(request, workspace_slug, number)
-    option_row = _row("option", option, decision)
-    scenario_row = _row("scenario", scenario, decision)
-    if decision.status != Status.DRAFT:
-        return _read_only(request, decision, "considerations")
-    cell = Support.objects.filter(option=option_row, scenario=scenario_row).first() or Support(
-        option=option_row, scenario=scenario_row
+    # A cell set before is read with its option, scenario and decision in one query.
+    cells = Support.objects.filter(option_id=option, scenario_id=scenario).select_related(
+        "scenario"
     )
+    found = _row_to_edit(request, workspace_slug, number, cells, "option__consideration__decision")
+    if found is not None:
+        cell, decision = found
+        option_row, scenario_row = cell.option, cell.scenario
+    else:
+        decision = get_decision_for(request, workspace_slug, number, need="edit")
+        option_row = _row("option", option, decision)
+        scenario_row = _row("scenario", scenario, decision)
+        cell = Support(option=option_row, scenario=scenario_row)
+    if decision.status != Status.DRAFT:
+        return _read_only(request, _reload(decision), "considerations")
     key = f"cell-{option}-{scenario}"
+    before = decision.revision
+
+    def stored() -> Support:
+        return Support.objects.filter(option=option_row, scenario=scenario_row).first() or Support(
+            option=option_row, scenario=scenario_row
+        )
+
     e = Editable(
-        CellForm(request.POST, instance=cell, prefix=key),
+        CellForm(request.POST, instance=copy.copy(cell), prefix=key),
         _url(decision, "save_cell", option, scenario),
         key,
     )
     if not e.form.is_valid():
+        e.bases = merging.posted_bases(e.form, request.POST)
         return _refused(request, decision, "considerations", e, 422)
-    if not e.form.has_changed():
-        return _changed(request, decision, "considerations", bumped=False, where=key)
-    with transaction.atomic():
-        if not _bump(request, decision):
-            saved = Support.objects.filter(option=option_row, scenario=scenario_row).first()
-            current = CellForm(
-                instance=saved or Support(option=option_row, scenario=scenario_row), prefix=key
-            )
-            return _refused(request, decision, "considerations", _conflict(e, current), 409)
-        e.form.save()
-    return _changed(request, decision, "considerations", where=key)
+    for _ in range(ATTEMPTS):
+        current = merging.current(CellForm(instance=cell, prefix=key))
+        verdict = merging.judge(e.form, _bases_for(request, decision, e, current), current)
+        if not verdict.changes:
+            break
+        if not _next_revision(decision):
+            decision = _fresh_decision(decision)
+            if decision.status != Status.DRAFT:
+                return _read_only(request, _reload(decision), "considerations")
+            continue
+        if _write_cell(cell, verdict.changes):
+            Contribution.record(decision, request.user)
+            break
+        cell = stored()
+    else:
+        raise _Busy()
+    if verdict.conflicts:
+        current_form = CellForm(instance=stored(), prefix=key)
+        return _in_conflict(request, decision, "considerations", e, current_form, verdict)
+    e.bases = verdict.bases
+    return _saved(request, decision, "considerations", e, before)
+
+
+def _write_cell(cell: Support, changes: dict) -> bool:
+    if cell.pk is None:
+        try:
+            with transaction.atomic():
+                for name, value in changes.items():
+                    setattr(cell, name, value)
+                cell.save(force_insert=True)
+            return True
+        except IntegrityError:
+            return False  # someone set this cell first: judge again on theirs
+    guarded = Support.objects.filter(pk=cell.pk, **merging.guard(cell, list(changes)))
+    return bool(guarded.update(**changes))
 
 
 # --- Adding, removing and moving rows ------------------------------------------------------
+# Rows are added, removed and moved whatever else changed meanwhile: a co-author's edit of
+# another row or field is never in the way. Each change still moves the draft's revision on.
+
+
+def _bump_draft(request: HttpRequest, decision: Decision) -> bool:
+    """Move the draft to its next revision, recording the writer; False once it is no draft."""
+    for _ in range(ATTEMPTS):
+        if _next_revision(decision):
+            Contribution.record(decision, request.user)
+            return True
+        fresh = _fresh_decision(decision)
+        decision.revision, decision.status = fresh.revision, fresh.status
+        if decision.status != Status.DRAFT:
+            return False
+    raise _Busy()
 
 
 @login_required
@@ -646,16 +1026,24 @@ def add_row(request: HttpRequest, workspace_slug: str, number: int, kind: str) -
     )
     if not e.form.is_valid():
         return _refused(request, decision, spec.step, e, 422, spec.region, **extra)
-    with transaction.atomic():
-        if not _bump(request, decision):
-            e.conflict = True
-            return _refused(request, decision, spec.step, e, 409, spec.region, stale=True, **extra)
-        if spec.ordered:
-            siblings = spec.model.objects.filter(**{spec.parent: parent})
-            top = siblings.aggregate(top=Max("position"))["top"]
-            e.form.instance.position = 0 if top is None else top + 1
-        row = e.form.save()
-    return _changed(request, decision, spec.step, spec.region, where=f"{kind}-{row.pk}", **extra)
+    before = decision.revision
+    try:
+        with transaction.atomic():
+            if not _bump_draft(request, decision):
+                transaction.set_rollback(True)
+                return _read_only(request, _reload(decision), spec.step)
+            if spec.ordered:
+                siblings = spec.model.objects.filter(**{spec.parent: parent})
+                top = siblings.aggregate(top=Max("position"))["top"]
+                e.form.instance.position = 0 if top is None else top + 1
+            row = e.form.save()
+    except IntegrityError:
+        # Someone added one of the same name a moment ago: say so beside the person's text.
+        e.form.add_error(None, "Someone else just added one like it; see the list above.")
+        return _refused(request, decision, spec.step, e, 422, spec.region, **extra)
+    return _changed(
+        request, decision, spec.step, spec.region, before, where=f"{kind}-{row.pk}", **extra
+    )
 
 
 def _parent_pk(request: HttpRequest) -> int:
@@ -670,16 +1058,77 @@ def _parent_pk(request: HttpRequest) -> int:
 def remove_row(
     request: HttpRequest, workspace_slug: str, number: int, kind: str, pk: int
 ) -> HttpResponse:
+    """Remove a row at once, and offer to undo it (see removal.py)."""
     decision = _get(request, workspace_slug, number)
     row = _row(kind, pk, decision)
     spec = ROWS[kind]
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
+    before = decision.revision
     with transaction.atomic():
-        if not _bump(request, decision):
-            return _stale(request, decision, spec.step)
-        row.delete()
-    return _changed(request, decision, spec.step, spec.region, **_parent_extra(kind, row))
+        if not _bump_draft(request, decision):
+            transaction.set_rollback(True)
+            return _read_only(request, _reload(decision), spec.step)
+        Removal.purge()
+        removal = remove(decision, row, kind, request.user)
+    return _changed(
+        request,
+        decision,
+        spec.step,
+        spec.region,
+        before,
+        also=("undo",),
+        query=f"?removed={removal.pk}",
+        context_extra={"undo": removal, "undo_target": _undo_target(removal)},
+        **_parent_extra(kind, row),
+    )
+
+
+def _undo_offer(request: HttpRequest, decision: Decision) -> Removal | None:
+    """The removal a page loaded after a plain POST offers to undo (`?removed=`)."""
+    try:
+        pk = int(request.GET.get("removed", ""))
+    except ValueError:
+        return None
+    removal = Removal.objects.filter(pk=pk, decision=decision).first()
+    return None if removal is None or removal.expired else removal
+
+
+@login_required
+@require_POST
+def undo_remove(request: HttpRequest, workspace_slug: str, number: int, pk: int) -> HttpResponse:
+    """Bring a removed row back exactly as it was: its place, its points, options and cells."""
+    decision = _get(request, workspace_slug, number)
+    removal = Removal.objects.filter(pk=pk, decision=decision).first()
+    if removal is None or removal.expired or removal.kind not in ROWS:
+        raise Http404("This removal can no longer be undone.")
+    spec = ROWS[removal.kind]
+    if decision.status != Status.DRAFT:
+        return _read_only(request, decision, spec.step)
+    before = decision.revision
+    try:
+        with transaction.atomic():
+            if not _bump_draft(request, decision):
+                transaction.set_rollback(True)
+                return _read_only(request, _reload(decision), spec.step)
+            row = restore(removal, spec.model, spec.parent)
+    except CannotRestore as error:
+        context = editor_context(_reload(decision), spec.step)
+        context["undo_error"] = str(error)
+        if not request.htmx:
+            return render(request, TEMPLATE, context, status=409)
+        response = _fragments(request, context, "banner", status=409)
+        return reswap(retarget(response, "#banner"), "outerHTML")
+    return _changed(
+        request,
+        decision,
+        spec.step,
+        spec.region,
+        before,
+        also=("undo",),
+        where=f"{removal.kind}-{row.pk}",
+        **_parent_extra(removal.kind, row),
+    )
 
 
 @login_required
@@ -694,16 +1143,18 @@ def move_row(
         raise Http404("These rows have no order.")
     if decision.status != Status.DRAFT:
         return _read_only(request, decision, spec.step)
-    step_by = -1 if request.POST.get("direction") == "up" else 1
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    before = decision.revision
     with transaction.atomic():
-        if not _bump(request, decision):
-            return _stale(request, decision, spec.step)
+        if not _bump_draft(request, decision):
+            transaction.set_rollback(True)
+            return _read_only(request, _reload(decision), spec.step)
         parent_id = getattr(row, f"{spec.parent}_id")
         siblings = list(
             spec.model.objects.filter(**{f"{spec.parent}_id": parent_id}).order_by("position", "id")
         )
         at = next(i for i, s in enumerate(siblings) if s.pk == row.pk)
-        to = at + step_by
+        to = at + (-1 if direction == "up" else 1)
         if 0 <= to < len(siblings):
             siblings[at], siblings[to] = siblings[to], siblings[at]
         moved = [s for i, s in enumerate(siblings) if s.position != i]
@@ -711,7 +1162,16 @@ def move_row(
             s.position = siblings.index(s)
         spec.model.objects.bulk_update(moved, ["position"])
     extra = _parent_extra(kind, row)
-    return _changed(request, decision, spec.step, spec.region, where=f"{kind}-{pk}", **extra)
+    return _changed(
+        request,
+        decision,
+        spec.step,
+        spec.region,
+        before,
+        where=f"{kind}-{pk}",
+        focus=f"move-{kind}-{pk}-{direction}",
+        **extra,
+    )
 
 
 # --- Submitting ----------------------------------------------------------------------------

@@ -48,6 +48,15 @@ def gaps(record: Record) -> list[Gap]:
     for scenario in record.scenarios:
         kinds = {p.kind for p in scenario.points}
         where = anchor("scenario", scenario.title)
+        if not scenario.description.strip():
+            found.append(
+                Gap(
+                    f"Scenario “{scenario.title}” has no description.",
+                    "scenarios",
+                    where,
+                    required=False,
+                )
+            )
         if "good" not in kinds:
             found.append(Gap(f"Scenario “{scenario.title}” has no pros.", "scenarios", where))
         if "bad" not in kinds:

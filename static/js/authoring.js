@@ -56,6 +56,20 @@
     return form.querySelector('input[name="revision"]');
   }
 
+  // Each field carries the base it was shown from (apps/authoring/merging.py); kept text keeps
+  // its base, so restoring it after someone else changed that field shows the conflict.
+  function baseInput(form, field) {
+    return form.querySelector('input[name="' + field.name + '__base"]');
+  }
+
+  // The save state sits beside the field being edited, not below a long form.
+  function placeState(form, field) {
+    var out = form.querySelector(".save-state");
+    var wrapper = field.closest ? field.closest(".field") : null;
+    var head = wrapper ? wrapper.querySelector(".field-head") : null;
+    if (out && head && out.parentNode !== head) head.appendChild(out);
+  }
+
   function show(form, text, state) {
     var out = form.querySelector(".save-state");
     if (out) {
@@ -68,9 +82,15 @@
   document.addEventListener("input", function (evt) {
     var form = autosaveForm(evt.target);
     if (form && isText(evt.target)) {
-      store(form, evt.target, { text: evt.target.value, revision: revisionInput(form).value });
+      var base = baseInput(form, evt.target);
+      store(form, evt.target, {
+        text: evt.target.value,
+        revision: revisionInput(form).value,
+        base: base ? base.value : null
+      });
     }
     if (!form || form.classList.contains("conflict")) return;
+    placeState(form, evt.target);
     form.adroitEdits = (form.adroitEdits || 0) + 1;
     show(form, "Unsaved changes…", "dirty");
   });
@@ -153,10 +173,14 @@
         var serverRevision = revision.value;
         field.value = entry.text;
         if (entry.revision) revision.value = entry.revision;
+        var base = baseInput(form, field);
+        var serverBase = base ? base.value : null;
+        if (base && entry.base) base.value = entry.base;
         // Discarding sends the server's own text back, so the state ends at "Saved", not "failed".
         restoredNotice(field, function () {
           field.value = serverText;
           revision.value = serverRevision;
+          if (base && serverBase) base.value = serverBase;
           field.dispatchEvent(new Event("input", { bubbles: true }));
           store(form, field, null);
         });
@@ -204,5 +228,79 @@
       evt.preventDefault();
       evt.returnValue = "";
     }
+  });
+
+  // After a move, focus stays on the button that moved the row; after an undo, on the row.
+  document.addEventListener("adroit:focus", function (evt) {
+    var id = evt.detail.id;
+    // The region is swapped after the event fires: wait for it to settle.
+    setTimeout(function () {
+      var target = document.getElementById(id);
+      if (!target) return;
+      if (!target.matches("button, a, input, select, textarea")) {
+        target = target.querySelector("input, textarea, select, button") || target;
+      }
+      target.focus();
+    }, 60);
+  });
+
+  // A refused form takes focus on its first invalid field, which also reads out the error.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (status !== 422 && status !== 409) return;
+    var root = evt.detail.target && evt.detail.target.isConnected ? evt.detail.target : null;
+    var scope = root || document;
+    var first = scope.querySelector('[aria-invalid="true"]') ||
+      scope.querySelector(".conflict .differs textarea, .conflict .differs input, .conflict .differs select") ||
+      scope.querySelector(".conflict button[type=submit]");
+    if (first) first.focus();
+  });
+
+  // "Removed: REST API. Undo" stays for some seconds, longer while the pointer or focus is on it.
+  var undoTimer = null;
+  function armUndo() {
+    var toast = document.getElementById("undo");
+    if (!toast || !toast.querySelector("form")) return;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(function () {
+      if (toast.matches(":hover") || toast.contains(document.activeElement)) {
+        armUndo();
+        return;
+      }
+      toast.textContent = "";
+    }, 10000);
+  }
+  document.addEventListener("htmx:load", function (evt) {
+    if (evt.target.id === "undo" || evt.target.querySelector && evt.target.querySelector("#undo form")) armUndo();
+  });
+
+  // The preview shows the part of the document the current step edits.
+  var STEP_HEADINGS = {
+    problem: ["Context and Problem Statement", "Context", "Decision Drivers"],
+    scenarios: ["Considered Options", "Pros and Cons of the Options", "Common Scenarios"],
+    considerations: ["Considerations"],
+    outcome: ["Decision Outcome", "Decision", "Consequences"]
+  };
+  function followStep() {
+    var preview = document.getElementById("preview");
+    if (!preview) return;
+    var wanted = STEP_HEADINGS[preview.dataset.step];
+    var headings = Array.prototype.slice.call(preview.querySelectorAll("h2"));
+    var found = null;
+    (wanted || []).some(function (text) {
+      found = headings.filter(function (h) { return h.textContent.trim() === text; })[0];
+      return !!found;
+    });
+    headings.forEach(function (h) { h.classList.remove("current-step"); });
+    if (found) {
+      found.classList.add("current-step");
+      preview.scrollTop = found.offsetTop - preview.offsetTop - 8;
+    } else {
+      preview.scrollTop = 0;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", followStep);
+  document.addEventListener("htmx:load", function (evt) {
+    if (evt.target.id === "preview") followStep();
   });
 })();

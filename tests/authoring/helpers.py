@@ -27,7 +27,10 @@ def complete(decision: Decision) -> None:
             Support.objects.update_or_create(
                 option=option, scenario=scenario, defaults={"level": "partial"}
             )
-    Decision.objects.filter(pk=decision.pk).update(chosen=websocket)
+    # The kit's context is only a prompt: the author writes the problem.
+    Decision.objects.filter(pk=decision.pk).update(
+        chosen=websocket, context="Partners need our APIs by June."
+    )
 
 
 def add_rows(decision: Decision) -> None:

@@ -118,14 +118,30 @@ def test_it_saves_the_problem_and_moves_to_the_next_revision(author_client, gate
     assert saved.revision == 2
 
 
-def test_it_answers_htmx_with_the_preview_and_step_bar_out_of_band(author_client, gateway):
+def test_it_answers_an_autosave_with_only_the_form_s_bases_and_events(author_client, gateway):
     response = post(author_client, gateway, "part/problem/", PROBLEM, htmx=True)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="preview" class="preview" aria-label="Preview" hx-swap-oob="true"' in html
-    assert "Partners need APIs." in html
+    assert html.lstrip().startswith('<div id="part-problem-bases" class="bases" hidden')
+    assert 'name="context__base"' in html and "Partners need APIs." not in html
+    assert "preview" not in html and "<html" not in html
+    assert json.loads(response["HX-Trigger"]) == {
+        "adroit:saved": {"form": "part-problem"},
+        "adroit:revision": {"from": 1, "value": 2},
+    }
+
+
+def test_it_gives_the_step_bar_and_preview_to_the_page_after_its_saves(author_client, gateway):
+    post(author_client, gateway, "part/problem/", PROBLEM, htmx=True)
+    response = author_client.get(url(gateway, "problem/live/"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="preview" class="preview" aria-label="Preview" data-step="problem"' in html
+    assert 'hx-swap-oob="true"' in html and "Partners need APIs." in html
     assert 'id="stepbar"' in html and "<html" not in html
-    assert json.loads(response["HX-Trigger"]) == {"adroit:revision": {"from": 1, "value": 2}}
+    plain = author_client.get(url(gateway, "problem/live/"))
+    assert plain.status_code == 302 and plain["Location"].endswith("/edit/problem/")
+    assert author_client.get(url(gateway, "nowhere/live/")).status_code == 404
 
 
 def test_it_shows_a_validation_error_next_to_the_field(author_client, gateway):
@@ -149,7 +165,7 @@ def test_it_refuses_a_stale_save_and_shows_both_texts(author_client, gateway):
     response = post(author_client, gateway, "part/problem/", {**PROBLEM, "revision": 1})
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Someone else saved this decision" in html
+    assert "Someone else changed this after you opened it" in html
     assert "Their context" in html and "Partners need APIs." in html
     assert Decision.objects.get(pk=gateway.pk).context == "Their context"
 
@@ -309,7 +325,7 @@ def test_it_saves_a_row_with_a_plain_post_and_in_place(author_client, gateway, k
     assert Decision.objects.get(pk=gateway.pk).revision == 2
     response = post(author_client, gateway, f"{kind}/{row.pk}/", data, htmx=True)
     assert response.status_code == 200
-    assert f'<form id="{kind}-{row.pk}"' in response.content.decode()
+    assert f'<div id="{kind}-{row.pk}-bases"' in response.content.decode()
 
 
 def test_it_settles_a_consideration(author_client, gateway):
@@ -430,18 +446,20 @@ def test_it_moves_a_row_up_and_down_with_a_plain_post_and_in_place(author_client
     assert Decision.objects.get(pk=gateway.pk).revision == 4
 
 
-def test_it_refuses_a_stale_structural_change_with_a_banner(author_client, gateway):
-    row = first_scenario(gateway)
-    Decision.objects.filter(pk=gateway.pk).update(revision=5)
+def test_it_removes_and_moves_rows_whatever_else_changed_since(author_client, gateway):
+    first, second = Scenario.objects.filter(decision=gateway).order_by("position")[:2]
+    Decision.objects.filter(pk=gateway.pk).update(revision=5)  # a co-author saved meanwhile
     response = post(
-        author_client, gateway, f"scenario/{row.pk}/remove/", {"revision": 4}, htmx=True
+        author_client, gateway, f"scenario/{second.pk}/move/", {"revision": 4}, htmx=True
     )
-    assert response.status_code == 409
-    assert response["HX-Retarget"] == "#banner"
-    assert "Someone else saved this decision" in response.content.decode()
-    assert Scenario.objects.filter(pk=row.pk).exists()
-    response = post(author_client, gateway, f"scenario/{row.pk}/remove/", {"revision": 4})
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert json.loads(response["HX-Trigger"])["adroit:focus"] == {
+        "id": f"move-scenario-{second.pk}-down"
+    }
+    response = post(author_client, gateway, f"scenario/{first.pk}/remove/", {"revision": 4})
+    assert response.status_code == 302
+    assert not Scenario.objects.filter(pk=first.pk).exists()
+    assert Decision.objects.get(pk=gateway.pk).revision == 7
 
 
 # --- The matrix ----------------------------------------------------------------------------
@@ -458,7 +476,9 @@ def test_it_sets_a_matrix_cell_in_place(author_client, gateway):
     assert (cell.level, cell.note) == ("supported", "on $connect")
     data[f"{key}-level"] = "partial"
     response = post(author_client, gateway, f"cell/{option.pk}/{websocket.pk}/", data, htmx=True)
-    assert response.status_code == 200 and "◐ partial: on $connect" in response.content.decode()
+    assert response.status_code == 200
+    live = author_client.get(url(gateway, "considerations/live/"), headers={"HX-Request": "true"})
+    assert "◐ partial: on $connect" in live.content.decode()
     data[f"{key}-level"] = "maybe"
     response = post(author_client, gateway, f"cell/{option.pk}/{websocket.pk}/", data, htmx=True)
     assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
@@ -485,7 +505,10 @@ def test_it_adds_and_removes_a_relation(author_client, gateway):
 def test_it_does_not_count_saving_the_same_text_again_as_a_change(author_client, gateway):
     post(author_client, gateway, "part/problem/", PROBLEM)
     response = post(author_client, gateway, "part/problem/", PROBLEM, htmx=True)
-    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert response.status_code == 200
+    assert json.loads(response["HX-Trigger"]) == {
+        "adroit:saved": {"form": "part-problem", "unchanged": True}
+    }
     assert Decision.objects.get(pk=gateway.pk).revision == 2
 
 
@@ -514,7 +537,7 @@ def test_it_edits_a_relation_in_place_and_its_link_follows(author_client, gatewa
     response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<form id="relation-{relation.pk}"')
+    assert html.lstrip().startswith(f'<div id="relation-{relation.pk}-bases"')
     assert (
         f'<a id="relation-{relation.pk}-link" href="/w/team/{third.number}/" hx-swap-oob="true">'
         f"Open {third.ref}</a>"
@@ -529,7 +552,7 @@ def test_it_refuses_a_relation_edit_to_itself_or_to_a_pair_already_there(author_
     data = relation_data(relation, "see_also", other.target)
     response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
     assert response.status_code == 422
-    error = f'<ul class="errorlist" id="id_relation-{relation.pk}-target_error"><li>This relation'
+    error = f'id="id_relation-{relation.pk}-target_error" role="alert"><li>This relation'
     assert error in response.content.decode()
     assert response["HX-Retarget"] == "this"
     data = relation_data(relation, "supersedes", gateway)
@@ -548,7 +571,7 @@ def test_it_keeps_a_relation_s_own_pair_when_saved_unchanged(author_client, gate
     relation = Relation.objects.filter(source=gateway).order_by("pk").first()
     data = relation_data(relation, relation.kind, relation.target)
     response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
-    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert response.status_code == 200 and "adroit:revision" not in response["HX-Trigger"]
     assert Decision.objects.get(pk=gateway.pk).revision == 1
 
 
@@ -561,7 +584,7 @@ def test_it_refuses_a_stale_relation_edit_and_shows_both(author_client, gateway)
     response = post(author_client, gateway, f"relation/{relation.pk}/", data, htmx=True)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Someone else saved this decision" in html and "<pre>Amends</pre>" in html
+    assert "Someone else changed this" in html and "<pre>Amends</pre>" in html
     assert Relation.objects.get(pk=relation.pk).kind == "amends"
 
 
@@ -577,52 +600,27 @@ def test_it_offers_relations_no_order(author_client, gateway):
     assert response.status_code == 404
 
 
-# --- A stale add keeps what was typed --------------------------------------------------------
+# --- Adding never waits for anyone ----------------------------------------------------------
 
 
-def stale_add(client, decision, htmx):
-    Decision.objects.filter(pk=decision.pk).update(revision=3)
-    Scenario.objects.create(decision=decision, title="ALB only", position=9)
-    prefix = f"scenario-new-{decision.pk}-"
+def test_it_adds_a_row_from_a_page_older_than_the_last_save(author_client, gateway):
+    Decision.objects.filter(pk=gateway.pk).update(revision=3)
+    Scenario.objects.create(decision=gateway, title="ALB only", position=9)
+    prefix = f"scenario-new-{gateway.pk}-"
     data = {
         prefix + "title": "Lambda function URLs",
-        prefix + "description": "What I typed before they saved",
+        prefix + "description": "Typed while they saved",
         "revision": 2,
     }
-    return post(client, decision, "scenario/add/", data, htmx=htmx)
-
-
-def test_it_keeps_a_stale_plain_add_s_text_in_its_form(author_client, gateway):
-    response = stale_add(author_client, gateway, htmx=False)
-    assert response.status_code == 409
-    html = response.content.decode()
-    assert "so your new row was not added" in html
-    form = html[html.index(f'<form id="scenario-new-{gateway.pk}"') :]
-    form = form[: form.index("</form>")]
-    assert "Not added: someone else saved this decision first." in form
-    assert 'value="Lambda function URLs"' in form and "What I typed before they saved" in form
-    assert '<input type="hidden" name="revision" value="3">' in form  # adding again works
-    assert "<h3>ALB only</h3>" in html  # beside what is saved now
-    assert not Scenario.objects.filter(title="Lambda function URLs").exists()
-
-
-def test_it_keeps_a_stale_htmx_add_s_text_in_its_region(author_client, gateway):
-    response = stale_add(author_client, gateway, htmx=True)
-    assert response.status_code == 409
+    response = post(author_client, gateway, "scenario/add/", data, htmx=True)
+    assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="scenarios"')
-    form = html[html.index(f'<form id="scenario-new-{gateway.pk}"') :]
-    form = form[: form.index("</form>")]
-    assert 'hx-target="#scenarios"' in form
-    assert 'value="Lambda function URLs"' in form and "What I typed before they saved" in form
-    assert '<input type="hidden" name="revision" value="3">' in form
-    assert '<div id="banner" hx-swap-oob="true">' in html and "was not added" in html
-    assert 'id="preview" class="preview" aria-label="Preview" hx-swap-oob="true"' in html
-    assert "<h3>ALB only</h3>" in html
-    prefix = f"scenario-new-{gateway.pk}-"
-    again = {prefix + "title": "Lambda function URLs", "revision": 3}
-    assert post(author_client, gateway, "scenario/add/", again, htmx=True).status_code == 200
-    assert Scenario.objects.filter(title="Lambda function URLs").exists()
+    assert "<h3>ALB only</h3>" in html and "<h3>Lambda function URLs</h3>" in html
+    assert Decision.objects.get(pk=gateway.pk).revision == 4
+    # The same title twice is still refused, beside the text.
+    response = post(author_client, gateway, "scenario/add/", data, htmx=True)
+    assert response.status_code == 422 and "There is already one" in response.content.decode()
 
 
 def test_it_keeps_the_region_of_an_invalid_add_form(author_client, gateway):

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.decisions.models import Consequence, Consideration, Reference, Relation
+from apps.decisions.models import AuthOption, Consequence, Consideration, Reference, Relation
 
 from ..factories import make_decision, make_matrix
 from .helpers import post, url
@@ -129,3 +129,55 @@ def test_its_steps_make_as_many_queries_for_30_rows_as_for_3(author_client, smal
                 assert author_client.get(url(decision, f"{step}/")).status_code == 200
             counts.append(len(captured))
         assert counts[0] == counts[1], f"{step}: {counts}"
+
+
+# --- An autosave does only its own work ------------------------------------------------------
+
+# The user, the membership, the decision, the write (with the revision) and the writer's
+# contribution: an autosave of a field of the decision makes five queries (six with a session
+# not in the cache); of a row or a cell six, as the row is read and then written beside the
+# revision. Whatever the size of the decision or the workspace.
+AUTOSAVE_MOST = {"part": 5, "row": 6, "cell": 6}
+
+
+def autosaves(decision, text: str):
+    scenario = decision.scenarios.order_by("position")[1]
+    option = AuthOption.objects.filter(consideration__decision=decision).order_by("pk")[1]
+    s, cell = f"scenario-{scenario.pk}-", f"cell-{option.pk}-{scenario.pk}-"
+    level = "not" if text == "first" else "partial"
+    return [
+        ("part", "part/problem/", {"title": decision.title, "context": text}),
+        ("row", f"scenario/{scenario.pk}/", {s + "title": scenario.title, s + "description": text}),
+        ("cell", f"cell/{option.pk}/{scenario.pk}/", {cell + "level": level, cell + "note": text}),
+    ]
+
+
+@pytest.fixture
+def ten_and_many(workspace):
+    ten, many = make_decision(workspace, "Ten"), make_decision(workspace, "Many")
+    make_matrix(ten, scenarios=10, options=10)
+    make_matrix(many, scenarios=60, options=40)
+    for i in range(200):
+        make_decision(workspace, f"Other {i}")
+    return ten, many
+
+
+def test_its_autosaves_make_at_most_six_queries_whatever_the_size(
+    author_client, ten_and_many, django_assert_max_num_queries
+):
+    for decision in ten_and_many:
+        # The first save puts the writer on record; the next ones, as typing goes on, are timed.
+        for first, (kind, path, data) in zip(
+            autosaves(decision, "first"), autosaves(decision, "second"), strict=True
+        ):
+            assert post(author_client, decision, *first[1:], htmx=True).status_code == 200
+            decision.refresh_from_db()
+            data["revision"] = decision.revision
+            address = url(decision, path)
+            with django_assert_max_num_queries(AUTOSAVE_MOST[kind]):
+                response = author_client.post(address, data, headers=HTMX)
+            assert response.status_code == 200, (path, response.content[:300])
+            assert "adroit:revision" in response["HX-Trigger"]
+
+
+HTMX = {"HX-Request": "true"}

@@ -121,7 +121,10 @@ def test_it_lists_the_gaps_of_the_api_gateway_kit(gateway):
         "cell-authentication-lambda-authorizer-websocket-api",
     ) in found
     assert ("No scenario is chosen as the outcome.", "outcome", "id_chosen") in found
-    assert len(found) == 6  # the cons, three open considerations, one cell, the outcome
+    # the problem (the kit only prompts for it), the cons, three open considerations, one cell,
+    # the outcome
+    assert ("The problem statement is empty.", "problem", "id_context") in found
+    assert len(found) == 7
 
 
 def test_it_lists_an_empty_problem_and_no_scenarios(workspace):
@@ -136,7 +139,7 @@ def test_it_lists_an_empty_problem_and_no_scenarios(workspace):
 
 def test_it_counts_the_missing_items_in_the_step_bar(author_client, gateway):
     html = author_client.get(url(gateway, "problem/")).content.decode()
-    assert 'data-gaps="6"' in html and "6 required items missing" in html
+    assert 'data-gaps="7"' in html and "7 required items missing" in html
     assert 'href="/w/team/1/edit/considerations/#consideration-monitoring-and-tracing"' in html
 
 
@@ -170,7 +173,7 @@ def test_it_refuses_to_submit_while_required_items_are_missing(author_client, ga
         assert response.status_code == 422
         html = response.content.decode()
         reason = html.split('id="submit-reason"')[1].split("</div>")[0]
-        assert "This draft cannot go to review yet: 6 required items are missing." in reason
+        assert "This draft cannot go to review yet: 7 required items are missing." in reason
         assert (
             'href="/w/team/1/edit/considerations/#consideration-monitoring-and-tracing"' in reason
         )

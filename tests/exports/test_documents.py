@@ -3,6 +3,8 @@ the watermark of a status, the cover, open considerations, PDF/A and the frozen 
 
 from __future__ import annotations
 
+import re
+
 from apps.decisions.building import save_record
 from apps.decisions.models import Decision
 from apps.decisions.rendering import record_pdf
@@ -10,7 +12,7 @@ from apps.exports.packs import decision_pdf, printed_decision
 from apps.formats.record import ConsiderationEntry, Record
 from apps.versions.rendering import version_pdf
 
-from ..factories import add_member, make_user
+from ..factories import add_member, make_decision, make_matrix, make_user
 from ..reviews.helpers import accepted, in_review
 from .pdfs import (
     attachment_hashes,
@@ -154,3 +156,17 @@ def test_it_attaches_nothing_to_a_text_that_is_not_frozen():
     pdf = record_pdf(Record(title="Pick a broker", number=1, context="Kafka or RabbitMQ."))
 
     assert pdfa_identification(pdf) == ("3", "U") and attachment_hashes(pdf) == {}
+
+
+def test_it_repeats_the_matrix_header_on_each_page_and_never_splits_a_row(workspace):
+    decision = make_decision(workspace, "Choose sign-in", context="Who may call us.")
+    make_matrix(decision, scenarios=3, options=70)
+
+    pages = texts(decision_pdf(Decision.objects.with_record().get(pk=decision.pk)))
+
+    with_rows = [t for t in pages if re.search(r"^Option \d+ ", t, re.MULTILINE)]
+    assert len(with_rows) >= 2  # the matrix runs over pages
+    for text in with_rows:
+        assert "Option Scenario 0 Scenario 1 Scenario 2" in text  # its header row, again
+    rows = [line for t in pages for line in t.splitlines() if re.match(r"Option \d+ ", line)]
+    assert len(rows) == 70  # each row whole on one page, none cut in two

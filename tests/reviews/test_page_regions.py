@@ -163,3 +163,9 @@ def test_it_finds_sections_whose_titles_hold_markup_characters():
     assert [key for key, _ in parts] == ["", "pros_cons", "scenario:R&D <API>"]
     assert "".join(part for _, part in parts) == html  # nothing lost, nothing added
     assert parts[2][1].startswith("<h3>R&amp;D &lt;API&gt;</h3>")
+
+
+def test_it_gives_the_review_page_a_badge_the_steps_replace(client, reviewing, people):
+    client.force_login(people["rita"])
+    page = client.get(url(reviewing, "review/")).content.decode()
+    assert '<span id="decision-status" class="status status-in_review">' in page

@@ -342,3 +342,11 @@ def test_revisit_reopens_the_decision_as_a_draft_without_a_review_date(client, p
 
     decision.refresh_from_db()
     assert decision.status == "draft" and decision.review_by is None
+
+
+def test_the_editors_outcome_step_links_the_checklist(client, people, draft):
+    client.force_login(people["ada"])
+
+    page = client.get(url(draft, "edit/outcome/")).content.decode()
+
+    assert f'href="/w/team/{draft.number}/confirmation/"' in page

@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
+from apps.accounts.models import Invitation
 from apps.activity.events import notify
 from apps.decisions.completeness import STEP_SLUGS
 from apps.decisions.models import AuthOption, Decision, Status
@@ -82,3 +84,16 @@ def every_admin_page() -> Iterator[list[tuple[str, str]]]:
         yield admin_pages(example_world())
     finally:
         erase_versions()
+
+
+def signed_out_pages() -> list[tuple[str, str]]:
+    """The pages of people not signed in: sign-in, password reset, and the sign-up form an
+    invitation opens (the permission table reaches it only with a dead token)."""
+    workspace = Workspace.objects.create(slug="team", name="Team")
+    admin = make_team(workspace, adam="admin")["adam"]
+    _, token = Invitation.send(workspace, "nora@example.com", "author", by=admin, name="Nora N")
+    return [
+        ("login", reverse("login")),
+        ("accounts:password_reset", reverse("accounts:password_reset")),
+        ("accounts:invitation", reverse("accounts:invitation", args=[token])),
+    ]

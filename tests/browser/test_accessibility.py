@@ -7,7 +7,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 
 from ..versions.helpers import erase_versions
 from .conftest import signed_in
-from .pages import every_admin_page
+from .pages import every_admin_page, signed_out_pages
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +80,17 @@ def test_it_puts_the_cursor_where_the_error_is(page, live_server, example):
     page.wait_for_selector(".error[role=alert]")
     assert page.evaluate("document.activeElement.id") == "id_username"
     assert page.input_value("#id_username") == "dana@example.com"
+
+
+def test_it_finds_no_serious_violation_signed_out(page, live_server, transactional_db):
+    for label, path in signed_out_pages():
+        page.goto(f"{live_server.url}{path}")
+        if label == "accounts:invitation":
+            # The sign-up form as it comes back refused: its errors are part of the page.
+            page.fill("#id_username", "nora")
+            page.fill("#id_password1", "short")
+            page.fill("#id_password2", "other")
+            page.click("button[type=submit]")
+            page.wait_for_selector(".errorlist")
+        page.evaluate(AXE_SCRIPT)
+        assert not serious_violations(page), f"{label}: {serious_violations(page)}"

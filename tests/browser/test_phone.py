@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
 from .conftest import signed_in
-from .pages import every_admin_page
+from .pages import every_admin_page, signed_out_pages
 
 pytestmark = pytest.mark.browser
 
@@ -58,3 +58,14 @@ def test_it_fits_every_page_in_a_phone_screen(browser, live_server, live_example
     context.close()
     assert len(pages) > 30, pages
     assert not problems, "not fit for a 390px phone:\n" + "\n".join(problems)
+
+
+def test_it_fits_the_signed_out_pages_in_a_phone_screen(browser, live_server, transactional_db):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    widths = {}
+    for label, path in signed_out_pages():
+        page.goto(f"{live_server.url}{path}")
+        widths[label] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert widths == dict.fromkeys(widths, PHONE["width"])

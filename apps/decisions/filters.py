@@ -25,7 +25,10 @@ class FilterForm(forms.Form):
     )
     tag = forms.CharField(required=False, max_length=60)
     owner = forms.CharField(
-        required=False, max_length=150, help_text="A name as the log shows it, or a username."
+        required=False,
+        max_length=150,
+        help_text="A name as the log shows it, or a username.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Dana Demo"}),
     )
     maker = forms.CharField(required=False, max_length=200, label="Decision maker")
     review = forms.ChoiceField(

@@ -232,7 +232,8 @@ ADROIT_MAX_JOBS_PER_PERSON = int(env_str("ADROIT_MAX_JOBS_PER_PERSON", "2"))
 
 # Docs as code (apps/publishing): the key that encrypts repository tokens and deploy keys at rest
 # (unset: SECRET_KEY), how long one git command may take, and whether remotes may be local paths
-# and file:// URLs (turn off where workspace admins must not name folders of the server).
+# and file:// URLs: a workspace admin could otherwise read any repository on the server, so they
+# are off by default with ADROIT_SECURE (production) and on for a laptop.
 ADROIT_SECRET_KEY = env_str("ADROIT_SECRET_KEY") or SECRET_KEY
 ADROIT_GIT_TIMEOUT = float(env_str("ADROIT_GIT_TIMEOUT", "60"))
-ADROIT_GIT_LOCAL_REMOTES = env_bool("ADROIT_GIT_LOCAL_REMOTES", True)
+ADROIT_GIT_LOCAL_REMOTES = env_bool("ADROIT_GIT_LOCAL_REMOTES", not env_bool("ADROIT_SECURE"))

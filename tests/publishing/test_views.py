@@ -152,3 +152,18 @@ def test_it_shows_both_texts_of_a_conflict(client, people, workspace, repository
 
     assert "Changed on both sides" in shown
     assert "Adroit&#x27;s context." in shown and "Eve: we must" in shown
+
+
+def test_it_refuses_a_local_path_where_the_server_turns_them_off(
+    client, people, workspace, remote, settings
+):
+    settings.ADROIT_GIT_LOCAL_REMOTES = False
+    client.force_login(people["root"])
+
+    response = client.post(
+        page(workspace),
+        {"url": f"file://{remote}", "branch": "main", "format": "madr", "credential_kind": "none"},
+    )
+
+    assert response.status_code == 400
+    assert "turned off on this server" in response.content.decode()

@@ -237,3 +237,12 @@ def test_it_takes_over_a_claim_whose_worker_died(repository):
     )
 
     assert repository.claim()
+
+
+def test_it_makes_the_branch_of_an_empty_repository_on_the_first_push(
+    people, workspace, repository, remote, django_capture_on_commit_callbacks
+):
+    accept(workspace, people, django_capture_on_commit_callbacks, title="Use PostgreSQL")
+
+    files = git(remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert files == ["docs/adr/0001-use-postgresql.md", "docs/adr/README.md"]

@@ -767,6 +767,7 @@ def write_decide_on(record: Record, link_for: LinkFor = file_link) -> str:
             if scenario.choose_when.strip():
                 parts.append(f":::info\n{scenario.choose_when.strip()}\n:::")
             parts += [scenario.description, _points(scenario.points)]
+        parts.append(criteria.to_markdown(record))
     parts += [*_free(record, "options"), *_intro(record, "pros_cons"), *_free(record, "pros_cons")]
     if record.considerations:
         parts += [_heading(2, "Considerations"), *_intro(record, "considerations")]

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from apps.formats.readers import read
 from apps.formats.record import AnswerEntry, CriterionEntry, ScoreEntry
-from apps.formats.writers import write_madr
+from apps.formats.writers import write, write_madr
 
 from .test_ranking import SCENARIOS, gateway
 
@@ -112,3 +112,16 @@ def test_it_keeps_a_malformed_table_as_an_option_section():
     back = read(text, "0001-pick.md").record
     assert back.criteria == []
     assert "Weighted Criteria" in [s.title for s in back.scenarios]
+
+
+def test_it_writes_the_criteria_in_every_format_and_reads_back_the_decide_on_page():
+    record = gateway(
+        drivers=["Cost"],
+        answers=[AnswerEntry("Keys?", "Yes", needs=["API key"])],
+        criteria=[CriterionEntry("Cost", 2, [ScoreEntry(t, 1) for t in SCENARIOS])],
+    )
+    for fmt in ["madr", "nygard", "log4brains", "decide-on"]:
+        assert "### Weighted Criteria" in write(record, fmt), fmt
+    back = read(write(record, "decide-on"), "decide-on-gateway.md", "decide-on").record
+    assert [s.title for s in back.scenarios] == SCENARIOS
+    assert (back.answers, back.criteria) == (record.answers, record.criteria)

@@ -60,6 +60,8 @@ def scenarios(reader: Reader, block: Block) -> None:
     intro, subs = subsections(block)
     reader.rec.options_intro = text_of(intro)
     for sub in subs:
+        if madr.read_criteria(reader, sub):  # the Decide step's tables, as MADR writes them
+            continue
         description, choose_when = _callout(sub.lines)
         reader.rec.scenarios.append(ScenarioEntry(sub.heading, description, choose_when))
     reader.anchor = "options"

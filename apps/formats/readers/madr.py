@@ -145,7 +145,7 @@ def pros_cons(reader: Reader, block: Block) -> None:
         reader.keep("", text_of(intro), 0)
     options = _Options(reader)
     for sub in subs:
-        if _read_criteria(reader, sub):
+        if read_criteria(reader, sub):
             continue
         scenario = options.claim(sub.heading)
         description, points = _description_and_points(sub.lines)
@@ -155,7 +155,7 @@ def pros_cons(reader: Reader, block: Block) -> None:
             scenario.description = "\n\n".join(part for part in joined if part)
 
 
-def _read_criteria(reader: Reader, sub: Block) -> bool:
+def read_criteria(reader: Reader, sub: Block) -> bool:
     """Adroit's "Weighted Criteria" tables (`criteria.to_markdown`), unless an option has that
     title or the tables are not exactly those: then the heading stays an option's."""
     titles = [s.title for s in reader.rec.scenarios]

@@ -15,7 +15,7 @@ from apps.formats.record import Record, ScenarioEntry
 from apps.reviews.models import Thread
 from apps.reviews.outline import split_sections
 
-from .helpers import accepted, draft, in_review
+from .helpers import accepted, draft, in_review, open_round
 
 HTMX = {"HX-Request": "true"}
 
@@ -169,3 +169,24 @@ def test_it_gives_the_review_page_a_badge_the_steps_replace(client, reviewing, p
     client.force_login(people["rita"])
     page = client.get(url(reviewing, "review/")).content.decode()
     assert '<span id="decision-status" class="status status-in_review">' in page
+
+
+def test_it_says_approvals_in_words_and_keeps_the_hash_aside(client, people):
+    decision = in_review(people["workspace"], people["ada"], [people["rita"], people["rob"]], 2)
+    open_round(decision).approve(people["rita"])
+    client.force_login(people["ada"])
+    page = client.get(decision.get_absolute_url()).content.decode()
+    panel = page[page.index('id="review-panel"') :]
+    assert "1 of 2</strong> approvals of this text" in panel
+    assert "rita approved this text" in panel
+    # The hash only where a person who wants it looks: a details element, a title attribute.
+    words = re.sub(r'title="[^"]*"', "", panel)
+    words = re.sub(r'<details class="fingerprint">.*?</details>', "", words, flags=re.S)
+    assert not re.search(r"[0-9a-f]{12}", words)
+    assert '<details class="fingerprint">' in panel
+
+    open_round(decision).approve(people["rob"])  # accepted
+    history = client.get(decision.get_absolute_url()).content.decode()
+    history = history[history.index('id="history"') :]
+    assert "2 approvals of the text frozen as v1" in history
+    assert not re.search(r"[0-9a-f]{12}", re.sub(r'title="[^"]*"', "", history))

@@ -7,7 +7,7 @@ import pytest
 from apps.decisions.models import Answer, Criterion, Decision, Score
 from apps.reviews.models import Contribution
 
-from ..factories import make_decision, make_workspace
+from ..factories import make_decision, make_team, make_workspace
 from .helpers import gateway_draft, post, scenario, url
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +255,27 @@ def test_its_queries_stay_constant_as_answers_and_drivers_grow(
     answer("cost", "Yes, high volume")
     with django_assert_max_num_queries(count):
         author_client.get(url(draft))
+
+
+def test_it_keeps_both_when_two_people_answer_at_once(client, author_client, draft, workspace):
+    """Answers save one value at a time: a page loaded before someone else's save still saves
+    its own answer, and neither overwrites the other's."""
+    bea = make_team(workspace, bea="author")["bea"]
+    client.force_login(bea)
+    loaded = Decision.objects.get(pk=draft.pk).revision
+    post(author_client, draft, "answer/push/", {"answer": "Yes", "revision": loaded})
+    response = post(client, draft, "answer/cost/", {"answer": "No", "revision": loaded})
+    assert response.status_code == 302
+    answers = dict(Answer.objects.filter(decision=draft).values_list("key", "answer"))
+    assert answers == {"push": "Yes", "cost": "No"}
+    assert Decision.objects.get(pk=draft.pk).revision == loaded + 2
+
+
+def test_it_shows_a_hostile_note_as_text(author_client, draft):
+    note = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    post(author_client, draft, "answer/push/", {"answer": "Yes", "note": note})
+    page = author_client.get(url(draft)).content.decode()
+    assert "<script>alert" not in page and "onerror=alert(1)>" not in page
+    assert "&lt;script&gt;alert" in page
+    detail = author_client.get(draft.get_absolute_url()).content.decode()
+    assert "<script>alert" not in detail and "<img src=x" not in detail

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "apps.core",
     "apps.activity",
     "apps.workspaces",
@@ -147,7 +149,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Board packs run on a queue of their own, with a worker of their own (`make run`, `make worker`,
 # docker-compose): a few long packs must not hold up everyone's quick exports behind them.
 TASK_QUEUES = ["default", "packs"]
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# Without REDIS_URL the queue is a database table (django-tasks-db), enough for one server. With
+# it, tasks go to Redis through RQ (django-tasks-rq), for as many workers on as many machines as
+# needed. `manage.py worker` runs the right worker for either; the task code is the same.
+REDIS_URL = env_str("REDIS_URL")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        "QUEUES": TASK_QUEUES,
+    }
+}
+# RQ kills a job that runs longer than this: a board pack has ADROIT_PACK_TIMEOUT, plus a margin.
+RQ_QUEUES = {
+    name: {
+        "URL": env_str("ADROIT_TASKS_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": int(env_str("ADROIT_PACK_TIMEOUT", "900")) + 300,
+    }
+    for name in TASK_QUEUES
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "adroit@localhost")
@@ -162,6 +181,21 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Uploads: keep requests small; imports have their own, explicit limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The cache holds what is rendered once per revision (apps/decisions/cache.py) and sessions. Local
+# memory per process by default, so a clone needs nothing more; REDIS_URL (redis://host:6379/0)
+# shares one cache between every worker and server through Django's own RedisCache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(env_str("ADROIT_CACHE_ENTRIES", "5000"))},
+    }
+}
+# Sessions read through the cache and written through to the database: a page no longer asks the
+# database for the session it just read, and a lost cache entry is read back from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from hx-headers on <body>.

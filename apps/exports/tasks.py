@@ -1,7 +1,8 @@
-"""Background exports through Django's tasks framework (django-tasks, database backend).
+"""Background exports through Django's tasks framework (django-tasks: the database queue, or
+Redis through RQ when REDIS_URL is set).
 
 `make worker` (or the `worker` and `packs-worker` services of docker-compose) runs two
-`manage.py db_worker`s, one for the `default` queue and one for `packs` (board packs, see
+`manage.py worker`s, one for the `default` queue and one for `packs` (board packs, see
 `ExportJob.queue_name`); `make run` starts both beside the development server.
 """
 
@@ -71,6 +72,10 @@ def build(job: ExportJob) -> None:
 
 @task()
 def run_export(job_id: int) -> None:
-    job = ExportJob.objects.select_related("workspace").filter(pk=job_id).first()
-    if job is not None and job.state == ExportJob.State.QUEUED:
-        build(job)
+    # Claimed by one conditional update, not read then written: with several workers (and a
+    # broker that redelivers a job whose worker died), a job is still built exactly once.
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
+        state=ExportJob.State.RUNNING, done=0
+    )
+    if claimed:
+        build(ExportJob.objects.select_related("workspace").get(pk=job_id))

@@ -106,3 +106,14 @@ def test_it_splits_a_name_so_that_it_reads_as_typed():
     for name in ["Dana Demo", "Ludwig van Beethoven", "Ng"]:
         first, last = split_name(name)
         assert " ".join(part for part in (first, last) if part) == name
+
+
+def test_it_greets_the_invited_person_by_name(client, team):
+    invited_link(client, team, name="Nora Nkemelu")
+    invited_link(client, team)
+
+    named, unnamed = mail.outbox[-2].body, mail.outbox[-1].body
+
+    assert named.startswith("Hello Nora Nkemelu,\n\n") and "invites you" in named
+    first_line = unnamed.split("\n")[0]
+    assert "invites you" in first_line and "Hello" not in first_line

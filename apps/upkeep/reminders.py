@@ -46,6 +46,8 @@ LIVE = (Status.ACCEPTED, Status.ELSEWHERE)
 
 # A week's notice: early enough to plan a review, late enough not to nag for a month.
 WINDOW_DAYS = 7
+# An email lists the most pressing (the oldest due) this many; "Due for you" lists them all.
+EMAIL_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def _deliver(user, lines: list[Line], today: datetime.date) -> None:
             "",
             "These decisions are due for you:",
             "",
-            *(f"- {line.sentence(today)}\n  {site_url(line.url)}" for line in lines),
+            *(f"- {line.sentence(today)}\n  {site_url(line.url)}" for line in lines[:EMAIL_LINES]),
+            *([f"- and {count - EMAIL_LINES} more."] if count > EMAIL_LINES else []),
             "",
             f"Everything due for you: {site_url(reverse('upkeep:mine'))}",
             "",

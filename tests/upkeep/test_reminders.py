@@ -144,3 +144,19 @@ def test_two_workers_at_once_send_each_person_one_digest(people, due):
     # On SQLite the database lock queues the workers; PostgreSQL lets them run side by side and
     # the unique (person, day) decides: both are run by CI.
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_a_long_digest_lists_the_oldest_fifty_and_says_how_many_more(
+    people, django_capture_on_commit_callbacks
+):
+    for n in range(53):
+        live(people["workspace"], f"Decision {n}", review_in=n % 7 - 3, owner=people["ada"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders()
+
+    [email] = mail.outbox
+    assert email.body.count("\n- Review ") == 50 and "- and 3 more." in email.body
+    assert "Due for you: 53 items" in email.subject
+    assert len(Digest.objects.get(user=people["ada"]).items) == 53

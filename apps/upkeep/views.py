@@ -33,6 +33,7 @@ from .panel import LIVE, TEMPLATE, panel_context
 from .reminders import decision_people, due_lines
 
 MAX_ITEMS = 50
+MINE_LINES = 200
 
 
 def _panel(
@@ -342,7 +343,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         request,
         "upkeep/mine.html",
         {
-            "lines": [(line, line.sentence(today)) for line in lines],
+            # The oldest due first; a page of thousands helps nobody.
+            "lines": [(line, line.sentence(today)) for line in lines[:MINE_LINES]],
+            "more": max(len(lines) - MINE_LINES, 0),
             "today": today,
             "workspaces": Workspace.objects.for_user(request.user),
         },

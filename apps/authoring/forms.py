@@ -245,7 +245,8 @@ class PointForm(RowForm):
     class Meta:
         model = ScenarioPoint
         fields = ["kind", "text"]
-        widgets = {"text": forms.TextInput()}
+        # One line that grows with its text (see authoring.css), never cut off.
+        widgets = {"text": forms.Textarea(attrs={"rows": 1})}
         labels = {"text": "because"}
 
 
@@ -263,20 +264,22 @@ class OptionForm(UniqueTitleMixin, RowForm):
     class Meta:
         model = AuthOption
         fields = ["title", "description"]
-        widgets = {"description": forms.TextInput()}
+        widgets = {"description": forms.Textarea(attrs={"rows": 1})}
 
 
 class CellForm(RowForm):
     class Meta:
         model = Support
         fields = ["level", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 1, "maxlength": 500})}
 
 
 class ConsequenceForm(RowForm):
     class Meta:
         model = Consequence
         fields = ["kind", "text"]
-        widgets = {"text": forms.TextInput()}
+        # One line that grows with its text (see authoring.css), never cut off.
+        widgets = {"text": forms.Textarea(attrs={"rows": 1})}
         labels = {"text": "because"}
 
 

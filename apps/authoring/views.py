@@ -489,14 +489,33 @@ class _Busy(Exception):
 
 
 def _saved(
-    request: HttpRequest, decision: Decision, step: str, e: Editable, before: int, where: str = ""
+    request: HttpRequest,
+    decision: Decision,
+    step: str,
+    e: Editable,
+    before: int,
+    where: str = "",
+    fresh=None,
+    partial: str = "form",
+    **context: Any,
 ) -> HttpResponse:
     """An autosave landed (or had nothing to do). A plain POST goes back to its step; htmx gets
     only the form's new bases, and events: the step bar and the preview listen for
-    `adroit:saved` and fetch themselves once typing pauses, so a keystroke's save stays cheap."""
+    `adroit:saved` and fetch themselves once typing pauses, so a keystroke's save stays cheap.
+
+    A conflict view being resolved ("Keep my text") is swapped for the form as it is now:
+    `fresh` makes that form from what is stored.
+    """
     if not request.htmx:
         return redirect(step_url(decision, step, where or e.key))
-    html = render_to_string(f"{TEMPLATE}#bases", {"e": e, "oob": True}, request)
+    if request.POST.get("resolving") and fresh is not None:
+        form = fresh()
+        shown = Editable(form, e.action, e.key, bases=merging.shown_bases(form))
+        context.update(e=shown, decision=decision, step=step)
+        html = render_to_string(f"{TEMPLATE}#{partial}", context, request)
+    else:
+        # Its own flag: a region re-rendered with other parts out of band keeps its bases.
+        html = render_to_string(f"{TEMPLATE}#bases", {"e": e, "bases_oob": True}, request)
     response = HttpResponse(html)
     events: dict[str, Any] = {"adroit:saved": {"form": e.key}}
     if decision.revision != before:
@@ -765,7 +784,15 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
         return _in_conflict(request, decision, step, e, current_form, verdict)
     e.bases = verdict.bases
     where = f"id_{next(iter(verdict.changes), e.form.Meta.fields[0])}"
-    return _saved(request, decision, step, e, before, where=where)
+    return _saved(
+        request,
+        decision,
+        step,
+        e,
+        before,
+        where=where,
+        fresh=lambda: _part_form(_fresh_decision(decision), part, scenarios),
+    )
 
 
 def _next_revision_where(decision: Decision, lookups: dict, changes: dict) -> bool:
@@ -811,7 +838,14 @@ def _save_people(request: HttpRequest, decision: Decision, key: str) -> HttpResp
         current_form = PeopleForm(decision=fresh)
         return _in_conflict(request, fresh, "problem", e, current_form, verdict)
     e.bases = verdict.bases
-    return _saved(request, locked, "problem", e, before)
+    return _saved(
+        request,
+        locked,
+        "problem",
+        e,
+        before,
+        fresh=lambda: PeopleForm(decision=_reload(decision)),
+    )
 
 
 def _apply_people(decision: Decision, form: PeopleForm, changes: dict) -> None:
@@ -893,7 +927,14 @@ def save_row(
         current_form = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
         return _in_conflict(request, decision, spec.step, e, current_form, verdict)
     e.bases = verdict.bases
-    response = _saved(request, decision, spec.step, e, before)
+    response = _saved(
+        request,
+        decision,
+        spec.step,
+        e,
+        before,
+        fresh=lambda: _row_form(kind, _row(kind, pk, decision), decision, prefix=key),
+    )
     if kind == "relation" and request.htmx and verdict.changes:
         # The link beside the form names the target: it follows the new one at once.
         context = editor_context(_reload(decision), spec.step)
@@ -968,7 +1009,16 @@ def save_cell(
         current_form = CellForm(instance=stored(), prefix=key)
         return _in_conflict(request, decision, "considerations", e, current_form, verdict)
     e.bases = verdict.bases
-    return _saved(request, decision, "considerations", e, before)
+    return _saved(
+        request,
+        decision,
+        "considerations",
+        e,
+        before,
+        fresh=lambda: CellForm(instance=stored(), prefix=key),
+        partial="cellform",
+        cell_label=f"{option_row.title} × {scenario_row.title}",
+    )
 
 
 def _write_cell(cell: Support, changes: dict) -> bool:

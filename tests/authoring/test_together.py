@@ -8,7 +8,7 @@ from apps.authoring.merging import token
 from apps.decisions.models import AuthOption, Decision, Scenario, Support
 
 from ..factories import add_member, make_user
-from .helpers import url
+from .helpers import post, url
 
 HTMX = {"HX-Request": "true"}
 
@@ -151,3 +151,15 @@ def test_it_hides_save_buttons_from_scripts_but_keeps_them_without(author_client
     form = form[: form.index("</form>")]
     assert '<noscript><button type="submit">Save</button></noscript>' in form
     assert 'hx-trigger="input delay:800ms, change, submit"' in form
+
+
+def test_it_keeps_each_form_s_bases_in_a_region_it_renders_again(author_client, gateway):
+    # A move re-renders the scenarios with the bar and preview out of band; the forms' bases
+    # stay inside their forms (were they out of band too, htmx would pull them out).
+    first, second = Scenario.objects.filter(decision=gateway).order_by("position")[:2]
+    response = post(
+        author_client, gateway, f"scenario/{second.pk}/move/", {"direction": "up"}, htmx=True
+    )
+    html = response.content.decode()
+    assert f'<div id="scenario-{first.pk}-bases" class="bases" hidden>' in html
+    assert '-bases" class="bases" hidden hx-swap-oob' not in html

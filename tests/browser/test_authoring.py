@@ -1,5 +1,7 @@
 """Writing a decision in Chromium: from the API gateway kit to review, and two people at once."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,7 +61,14 @@ def test_it_writes_the_api_gateway_decision_from_its_kit_to_review(page, live_se
     page.wait_for_url("**/w/platform/7/edit/problem/")
     loads = PageLoads(page)
     start = gaps_left(page)
-    assert start == 6
+    assert start == 7  # the kit only prompts for the problem: the author writes it
+    problem = page.locator("form#part-problem")
+    expect(problem.locator("#id_context")).to_have_attribute(
+        "placeholder", re.compile("Describe the APIs about to be published")
+    )
+    problem.locator("#id_context").fill("Partners need our APIs by June.")
+    saved(problem)
+    expect(page.locator("#stepbar .count[data-gaps]")).to_have_attribute("data-gaps", "6")
 
     # Step 2: edit a scenario, add a pro and a con, all in place.
     go_to_step(page, "Scenarios")
@@ -70,12 +79,12 @@ def test_it_writes_the_api_gateway_decision_from_its_kit_to_review(page, live_se
     websocket = page.locator("#scenario-websocket-api")
     add = websocket.locator("form.add")
     add.locator("select").select_option("good")
-    add.locator("input[name$='-text']").fill("pushes results to dashboards")
+    add.locator("textarea[name$='-text']").fill("pushes results to dashboards")
     add.locator("button:has-text('Add point')").click()
     expect(websocket.locator(".point-good")).to_have_count(2)
     add = websocket.locator("form.add")
     add.locator("select").select_option("bad")
-    add.locator("input[name$='-text']").fill("connections cost money while idle")
+    add.locator("textarea[name$='-text']").fill("connections cost money while idle")
     add.locator("button:has-text('Add point')").click()
     expect(websocket.locator(".point-bad")).to_have_count(1)
     expect(page.locator("#preview")).to_contain_text("connections cost money while idle")
@@ -87,10 +96,12 @@ def test_it_writes_the_api_gateway_decision_from_its_kit_to_review(page, live_se
     loads.start()
     cell = page.locator("#cell-authentication-lambda-authorizer-websocket-api form")
     cell.locator("select").select_option("supported")
-    cell.locator("input[name$='-note']").fill("on the $connect route")
-    cell.locator("input[name$='-note']").blur()
+    cell.locator("textarea[name$='-note']").fill("on the $connect route")
+    cell.locator("textarea[name$='-note']").blur()
     saved(cell)
     expect(page.locator("#preview")).to_contain_text("✓ supported: on the $connect route")
+    # The step bar catches up once the saves pause.
+    expect(page.locator("#stepbar .count[data-gaps]")).to_have_attribute("data-gaps", "4")
     shrinking = [gaps_left(page)]
     for consideration in page.locator("section.consideration").all():
         form = consideration.locator("form.autosave").first

@@ -286,6 +286,11 @@ def save_answer(request: HttpRequest, workspace_slug: str, number: int, key: str
             "effects",
             answer_errors={key: f"Keep the note to {MAX_NOTE} characters (it has {len(note)})."},
         )
+    existing = Answer.objects.filter(decision=decision, key=key).first()
+    saved = (existing.answer, existing.note) if existing else ("", "")
+    if saved == (label if choice else "", note if choice else ""):
+        # The same answer again (a blur after a save): nothing changes, nobody contributed.
+        return _done(request, decision, None, "effects", "ranking", where=f"q-{key}")
     with transaction.atomic():
         before = _next_revision(request, decision)
         if before is None:

@@ -126,3 +126,19 @@ def test_it_refuses_a_question_too_long_for_an_answer_row():
 
 def test_a_kit_without_questions_asks_none():
     assert Kit(slug="k", name="K", body="title: T\n").questions() == []
+
+
+def test_the_admin_shows_a_kits_questions_and_refuses_bad_ones(admin_client):
+    load_kits()
+    kit = Kit.objects.get(slug="api-gateway")
+    page = admin_client.get(f"/admin/authoring/kit/{kit.pk}/change/").content.decode()
+    assert "Questions the Decide step asks" in page
+    assert "Do partners need API keys and per-client quotas?" in page
+    bad = yaml.safe_dump({**BODY, "questions": [{"key": "a", "ask": "A?", "answers": []}]})
+    response = admin_client.post(
+        f"/admin/authoring/kit/{kit.pk}/change/",
+        {"slug": kit.slug, "name": kit.name, "kind": kit.kind, "position": 0, "body": bad},
+    )
+    assert response.status_code == 200
+    assert "The questions are not valid" in response.content.decode()
+    assert Kit.objects.get(pk=kit.pk).body == kit.body

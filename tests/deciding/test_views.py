@@ -279,3 +279,13 @@ def test_it_shows_a_hostile_note_as_text(author_client, draft):
     assert "&lt;script&gt;alert" in page
     detail = author_client.get(draft.get_absolute_url()).content.decode()
     assert "<script>alert" not in detail and "<img src=x" not in detail
+
+
+def test_it_saves_nothing_when_the_answer_is_the_same_again(author_client, draft):
+    post(author_client, draft, "answer/push/", {"answer": "Yes", "note": "soon"})
+    revision = Decision.objects.get(pk=draft.pk).revision
+    response = post(
+        author_client, draft, "answer/push/", {"answer": "Yes", "note": "soon"}, htmx=True
+    )
+    assert response.status_code == 200 and "HX-Trigger" not in response.headers
+    assert Decision.objects.get(pk=draft.pk).revision == revision

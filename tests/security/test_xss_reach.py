@@ -218,7 +218,7 @@ def test_it_keeps_the_text_in_the_web_export(client, world, fmt):
     job = ExportJob.objects.get()
     build(job)
 
-    body = client.post(f"/w/team/exports/{job.pk}/download/").content
+    body = client.post(f"/w/team/exports/{job.pk}/download/").getvalue()
 
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         texts = {name: archive.read(name).decode() for name in archive.namelist()}

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.activity.events import record_event
-from apps.decisions.building import link, save_record
+from apps.decisions.building import link
 from apps.decisions.models import Decision, SourceFile, Status
 from apps.decisions.rendering import remember_imports
 from apps.formats.readers import FORMATS, ReadError, ReadResult, read_bytes
@@ -32,6 +32,8 @@ from apps.formats.record import Record, SectionEntry
 from apps.formats.vocabulary import RELATION_LABELS
 from apps.reviews.models import Contribution, ReviewRound
 from apps.workspaces.models import Workspace
+
+from .saving import save_records
 
 MARKDOWN = (".md", ".mdx", ".markdown")
 CHUNK = 64 * 1024
@@ -564,10 +566,12 @@ def apply(plan: Plan, workspace: Workspace, by=None) -> list[Decision]:
     """Create every planned decision and their relations, or nothing."""
     if not plan.ok:
         raise ValueError("The plan has problems; nothing to apply.")
+    # In bulk: a fixed number of queries per batch of files, not a few per part of each.
+    saved = save_records(workspace, ((item.record, item.number) for item in plan.items))
     created = {}
-    for item in plan.items:
-        created[item.filename] = save_record(workspace, item.record, owner=None, number=item.number)
-        settle(created[item.filename], item, by)
+    for item, decision in zip(plan.items, saved, strict=True):
+        created[item.filename] = decision
+        settle(decision, item, by)
     by_number = {item.number: created[item.filename] for item in plan.items}
     for item in plan.items:
         decision = created[item.filename]

@@ -19,20 +19,23 @@ PAGE_RATIO = 2.0
 PDF_RATIO = 1.15
 MARKDOWN_RATIO = 2.0
 SEARCH_P95_MS = 50.0
+# SQLite's search at 10,000 decisions (issue 17): through its FTS5 index.
+SEARCH_P95_MS_SQLITE = 100.0
 
 # Why a budget is missed, as profiled (docs/benchmarks.md, "Why budgets are missed"): by scenario,
 # and by scenario and database where the databases differ.
 CAUSES = {
-    "log": "50 rows rendered and 7 queries, the count for paging included (see Why)",
-    "filtered log": "as the log, plus the filter's join (see Why)",
-    "decision page": "21 queries (record, review panel, history, graph) and Markdown to HTML",
-    "markdown download": "the record's 14 queries and the MADR writer (see Why)",
+    "log": "5 queries, 2 ms of SQL; Django's templates render 50 rows (85 % of the time, see Why)",
+    "filtered log": "as the log: the rows' templates, not the queries (see Why)",
+    "decision page": "8 queries and a cache hit; the review panel's forms and templates (see Why)",
+    "markdown download": "4 queries and a cache hit; the download page's template (see Why)",
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
-    ("search", "sqlite"): "no index for a word inside text: every document is scanned (see Why)",
-    ("search", "postgresql"): "every match is ranked and counted; the words are in most documents",
+    ("search", "sqlite"): "FTS5 ranks every match, then 501 candidates are joined for rights",
+    ("search", "postgresql"): "501 candidates from the GIN index ranked by ts_rank (see Why)",
     "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
+    "markdown: import of 1,000 (read + save)": "reading, then bulk inserts and search documents",
 }
 
 START = "<!-- bench:{database}:start -->"
@@ -102,8 +105,10 @@ def budget(result: dict, database: str) -> tuple[str, str]:
         ok = result["ratio"] is not None and result["ratio"] <= PAGE_RATIO and not result["errors"]
         verdict = "met" if ok else "missed"
         if result["name"] == "search" and result["n"] == 10000:
-            words += f"; p95 ≤ {SEARCH_P95_MS:g} ms on PostgreSQL"
-            if database == "postgresql" and result["p95_ms"] > SEARCH_P95_MS:
+            limit = SEARCH_P95_MS if database == "postgresql" else SEARCH_P95_MS_SQLITE
+            where = "PostgreSQL" if database == "postgresql" else "SQLite"
+            words += f"; p95 ≤ {limit:g} ms on {where}"
+            if result["p95_ms"] > limit:
                 verdict = "missed"
         return verdict, words
     if kind == "floor":
@@ -111,7 +116,8 @@ def budget(result: dict, database: str) -> tuple[str, str]:
     if kind == "pdf" and result["name"] == "pdf: one decision":
         return _ratio_verdict(result, PDF_RATIO), f"≤ {PDF_RATIO:g}× WeasyPrint alone"
     if kind == "markdown" and result.get("budgeted"):
-        return _ratio_verdict(result, MARKDOWN_RATIO), f"≤ {MARKDOWN_RATIO:g}× python-markdown"
+        limit = result.get("limit") or MARKDOWN_RATIO
+        return _ratio_verdict(result, limit), f"≤ {limit:g}× python-markdown"
     return "n/a", "no budget; tracked"
 
 

@@ -1,7 +1,8 @@
 """Realistic decisions in bulk: about two printed pages each, generated from a fixed seed.
 
 `generate_record(i)` gives the plain record of decision `i` (the same `i` always gives the same
-record); `seed(total)` inserts decisions until the bench workspaces hold `total` of them, with
+record; its prose draws on the ADR corpus's word frequencies, bench/vocabulary.tsv); `seed(total)`
+inserts decisions until the bench workspaces hold `total` of them, with
 bulk inserts (a few dozen queries per 500 decisions), so 10,000 take a minute or two, not an hour.
 """
 
@@ -30,6 +31,7 @@ from apps.decisions.models import (
 )
 from apps.formats import record as rec
 from apps.workspaces.models import Membership, Workspace
+from bench import vocabulary
 
 USERNAME = "bench"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway user in the bench database
@@ -174,9 +176,16 @@ class Words:
         return self.rng.choice(items)
 
     def sentence(self) -> str:
-        return self.pick(SENTENCES).format(
-            team=self.pick(TEAMS), product=self.pick(PRODUCTS), quality=self.pick(QUALITIES)
-        )
+        """One sentence in four about the domain (a team, a product, a quality); the others
+        drawn from the ADR corpus's words at their real frequencies (bench/vocabulary.py), so
+        each word is in as many documents as in a real log: a few in most, most in a few."""
+        if self.rng.random() < 0.25:
+            return self.pick(SENTENCES).format(
+                team=self.pick(TEAMS), product=self.pick(PRODUCTS), quality=self.pick(QUALITIES)
+            )
+        words, weights = vocabulary.load()
+        drawn = self.rng.choices(words, cum_weights=weights, k=self.rng.randint(8, 18))
+        return " ".join(drawn).capitalize() + "."
 
     def paragraph(self, sentences: int) -> str:
         return " ".join(self.sentence() for _ in range(sentences))

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from .models import (
+    Answer,
     AuthOption,
     Consequence,
     Consideration,
+    Criterion,
     Decision,
     FreeSection,
     Participant,
@@ -13,6 +15,7 @@ from .models import (
     Relation,
     Scenario,
     ScenarioPoint,
+    Score,
     Support,
     Tag,
 )
@@ -57,6 +60,22 @@ class FreeSectionInline(admin.StackedInline):
     extra = 0
 
 
+class AnswerInline(admin.TabularInline):
+    """The Decide step's answers; what each means for the scenarios is set in the step."""
+
+    model = Answer
+    extra = 0
+    fields = ["position", "key", "question", "answer", "note"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "title", "weight", "option", "option_name"]
+    raw_id_fields = ["option"]
+    show_change_link = True
+
+
 class DecisionAdminForm(forms.ModelForm):
     # The revision the form was opened at: saving goes through the same lock as the editor.
     seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -96,6 +115,8 @@ class DecisionAdmin(admin.ModelAdmin):
         RelationInline,
         ReferenceInline,
         FreeSectionInline,
+        AnswerInline,
+        CriterionInline,
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -119,6 +140,21 @@ class DecisionAdmin(admin.ModelAdmin):
                 Scenario.objects.filter(decision=obj) if obj else Scenario.objects.none()
             )
         return form
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    raw_id_fields = ["scenario"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    """A weighted driver's scores, one per scenario (-2 to +2)."""
+
+    list_display = ["__str__", "decision"]
+    raw_id_fields = ["decision", "option"]
+    inlines = [ScoreInline]
 
 
 class ScenarioPointInline(admin.TabularInline):

@@ -85,3 +85,12 @@ def test_its_edit_page_links_the_step(author_client, weighed):
         reverse("authoring:step", args=[weighed.workspace.slug, weighed.number, "outcome"])
     ).content.decode()
     assert "/edit/decide/" in page and "5. Outcome" in page
+
+
+def test_the_admin_shows_the_answers_and_criteria(admin_client, weighed):
+    page = admin_client.get(f"/admin/decisions/decision/{weighed.pk}/change/").content.decode()
+    assert "Do partners need API keys and per-client quotas?" in page
+    assert "Partners need API keys and per-client quotas." in page
+    criterion = weighed.criteria.get(weight=2)
+    page = admin_client.get(f"/admin/decisions/criterion/{criterion.pk}/change/").content.decode()
+    assert "Scores" in page

@@ -142,6 +142,30 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Files Adroit makes or keeps (export results, uploads waiting for an import's confirmation) go
+# through Django's storage API, never into database rows: folders under MEDIA_ROOT by default, or
+# a bucket of S3 or of an S3-compatible store (MinIO, Ceph, R2) when AWS_STORAGE_BUCKET_NAME is
+# set. No public address serves them (no MEDIA_URL route): a view checks rights, then streams.
+# Several app servers and workers must share them: one bucket, or one volume for MEDIA_ROOT.
+MEDIA_ROOT = Path(env_str("ADROIT_MEDIA_ROOT", str(BASE_DIR / "media")))
+if env_str("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty for AWS itself; the store's address for anything S3-compatible.
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Keys from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the
+            # machine's role, as boto3 finds them.
+            "location": env_str("AWS_LOCATION", "adroit"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+# Finished exports are kept this many days, then deleted with their files (each worker sweeps
+# after a job; `manage.py expire_exports` from cron does the same).
+ADROIT_EXPORTS_KEEP_DAYS = int(env_str("ADROIT_EXPORTS_KEEP_DAYS", "7"))
 # Tests and `make run` serve static files without running collectstatic first.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

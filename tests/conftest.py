@@ -39,6 +39,13 @@ def fast_defaults(request, settings, monkeypatch):
         monkeypatch.setattr(Template, "_render", PLAIN_RENDER)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Files a test stores (export results, pending uploads) go to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def workspace(db):
     return make_workspace("team")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -37,8 +38,9 @@ from .reviews.helpers import accepted, draft, in_review, open_round
 def job_of(w, done: bool = False) -> int:
     job = ExportJob.objects.create(workspace=w.workspace, kind="zip", total=1)
     if done:
+        job.result.save("a.zip", ContentFile(b"PK"), save=False)
         ExportJob.objects.filter(pk=job.pk).update(
-            state="done", done=1, result=b"PK", filename="a.zip"
+            state="done", done=1, result=job.result.name, filename="a.zip"
         )
     return job.pk
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +21,12 @@ class TooManyJobs(Exception):
     """The requester already has as many exports waiting or running as one person may."""
 
 
+def result_path(job: ExportJob, filename: str) -> str:
+    """Where a finished export is stored: by workspace, under a random folder, so that no name
+    can be guessed in a bucket and two exports of one day never overwrite each other."""
+    return f"exports/{job.workspace_id}/{uuid.uuid4().hex}/{filename}"
+
+
 class ExportJobQuerySet(models.QuerySet):
     def waiting_for(self, user) -> ExportJobQuerySet:
         """The user's jobs that hold a place in the queue or a worker."""
@@ -26,6 +35,16 @@ class ExportJobQuerySet(models.QuerySet):
             state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING],
             created_at__gte=timezone.now() - STALE_AFTER,
         )
+
+    def expired(self) -> ExportJobQuerySet:
+        """Jobs older than ADROIT_EXPORTS_KEEP_DAYS: their files are deleted with them."""
+        keep = timedelta(days=settings.ADROIT_EXPORTS_KEEP_DAYS)
+        return self.filter(created_at__lt=timezone.now() - keep)
+
+    def expire(self) -> int:
+        """Delete the expired jobs and (through the post_delete receiver) their files."""
+        deleted, _ = self.expired().delete()
+        return deleted
 
 
 class ExportJob(models.Model):
@@ -51,7 +70,9 @@ class ExportJob(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    result = models.BinaryField(null=True, blank=True)
+    # The built file, in the default storage (settings.STORAGES): a board pack of hundreds of
+    # decisions is megabytes that have no place in a row. Served only by exports:download.
+    result = models.FileField(upload_to=result_path, max_length=300, blank=True)
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -111,3 +132,10 @@ class ExportJob(models.Model):
         # A single-column update: the page polling the job sees it at once.
         ExportJob.objects.filter(pk=self.pk).update(done=done)
         self.done = done
+
+
+@receiver(post_delete, sender=ExportJob)
+def delete_result_file(sender, instance: ExportJob, **kwargs) -> None:
+    # Deleted jobs (expired, or their workspace deleted) leave no file behind in the storage.
+    if instance.result:
+        instance.result.delete(save=False)

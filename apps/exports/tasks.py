@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.files.base import ContentFile
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django_tasks import task
@@ -55,6 +56,9 @@ def build(job: ExportJob) -> None:
         else:
             body = board_pack(decisions, job.workspace, job.advance)
             name = f"{job.workspace.slug}-board-pack-{stamp}.pdf"
+        # The file goes to the storage (settings.STORAGES) before the row says DONE: a page that
+        # sees DONE finds the file, on whichever server it runs; a store that is down fails the job.
+        job.result.save(name, ContentFile(body), save=False)
     except Exception as error:  # Whatever broke, the person waiting must learn it.
         logger.exception("Export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
@@ -63,7 +67,7 @@ def build(job: ExportJob) -> None:
         return
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE,
-        result=body,
+        result=job.result.name,
         filename=name,
         done=job.total,
         finished_at=timezone.now(),
@@ -79,3 +83,5 @@ def run_export(job_id: int) -> None:
     )
     if claimed:
         build(ExportJob.objects.select_related("workspace").get(pk=job_id))
+    # Every worker sweeps as it goes, so old exports expire without a cron job.
+    ExportJob.objects.expire()

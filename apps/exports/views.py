@@ -1,8 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -134,7 +135,7 @@ def start_export(request: HttpRequest, workspace_slug: str) -> HttpResponse:
 
 def _job(request: HttpRequest, workspace_slug: str, pk: int) -> ExportJob:
     workspace = _workspace(request, workspace_slug)
-    job = ExportJob.objects.filter(pk=pk, workspace=workspace).defer("result").first()
+    job = ExportJob.objects.filter(pk=pk, workspace=workspace).first()
     if job is None:
         raise Http404("No such export.")
     job.workspace = workspace
@@ -157,6 +158,16 @@ def job_download(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResp
         raise Http404("This export is not ready.")
     if request.method == "GET":
         return download_page(request, job.filename)
-    body = ExportJob.objects.values_list("result", flat=True).get(pk=job.pk)
+    # Streamed from the storage (file system or bucket) by this view, which checked the rights:
+    # the storage has no public address. Expired or lost, the file is gone: say so, don't 500.
+    if not job.result or not job.result.storage.exists(job.result.name):
+        keep_days = settings.ADROIT_EXPORTS_KEEP_DAYS
+        context = {"job": job, "workspace": job.workspace, "keep_days": keep_days}
+        return render(request, "exports/job_gone.html", context, status=410)
     record_event(job.workspace, request.user, "exported", target=job.workspace, kind=job.kind)
-    return download(bytes(body), job.content_type, job.filename)
+    return FileResponse(
+        job.result.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=job.content_type,
+    )

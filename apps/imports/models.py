@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 KEPT_FOR = timedelta(days=1)
+
+
+def archive_path(pending: PendingImport, filename: str) -> str:
+    """Uploads waiting for confirmation, by workspace, under a name nobody can guess."""
+    return f"imports/{pending.workspace_id}/{uuid.uuid4().hex}.zip"
 
 
 class PendingImport(models.Model):
@@ -25,8 +34,10 @@ class PendingImport(models.Model):
     accepted = models.CharField(max_length=20, default="elsewhere")
     # What unpacking said (files in a zip that are not Markdown), for the preview to say it too.
     notes = models.JSONField(default=list, blank=True)
-    # The Markdown files as one zip: checked against every limit before they got here.
-    archive = models.BinaryField()
+    # The Markdown files as one zip, checked against every limit before they got here, in the
+    # default storage (settings.STORAGES): the preview and the confirmation may reach different
+    # app servers, and uploads have no place in database rows.
+    archive = models.FileField(upload_to=archive_path, max_length=300)
     file_count = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -52,16 +63,27 @@ class PendingImport(models.Model):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files:
                 archive.writestr(name, data)
-        return cls.objects.create(
+        pending = cls(
             workspace=workspace,
             user=user,
             format=format,
             accepted=accepted,
             notes=list(notes),
-            archive=buffer.getvalue(),
             file_count=len(files),
         )
+        pending.archive.save("upload.zip", ContentFile(buffer.getvalue()), save=False)
+        pending.save()
+        return pending
 
     def files(self) -> list[tuple[str, bytes]]:
-        with zipfile.ZipFile(io.BytesIO(bytes(self.archive))) as archive:
+        with self.archive.open("rb") as stream:
+            data = stream.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+@receiver(post_delete, sender=PendingImport)
+def delete_archive_file(sender, instance: PendingImport, **kwargs) -> None:
+    # Confirmed, expired or their workspace deleted: the upload leaves no file behind.
+    if instance.archive:
+        instance.archive.delete(save=False)

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -89,7 +89,11 @@ def _limits() -> dict:
 
 def _pending(request: HttpRequest, workspace_slug: str, pk: int) -> PendingImport:
     workspace = _membership(request, workspace_slug).workspace
-    return get_object_or_404(PendingImport, pk=pk, workspace=workspace, user=request.user)
+    pending = get_object_or_404(PendingImport, pk=pk, workspace=workspace, user=request.user)
+    # The upload lives in the storage (a folder or a bucket): lost there, it is gone, not a 500.
+    if not pending.archive.storage.exists(pending.archive.name):
+        raise Http404("This upload is no longer kept: upload the files again.")
+    return pending
 
 
 @login_required

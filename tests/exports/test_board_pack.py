@@ -37,7 +37,8 @@ def pack(example) -> bytes:
     job.refresh_from_db()
     assert job.state == ExportJob.State.DONE, job.error
     assert (job.done, job.total) == (6, 6)
-    return bytes(job.result)
+    with job.result.open("rb") as stream:
+        return stream.read()
 
 
 def starts(pages: list[str]) -> dict[str, int]:

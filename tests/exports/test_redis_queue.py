@@ -68,6 +68,8 @@ def database_url() -> str:
 def two_workers(redis_url):
     """Two `manage.py worker` processes on the test database, both serving every queue."""
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "0"}
+    # The workers store the files where this test (standing for the app servers) reads them.
+    env["ADROIT_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     workers = [
         subprocess.Popen(
@@ -124,10 +126,10 @@ def test_it_builds_a_board_pack_and_a_zip_on_redis_each_exactly_once(
     pack, zipped = (ExportJob.objects.get(pk=j.pk) for j in jobs)
     assert (pack.state, zipped.state) == ("done", "done"), (pack.error, zipped.error)
     pdf = client.post(f"/w/{workspace.slug}/exports/{pack.pk}/download/")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.getvalue())).pages)
     assert "Decision 5 for the board" in text
     archive = zipfile.ZipFile(
-        io.BytesIO(client.post(f"/w/{workspace.slug}/exports/{zipped.pk}/download/").content)
+        io.BytesIO(client.post(f"/w/{workspace.slug}/exports/{zipped.pk}/download/").getvalue())
     )
     assert len([n for n in archive.namelist() if n.endswith(".md")]) >= 5
 

@@ -31,18 +31,19 @@ example: migrate
 	$(BIN)/python manage.py load_kits
 
 # A background worker runs beside the development server, so exports and board packs finish.
+# `manage.py worker` serves the database queue, or Redis when REDIS_URL is set.
 run: example
 	@PORT=$(PORT) $(BIN)/python manage.py demo_login
-	@$(BIN)/python manage.py db_worker --queue-name default --no-startup-delay -v 0 & WORKER=$$!; \
-	  $(BIN)/python manage.py db_worker --queue-name packs --no-startup-delay -v 0 & PACKS=$$!; \
+	@$(BIN)/python manage.py worker --queue default -v 0 & WORKER=$$!; \
+	  $(BIN)/python manage.py worker --queue packs -v 0 & PACKS=$$!; \
 	  trap 'kill $$WORKER $$PACKS 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Two workers: board packs on their own queue, so they never hold up quick exports.
 worker: migrate
-	$(BIN)/python manage.py db_worker --queue-name packs & PACKS=$$!; \
+	$(BIN)/python manage.py worker --queue packs & PACKS=$$!; \
 	  trap 'kill $$PACKS 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python manage.py db_worker --queue-name default
+	  $(BIN)/python manage.py worker --queue default
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 browser:

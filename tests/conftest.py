@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.template import Template
 
 from apps.accounts.management.commands.load_example import load_example
@@ -44,6 +45,15 @@ def media_root(settings, tmp_path_factory):
     """Files a test stores (export results, pending uploads) go to a folder of its own."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database is rolled back after a test, and an
+    entry it left (a rendered page, a session) must not outlive the rows it was made from."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

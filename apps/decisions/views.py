@@ -6,9 +6,10 @@ from django.views.decorators.http import require_GET
 from apps.core.http import paginate, render_partial
 
 from .access import get_access
+from .cache import rendered, with_page_key
 from .filters import filters_for
+from .listing import tag_lists, with_tag_names
 from .models import Decision
-from .rendering import page_link_for, record_html
 
 LOG_PAGE = 50
 
@@ -17,7 +18,7 @@ LOG_PAGE = 50
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     form, workspaces = filters_for(request)
-    decisions = form.apply(Decision.objects.for_user(request.user)).for_log()
+    decisions = with_tag_names(form.apply(Decision.objects.for_user(request.user)).for_log())
     # By workspace (the order they were made in), newest number first: the order of an index.
     ordered = decisions.order_by("workspace_id", "-number")
     context = {
@@ -25,22 +26,23 @@ def log(request: HttpRequest) -> HttpResponse:
         "workspaces": workspaces,
         **paginate(request, ordered, LOG_PAGE, form.page_link),
     }
+    tag_lists(context["page"])
     return render_partial(request, "decisions/log.html", context, "results")
 
 
 @login_required
 @require_GET
 def detail(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    # One query for the row and its cache key; the record and its HTML come from the cache,
+    # built once per revision (apps/decisions/cache.py).
     decision, membership = get_access(
-        request, workspace_slug, number, queryset=Decision.objects.with_record()
+        request, workspace_slug, number, queryset=with_page_key(Decision.objects.all())
     )
-    record = decision.to_record()
+    page = rendered(decision)
     context = {
         "decision": decision,
         "membership": membership,
-        "record": record,
-        "body": record_html(
-            record, page_link_for(workspace_slug), decision.workspace.image_host_list
-        ),
+        "record": page.record,
+        "body": page.body,
     }
     return render(request, "decisions/detail.html", context)

@@ -11,6 +11,7 @@ from apps.activity.events import record_event
 from apps.core.http import download, download_page, render_partial
 from apps.core.pdf import PdfRenderError
 from apps.decisions.access import get_decision_for
+from apps.decisions.cache import cached, load_record, with_page_key
 from apps.decisions.models import Decision, Status
 from apps.decisions.rendering import download_markdown
 from apps.formats.writers import FORMATS
@@ -27,13 +28,15 @@ from .tasks import run_export
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_markdown(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
+    # One query for the row and its cache key; the file is written once per revision of the
+    # decision, of those it links to and of its folder's names (apps/decisions/cache.py).
     decision = get_decision_for(
         request,
         workspace_slug,
         number,
-        queryset=Decision.objects.with_record().select_related("source"),
+        queryset=with_page_key(Decision.objects.select_related("source"), folder=True),
     )
-    name, text = download_markdown(decision)
+    name, text = cached(decision, "markdown", lambda: download_markdown(load_record(decision)))
     if request.method == "GET":
         return download_page(request, name)
     record_event(decision.workspace, request.user, "exported", target=decision, format="md")

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from apps.decisions.cache import cached
 from apps.decisions.models import Decision
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
@@ -54,7 +55,13 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
             groups.append(
                 {"key": key, "label": label, "anchor": section_anchor(key), "threads": mine}
             )
-    versions = list(Version.objects.filter(decision=decision).defer("snapshot", "markdown"))
+    # Versions and status history change only with the decision's status, which moves its
+    # cache key (apps/decisions/cache.py): read once per key.
+    versions = cached(
+        decision,
+        "versions",
+        lambda: list(Version.objects.filter(decision=decision).defer("snapshot", "markdown")),
+    )
     context = {
         "decision": decision,
         "membership": membership,
@@ -67,7 +74,9 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
             section_threads(key, label, [t for t in threads if t.section == key])
             for key, label in sections
         ],
-        "history": list(decision.status_changes.select_related("by")),
+        "history": cached(
+            decision, "history", lambda: list(decision.status_changes.select_related("by"))
+        ),
         "versions": versions,
         "next_version": len(versions) + 1,
         "moves": [

@@ -45,6 +45,34 @@ class SearchDocument(models.Model):
         return f"Search document of {self.decision_id}"
 
 
+class TextIndex(models.Model):
+    """SQLite's full-text index of the search documents: an FTS5 table that triggers keep in step
+    with `SearchDocument` (migration 0005), so SQLite finds a word by index, ranks by bm25 and
+    cuts snippets, as PostgreSQL does with its GIN index. Read only, and only on SQLite.
+
+    `match` is FTS5's hidden column named after the table: `filter(text_index__match=expr)` is
+    `WHERE search_fts MATCH expr`; `rank` is bm25 with the weights set in the migration.
+    """
+
+    decision = models.OneToOneField(
+        Decision,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        related_name="text_index",
+    )
+    match = models.TextField(db_column="search_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "search_fts"
+
+    def __str__(self) -> str:
+        return f"Text index of {self.decision_id}"
+
+
 def _comment_saved(sender, instance, **kwargs) -> None:
     # Comments do not touch their decision's row, so its document is told directly.
     SearchDocument.objects.filter(decision__threads=instance.thread_id).update(stale=True)

@@ -5,7 +5,7 @@
     results = search(decisions, form.cleaned_data["q"])  # ranked, best first
 
 The same functions serve the log, the search page, the timeline and the API, on PostgreSQL
-(full-text search with a GIN index) and on SQLite (a word match with the same interface).
+(full-text search with a GIN index) and on SQLite (FTS5, bm25 and snippet), each by an index.
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Left
 
 from apps.decisions.models import Decision
 
 from .index import CONFIG, refresh
-from .models import SearchDocument
 
 # Sentinels around matches: user text is escaped first, then they become <mark>.
 START, STOP = "\x02", "\x03"
@@ -55,83 +54,122 @@ def matching_by_index() -> Iterator[None]:
         yield
 
 
-def search(decisions: QuerySet, q: str) -> QuerySet:
-    """These decisions matching `q`, best first (a title match above a body match).
+# Ranking reads each candidate's document; only this many matches are ranked, and counted.
+CANDIDATES = 500
 
-    Each result carries `rank` and `snippet_source` (for `snippet`).
+
+def search(decisions: QuerySet, q: str) -> QuerySet:
+    """These decisions matching `q`, best first: at most CANDIDATES + 1 of them, so that a word
+    in every document costs as much as a rare one. A page that finds more than CANDIDATES says
+    "more than 500" (`more_than`) rather than counting them all.
+
+    PostgreSQL finds the matches through the GIN index, takes the first CANDIDATES + 1 and ranks
+    only those (`ts_rank`, title weighted above problem and outcome above the rest). SQLite finds
+    and ranks them through its FTS5 index (bm25, with the same weights; migration 0005), kept in
+    step with the documents by triggers. Each result carries `rank` and, on PostgreSQL,
+    `headline` (for `snippet`).
     """
     refresh()
     if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config=CONFIG)
-        documents = SearchDocument.objects.all()
-        # Snippets come from the first part of the text: ts_headline reads all it is given.
-        text = Concat(
-            "search_document__head",
-            Value("\n"),
-            "search_document__body",
-            Value("\n"),
-            "search_document__comments",
-            output_field=TextField(),
-        )
-        return (
-            decisions.filter(search_document__vector=query)
-            .annotate(
-                # The same tiers as on SQLite: a title match, then problem and outcome, then the
-                # rest. Each tier is one GIN index lookup, whatever the number of matches.
-                rank=Case(
-                    When(
-                        pk__in=documents.filter(title_vector=query).values("decision_id"),
-                        then=Value(3),
-                    ),
-                    When(
-                        pk__in=documents.filter(head_vector=query).values("decision_id"),
-                        then=Value(2),
-                    ),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                ),
-                headline=SearchHeadline(
-                    Left(text, SNIPPET_SOURCE),
-                    query,
-                    config=CONFIG,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", "-updated_at", "pk")
-        )
-    terms = words(q)
-    if not terms:
-        return decisions.none()
-    for term in terms:
-        decisions = decisions.filter(
-            Q(search_document__title__icontains=term)
-            | Q(search_document__head__icontains=term)
-            | Q(search_document__body__icontains=term)
-            | Q(search_document__comments__icontains=term)
-        )
-    in_title = Q()
-    in_head = Q()
-    for term in terms:
-        in_title &= Q(search_document__title__icontains=term)
-        in_head &= Q(search_document__head__icontains=term)
+        return _search_postgresql(decisions, q)
+    return _search_sqlite(decisions, q)
+
+
+def more_than(count: int) -> bool:
+    """Whether a search's count is the cap, not the number of matches."""
+    return count > CANDIDATES
+
+
+def _search_postgresql(decisions: QuerySet, q: str) -> QuerySet:
+    query = SearchQuery(q, search_type="websearch", config=CONFIG)
+    candidates = (
+        decisions.filter(search_document__vector=query).order_by().values("pk")[: CANDIDATES + 1]
+    )
+    # Snippets come from the first part of the text: ts_headline reads all it is given.
+    text = Concat(
+        "search_document__head",
+        Value("\n"),
+        "search_document__body",
+        Value("\n"),
+        "search_document__comments",
+        output_field=TextField(),
+    )
     return (
-        decisions.select_related("search_document")
+        decisions.model.objects.filter(pk__in=candidates)
         .annotate(
-            rank=Case(
-                When(in_title, then=Value(3)),
-                When(in_head, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
+            rank=SearchRank(F("search_document__vector"), query),
+            headline=SearchHeadline(
+                Left(text, SNIPPET_SOURCE),
+                query,
+                config=CONFIG,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
             ),
-            headline=Value(""),
         )
         .order_by("-rank", "-updated_at", "pk")
     )
+
+
+def fts_query(q: str) -> str:
+    """`q` in FTS5's syntax, from the search box's (PostgreSQL's websearch): words must all be
+    there, "a phrase" in order, -word not at all. Every term is quoted, so no user text is read
+    as an FTS5 operator; empty when nothing positive is asked."""
+    wanted, unwanted = [], []
+    for phrase, word in PHRASE_OR_WORD.findall(q):
+        negative = word.startswith("-") or phrase.startswith("-")
+        terms = words(phrase or word)
+        if not terms:
+            continue
+        quoted = '"' + " ".join(terms) + '"'
+        (unwanted if negative else wanted).append(quoted)
+    if not wanted:
+        return ""
+    expression = " AND ".join(wanted[:12])
+    for term in unwanted[:12]:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+PHRASE_OR_WORD = re.compile(r'(-?"[^"]*"?)|(-?[^\s"]+)')
+
+
+def _search_sqlite(decisions: QuerySet, q: str) -> QuerySet:
+    expression = fts_query(q)
+    if not expression:
+        return decisions.none()
+    candidates = (
+        decisions.filter(text_index__match=expression)
+        .order_by("text_index__rank")
+        .values("pk")[: CANDIDATES + 1]
+    )
+    return (
+        decisions.model.objects.filter(pk__in=candidates)
+        .filter(text_index__match=expression)
+        # Snippets are cut for the page shown only (`page_snippets`): SQLite would cut one for
+        # every ranked candidate before sorting them.
+        .annotate(rank=-F("text_index__rank"), headline=Value("", output_field=TextField()))
+        .order_by("-rank", "-updated_at", "pk")
+    )
+
+
+def page_snippets(decisions: list[Decision], q: str) -> None:
+    """On SQLite, each result's `headline` from FTS5's snippet(), for one page in one query."""
+    expression = fts_query(q)
+    if connection.vendor != "sqlite" or not decisions or not expression:
+        return
+    ids = [d.pk for d in decisions]
+    marks = ", ".join(["%s"] * len(ids))  # placeholders only: the values are parameters
+    sql = "SELECT rowid, snippet(search_fts, -1, char(2), char(3), ' … ', 32) FROM search_fts "
+    sql += f"WHERE search_fts MATCH %s AND rowid IN ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression, *ids])
+        found = dict(cursor.fetchall())
+    for decision in decisions:
+        decision.headline = found.get(decision.pk, "")
 
 
 def snippet(decision: Decision, q: str) -> str:

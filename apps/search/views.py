@@ -7,11 +7,12 @@ from django.views.decorators.http import require_GET
 
 from apps.core.http import paginate, render_partial
 from apps.decisions.filters import filters_for
+from apps.decisions.listing import tag_lists, with_tag_names
 from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.access import get_membership
 
 from .graph import workspace_graph
-from .query import matching_by_index, search, snippet
+from .query import CANDIDATES, matching_by_index, more_than, page_snippets, search, snippet
 
 PER_PAGE = 20
 
@@ -25,10 +26,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if q:
         decisions = form.apply(Decision.objects.for_user(request.user))
         with matching_by_index():
-            found = search(decisions, q).for_log()
+            found = with_tag_names(search(decisions, q).for_log())
             context.update(paginate(request, found, PER_PAGE, form.page_link))
+            tag_lists(context["page"])
+            page_snippets(list(context["page"]), q)
             for decision in context["page"]:
                 decision.snippet = snippet(decision, q)
+            # Ranking stops at CANDIDATES matches: past that the page says "more than 500".
+            context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
     return render_partial(request, "search/search.html", context, "results")
 
 

@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 
+from apps.decisions.cache import cached
 from apps.decisions.models import ConfirmationItem, ConfirmationState, Decision, Status
 from apps.workspaces.models import Membership
 
@@ -29,8 +30,17 @@ def review_state(review_by: datetime.date | None, today: datetime.date) -> str:
 
 def panel_context(decision: Decision, membership: Membership, user, **forms) -> dict:
     today = timezone.localdate()
-    items = list(
-        ConfirmationItem.objects.filter(decision=decision).select_related("owner", "set_by")
+    # Each change to the checklist or the review date moves the decision's `updated_at`, so its
+    # cache key (apps/decisions/cache.py): read once per key.
+    items, events = cached(
+        decision,
+        "upkeep",
+        lambda: (
+            list(
+                ConfirmationItem.objects.filter(decision=decision).select_related("owner", "set_by")
+            ),
+            list(decision.review_events.order_by("-at", "-id")[:10]),
+        ),
     )
     live = decision.status in LIVE
     state_forms = forms.get("state_forms", {})
@@ -49,7 +59,7 @@ def panel_context(decision: Decision, membership: Membership, user, **forms) -> 
             for item in items
         ],
         "failed": [i for i in items if i.state == ConfirmationState.FAILED] if live else [],
-        "events": list(decision.review_events.order_by("-at", "-id")[:10]),
+        "events": events,
         "can_confirm": live and membership.allows("review"),
         "can_set": live and membership.allows("edit"),
         "can_revisit": live and membership.allows("edit"),

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.decisions.cache import cached, load_record
 from apps.decisions.models import Decision
 from apps.formats.record import Record, RelationEntry
 from apps.formats.writers import write_madr
@@ -69,8 +70,13 @@ def content_sha256(decision: Decision) -> str:
 
     Frozen versions do not use it: a version's `sha256` is over the Markdown it stores, which
     never changes, so versions frozen before this scheme still verify as they did.
+    On the decision page (a decision loaded with its cache key) it is computed once a revision.
     """
-    return sha256_of(canonical_markdown(own_content(decision)))
+    return cached(
+        decision,
+        "content_sha256",
+        lambda: sha256_of(canonical_markdown(own_content(load_record(decision)))),
+    )
 
 
 class VersionQuerySet(models.QuerySet):

@@ -294,7 +294,7 @@
     headings.forEach(function (h) { h.classList.remove("current-step"); });
     if (found) {
       found.classList.add("current-step");
-      preview.scrollTop = found.offsetTop - preview.offsetTop - 8;
+      preview.scrollTop += found.getBoundingClientRect().top - preview.getBoundingClientRect().top - 8;
     } else {
       preview.scrollTop = 0;
     }

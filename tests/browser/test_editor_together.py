@@ -217,3 +217,16 @@ def test_its_every_step_fits_a_phone(browser, live_server, live_example, step):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 390, f"{step}: {width}px wide on a 390px screen"
+
+
+def test_its_preview_follows_the_step_being_edited(browser, live_server, live_example):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    signed_in(page, live_server)
+    page.goto(f"{live_server.url}{EDITOR}considerations/")
+    expect(page.locator("#preview h2.current-step")).to_have_text("Considerations")
+    heading = page.locator("#preview h2.current-step").bounding_box()
+    preview = page.locator("#preview").bounding_box()
+    context.close()
+    # Scrolled to its section: the heading is near the top of the preview, not far below it.
+    assert preview["y"] <= heading["y"] <= preview["y"] + 40

@@ -13,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test test-unit lint format setup migrate example browser worker bench bench-site bench-packs clean load fault interop hostile
+.PHONY: run test test-unit lint format setup migrate example browser worker scale bench bench-site bench-packs clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ test-unit: setup
 $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	touch $@
+
+# Not part of `make test`: two gunicorn servers and two workers on PostgreSQL (a database named
+# adroit_scale, made again each run) and Redis (127.0.0.1:6379/5), 100 people for 60 s
+# (SCALE_SECONDS). Needs both running; figures in docs/scaling.md.
+scale: setup
+	$(BIN)/python bench/scale.py
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py

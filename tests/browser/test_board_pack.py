@@ -29,6 +29,8 @@ def worker_database_url() -> str:
 def worker(live_example):
     """The real database worker, in its own process, on the test database."""
     env = {**os.environ, "DATABASE_URL": worker_database_url(), "DEBUG": "0"}
+    # The worker stores the pack where the live server reads it (tests/conftest.py, media_root).
+    env["ADROIT_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(
         [

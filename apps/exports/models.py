@@ -39,7 +39,11 @@ class ExportJobQuerySet(models.QuerySet):
     def expired(self) -> ExportJobQuerySet:
         """Jobs older than ADROIT_EXPORTS_KEEP_DAYS: their files are deleted with them."""
         keep = timedelta(days=settings.ADROIT_EXPORTS_KEEP_DAYS)
-        return self.filter(created_at__lt=timezone.now() - keep)
+        # A job still waiting or running is left to finish, however short the setting, unless it
+        # is lost (STALE_AFTER): a worker must never find its job deleted under it.
+        in_flight = models.Q(state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING])
+        stale = models.Q(created_at__lt=timezone.now() - STALE_AFTER)
+        return self.filter(created_at__lt=timezone.now() - keep).filter(~in_flight | stale)
 
     def expire(self) -> int:
         """Delete the expired jobs and (through the post_delete receiver) their files."""

@@ -111,6 +111,27 @@ def test_it_expires_old_exports_with_their_files(workspace, author, settings):
     assert default_storage.exists(recent.result.name)
 
 
+def test_it_never_expires_a_job_still_waiting_or_running(workspace, author, settings):
+    settings.ADROIT_EXPORTS_KEEP_DAYS = 0
+    waiting = ExportJob.objects.create(workspace=workspace, requested_by=author, kind="zip")
+    running = ExportJob.objects.create(
+        workspace=workspace, requested_by=author, kind="zip", state="running"
+    )
+    lost = ExportJob.objects.create(
+        workspace=workspace,
+        requested_by=author,
+        kind="zip",
+        state="running",
+        created_at=timezone.now() - timedelta(hours=2),
+    )
+    done = finished_zip(workspace, author)
+
+    assert ExportJob.objects.expire() == 2
+
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {waiting.pk, running.pk}
+    assert lost.pk and not default_storage.exists(done.result.name)
+
+
 def test_a_worker_sweeps_expired_exports_after_each_job(workspace, author):
     old = finished_zip(workspace, author)
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))

@@ -217,9 +217,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(env_str("ADROIT_CACHE_ENTRIES", "5000"))},
     }
 }
-# Sessions read through the cache and written through to the database: a page no longer asks the
-# database for the session it just read, and a lost cache entry is read back from the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With a shared cache (REDIS_URL), sessions are read through it and written through to the
+# database: a page no longer asks the database for the session it just read. Without one, the
+# cache is each process's own memory, where a session signed out by another gunicorn process or
+# server would live on: then sessions are read from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: htmx sends the token from hx-headers on <body>.

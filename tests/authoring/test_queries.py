@@ -10,6 +10,14 @@ from ..factories import make_decision, make_matrix
 from .helpers import post, url
 
 
+@pytest.fixture(autouse=True)
+def sessions_in_a_shared_cache(settings):
+    """The budgets hold for a deployment of several servers, which shares its cache (REDIS_URL) and
+    reads sessions through it. In this one process the local-memory cache stands in for it;
+    without a shared cache, sessions are read from the database, one query more per request."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
 @pytest.fixture
 def small_and_large(workspace):
     small, large = make_decision(workspace, "Small"), make_decision(workspace, "Large")

@@ -17,6 +17,15 @@ from apps.decisions.models import Decision
 from apps.search.index import index_decisions
 from bench.seed import generate_record
 
+
+@pytest.fixture(autouse=True)
+def sessions_in_a_shared_cache(settings):
+    """The budgets hold for a deployment of several servers, which shares its cache (REDIS_URL) and
+    reads sessions through it. In this one process the local-memory cache stands in for it;
+    without a shared cache, sessions are read from the database, one query more per request."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
 BUDGETS = {"decision page": 8, "log": 5, "markdown download": 4, "markdown file": 4}
 
 

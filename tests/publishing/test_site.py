@@ -136,7 +136,8 @@ def test_it_builds_the_zip_on_the_exports_page(
     job = ExportJob.objects.get()
     assert response.status_code == 302
     assert job.state == "done", job.error
-    names = zipfile.ZipFile(io.BytesIO(bytes(job.result))).namelist()
+    with job.result.open("rb") as stored:
+        names = zipfile.ZipFile(io.BytesIO(stored.read())).namelist()
     assert f"{workspace.slug}-site/index.html" in names
     assert f"{workspace.slug}-site/adr/{Decision.objects.first().number:04d}.html" in names
 

@@ -5,71 +5,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0006_source_file_record'),
+        ("decisions", "0006_source_file_record"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('title', models.CharField(help_text='The driver, as listed in the drivers.', max_length=500)),
-                ('weight', models.PositiveSmallIntegerField(default=3)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='decisions.decision')),
-                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='decisions.authoption')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="The driver, as listed in the drivers.", max_length=500
+                    ),
+                ),
+                ("weight", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="decisions.authoption",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'criteria',
-                'ordering': ['position', 'id'],
-                'abstract': False,
+                "verbose_name_plural": "criteria",
+                "ordering": ["position", "id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField(default=0)),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='decisions.criterion')),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='decisions.scenario')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField(default=0)),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="decisions.criterion",
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="decisions.scenario",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('key', models.SlugField(blank=True, help_text="The kit question's key.", max_length=100)),
-                ('question', models.CharField(max_length=300)),
-                ('answer', models.CharField(max_length=200)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='decisions.decision')),
-                ('favours', models.ManyToManyField(blank=True, related_name='+', to='decisions.scenario')),
-                ('needs', models.ManyToManyField(blank=True, related_name='+', to='decisions.authoption')),
-                ('rules_out', models.ManyToManyField(blank=True, related_name='+', to='decisions.scenario')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "key",
+                    models.SlugField(
+                        blank=True, help_text="The kit question's key.", max_length=100
+                    ),
+                ),
+                ("question", models.CharField(max_length=300)),
+                ("answer", models.CharField(max_length=200)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "favours",
+                    models.ManyToManyField(blank=True, related_name="+", to="decisions.scenario"),
+                ),
+                (
+                    "needs",
+                    models.ManyToManyField(blank=True, related_name="+", to="decisions.authoption"),
+                ),
+                (
+                    "rules_out",
+                    models.ManyToManyField(blank=True, related_name="+", to="decisions.scenario"),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('decision', 'question'), name='one_answer_per_question')],
+                "ordering": ["position", "id"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("decision", "question"), name="one_answer_per_question"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('decision', 'title'), name='one_criterion_per_driver'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("decision", "title"), name="one_criterion_per_driver"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 5)), name='criterion_weight_1_to_5'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 1), ("weight__lte", 5)),
+                name="criterion_weight_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('criterion', 'scenario'), name='one_score_per_cell'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                fields=("criterion", "scenario"), name="one_score_per_cell"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', -2), ('value__lte', 2)), name='score_minus_2_to_plus_2'),
+            model_name="score",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", -2), ("value__lte", 2)),
+                name="score_minus_2_to_plus_2",
+            ),
         ),
     ]

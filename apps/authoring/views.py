@@ -917,7 +917,25 @@ def save_row(
                 return _read_only(request, _reload(decision), spec.step)
             continue
         guarded = spec.model.objects.filter(pk=pk, **merging.guard(row, list(verdict.changes)))
-        if guarded.update(**_columns(row, verdict.changes)):
+        try:
+            with transaction.atomic():
+                updated = guarded.update(**_columns(row, verdict.changes))
+        except IntegrityError:
+            # A co-author gave another row the same title a moment ago: the database's unique
+            # constraint refuses it. Say so with the person's text, rather than a server error.
+            title = e.form.cleaned_data.get("title")
+            field = "title" if title else None
+            e.form.add_error(
+                field,
+                f"There is already one called “{title}”."
+                if title
+                else (
+                    "Another row here has just been saved with the same values: change this one."
+                ),
+            )
+            e.bases = merging.posted_bases(e.form, request.POST)
+            return _refused(request, _reload(decision), spec.step, e, 409)
+        if updated:
             Contribution.record(decision, request.user)
             break
         row = _row(kind, pk, decision)  # changed in between: judge again on what is stored now

@@ -163,3 +163,26 @@ def test_it_keeps_each_form_s_bases_in_a_region_it_renders_again(author_client, 
     html = response.content.decode()
     assert f'<div id="scenario-{first.pk}-bases" class="bases" hidden>' in html
     assert '-bases" class="bases" hidden hx-swap-oob' not in html
+
+
+def test_it_refuses_a_row_title_a_co_author_has_just_taken_with_the_text_kept(
+    author_client, coauthor, gateway
+):
+    rest, http = Scenario.objects.filter(decision=gateway).order_by("position")[:2]
+    mine = form_data(shown(author_client, gateway, "scenarios"), f"scenario-{rest.pk}")
+    theirs = form_data(shown(coauthor, gateway, "scenarios"), f"scenario-{http.pk}")
+    theirs[f"scenario-{http.pk}-title"] = "Managed gateway"
+    assert coauthor.post(url(gateway, f"scenario/{http.pk}/"), theirs).status_code == 302
+    # Both pages were loaded before: mine does not know the title is taken now.
+    mine[f"scenario-{rest.pk}-title"] = "Managed gateway"
+    mine[f"scenario-{rest.pk}-description"] = "My REST text."
+
+    response = author_client.post(url(gateway, f"scenario/{rest.pk}/"), mine, headers=HTMX)
+
+    # The form finds the title taken (422); had both saves passed the form at the same moment,
+    # the database's constraint refuses the second with a 409 and the same kept text.
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "There is already one called “Managed gateway”." in html
+    assert "My REST text." in html  # what the person typed is shown again, not lost
+    assert Scenario.objects.get(pk=rest.pk).title == rest.title

@@ -8,6 +8,7 @@ from apps.authoring.merging import token
 from apps.decisions.models import AuthOption, Decision, Scenario, Support
 
 from ..factories import add_member, make_user
+from ..threads import at_once
 from .helpers import post, url
 
 HTMX = {"HX-Request": "true"}
@@ -186,3 +187,32 @@ def test_it_refuses_a_row_title_a_co_author_has_just_taken_with_the_text_kept(
     assert "There is already one called “Managed gateway”." in html
     assert "My REST text." in html  # what the person typed is shown again, not lost
     assert Scenario.objects.get(pk=rest.pk).title == rest.title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_fails_two_rows_renamed_to_one_title_at_once(author_client, coauthor, gateway):
+    rest, http = Scenario.objects.filter(decision=gateway).order_by("position")[:2]
+    statuses = []
+    for round_ in range(5):
+        title = f"Managed gateway {round_}"
+        mine = form_data(shown(author_client, gateway, "scenarios"), f"scenario-{rest.pk}")
+        theirs = form_data(shown(coauthor, gateway, "scenarios"), f"scenario-{http.pk}")
+        mine[f"scenario-{rest.pk}-title"] = theirs[f"scenario-{http.pk}-title"] = title
+
+        def save(client, pk, data):
+            statuses.append(client.post(url(gateway, f"scenario/{pk}/"), data).status_code)
+
+        errors = at_once(
+            [
+                lambda mine=mine: save(author_client, rest.pk, mine),
+                lambda theirs=theirs: save(coauthor, http.pk, theirs),
+            ]
+        )
+        assert errors == []
+        # One of them lands; the other is told (422 from the form, or 409 when both passed the
+        # form before either wrote): never a server error, never both.
+        assert Scenario.objects.filter(decision=gateway, title=title).count() == 1
+        rest.refresh_from_db()
+        http.refresh_from_db()
+    assert set(statuses) <= {302, 409, 422}, statuses
+    assert statuses.count(302) == 5

@@ -918,8 +918,9 @@ def save_row(
             continue
         guarded = spec.model.objects.filter(pk=pk, **merging.guard(row, list(verdict.changes)))
         try:
-            with transaction.atomic():
-                updated = guarded.update(**_columns(row, verdict.changes))
+            # No savepoint: the view runs in autocommit, where a refused statement leaves the
+            # connection usable, and an autosave stays within its query budget.
+            updated = guarded.update(**_columns(row, verdict.changes))
         except IntegrityError:
             # A co-author gave another row the same title a moment ago: the database's unique
             # constraint refuses it. Say so with the person's text, rather than a server error.

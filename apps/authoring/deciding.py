@@ -33,7 +33,7 @@ from apps.reviews.models import Contribution
 
 from . import questions
 from .models import Kit, KitChoice
-from .views import TEMPLATE, editor_context
+from .context import TEMPLATE, editor_context
 
 PARTS = "authoring/_decide.html"
 MAX_NOTE = 500

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -22,134 +21,49 @@ from django.db.models import F, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from apps.decisions.access import MAX_NUMBER, get_decision_for
-from apps.decisions.completeness import STEP_SLUGS, anchor, gaps, required, steps_with_counts
+from apps.decisions.completeness import STEP_SLUGS
 from apps.decisions.models import (
-    AuthOption,
-    Consequence,
-    Consideration,
     Decision,
     Participant,
-    Reference,
-    Relation,
-    Scenario,
-    ScenarioPoint,
     Status,
     Support,
     Tag,
 )
-from apps.decisions.rendering import page_link_for, record_html
 from apps.reviews.forms import AskForm
 from apps.reviews.models import Contribution
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership
 
 from . import merging
+from .context import (
+    ROWS,
+    TEMPLATE,
+    Editable,
+    editor_context,
+    editor_url,
+    part_form,
+    row_form,
+    step_url,
+)
 from .forms import (
     DECISION_PARTS,
     ROLES,
     CellForm,
-    ConsequenceForm,
-    ConsiderationForm,
-    OptionForm,
     OutcomeForm,
     PeopleForm,
-    PointForm,
-    ReferenceForm,
     RelationForm,
-    ScenarioForm,
     StartForm,
 )
 from .models import Removal
 from .removal import CannotRestore, remove, restore
 
-TEMPLATE = "authoring/edit.html"
 # Which step each part of the decision's own fields is edited on.
 PART_STEP = {"problem": "problem", "people": "problem", "intro": "scenarios", "outcome": "outcome"}
-
-
-@dataclass(frozen=True)
-class RowKind:
-    """A kind of row edited in place: its model, form, parent and where it is shown."""
-
-    model: type[models.Model]
-    form: type[forms.ModelForm]
-    parent: str  # the foreign key to the row's parent
-    parent_model: type[models.Model]
-    to_decision: str  # the lookup from the row to its decision
-    step: str
-    region: str  # the partial re-rendered after adding, removing or moving a row
-    ordered: bool = True
-
-
-ROWS: dict[str, RowKind] = {
-    "scenario": RowKind(
-        Scenario, ScenarioForm, "decision", Decision, "decision", "scenarios", "scenarios"
-    ),
-    "point": RowKind(
-        ScenarioPoint, PointForm, "scenario", Scenario, "scenario__decision", "scenarios", "points"
-    ),
-    "consideration": RowKind(
-        Consideration,
-        ConsiderationForm,
-        "decision",
-        Decision,
-        "decision",
-        "considerations",
-        "considerations",
-    ),
-    "option": RowKind(
-        AuthOption,
-        OptionForm,
-        "consideration",
-        Consideration,
-        "consideration__decision",
-        "considerations",
-        "options",
-    ),
-    "consequence": RowKind(
-        Consequence, ConsequenceForm, "decision", Decision, "decision", "outcome", "consequences"
-    ),
-    "reference": RowKind(
-        Reference, ReferenceForm, "decision", Decision, "decision", "outcome", "references"
-    ),
-    "relation": RowKind(
-        Relation, RelationForm, "source", Decision, "source", "outcome", "relations", False
-    ),
-}
-
-
-@dataclass
-class Editable:
-    """One form on the page: where it posts, its DOM id, and, after a conflict, their text."""
-
-    form: forms.BaseForm
-    action: str
-    key: str
-    target: str = ""  # the region an add form re-renders
-    conflict: bool = False
-    theirs: dict[str, str] = field(default_factory=dict)
-    # Each field's base (see merging.py); an add form has none.
-    bases: dict[str, str] = field(default_factory=dict)
-
-    def fields(self) -> list[tuple[forms.BoundField, str | None]]:
-        return [(bf, self.theirs.get(bf.name)) for bf in self.form]
-
-    def base_inputs(self) -> list[tuple[str, str]]:
-        return [
-            (self.form[name].html_name + merging.BASE_SUFFIX, value)
-            for name, value in self.bases.items()
-        ]
-
-
-def _editable(form: forms.BaseForm, action: str, key: str) -> Editable:
-    """A form as the page shows it now, each field with the base it is shown from."""
-    return Editable(form, action, key, bases=merging.shown_bases(form))
 
 
 # --- Loading and rendering -----------------------------------------------------------------
@@ -167,170 +81,6 @@ def _reload(decision: Decision) -> Decision:
     return fresh
 
 
-def _url(decision: Decision, name: str, *args: Any) -> str:
-    return reverse(f"authoring:{name}", args=[decision.workspace.slug, decision.number, *args])
-
-
-def step_url(decision: Decision, step: str, where: str = "") -> str:
-    return _url(decision, "step", step) + (f"#{where}" if where else "")
-
-
-def _part_form(decision: Decision, part: str, scenarios: list[Scenario], data=None):
-    cls = DECISION_PARTS[part]
-    extra = {"scenarios": scenarios} if cls is OutcomeForm else {}
-    return cls(data, instance=decision, **extra)
-
-
-def _row_form(kind: str, instance, decision: Decision, data=None, prefix: str = ""):
-    cls = ROWS[kind].form
-    extra = {"others": _others(decision)} if cls is RelationForm else {}
-    return cls(data, instance=instance, prefix=prefix, **extra)
-
-
-def _others(decision: Decision) -> list[Decision]:
-    """The decisions a relation can point to: the rest of the workspace."""
-    if not hasattr(decision, "_others"):
-        decision._others = list(
-            Decision.objects.filter(workspace_id=decision.workspace_id)
-            .exclude(pk=decision.pk)
-            .only("number", "title", "workspace_id")
-            .order_by("number")
-        )
-    return decision._others
-
-
-def editor_context(
-    decision: Decision, step: str, bound: dict[str, Editable] | None = None
-) -> dict[str, Any]:
-    """Everything a step shows; `bound` replaces the blank forms that came back with errors."""
-    bound = bound or {}
-    record = decision.to_record()
-    found = gaps(record)
-    scenarios = list(decision.scenarios.all())
-    editables: dict[str, Editable] = {}
-
-    def part(name: str) -> Editable:
-        key = f"part-{name}"
-        e = bound.get(key) or _editable(
-            _part_form(decision, name, scenarios), _url(decision, "save_part", name), key
-        )
-        editables[key] = e
-        return e
-
-    def row(kind: str, instance) -> Editable:
-        key = f"{kind}-{instance.pk}"
-        e = bound.get(key) or _editable(
-            _row_form(kind, instance, decision, prefix=key),
-            _url(decision, "save_row", kind, instance.pk),
-            key,
-        )
-        editables[key] = e
-        return e
-
-    def adder(kind: str, parent_pk: int, target: str) -> Editable:
-        key = f"{kind}-new-{parent_pk}"
-        if key in bound:
-            # A refused add comes back with the person's text; it still re-renders its region.
-            bound[key].target = target
-            return bound[key]
-        instance = ROWS[kind].model(**{f"{ROWS[kind].parent}_id": parent_pk})
-        return Editable(
-            _row_form(kind, instance, decision, prefix=key),
-            _url(decision, "add_row", kind),
-            key,
-            target=target,
-        )
-
-    context: dict[str, Any] = {
-        "decision": decision,
-        "record": record,
-        "step": step,
-        "steps": steps_with_counts(found),
-        "gaps": found,
-        "required_gaps": required(found),
-        "editable": decision.status == Status.DRAFT,
-        "preview": record_html(
-            record, page_link_for(decision.workspace.slug), decision.workspace.image_host_list
-        ),
-        "editables": editables,
-    }
-    context["prompts"] = {p.field: p.text for p in decision.prompts.all()}
-    if step == "problem":
-        context["problem"] = part("problem")
-        key = "part-people"
-        context["people"] = bound.get(key) or _editable(
-            PeopleForm(decision=decision), _url(decision, "save_part", "people"), key
-        )
-        editables[key] = context["people"]
-    elif step == "scenarios":
-        context["intro"] = part("intro")
-        context["scenarios"] = [
-            {
-                "row": s,
-                "e": row("scenario", s),
-                "anchor": anchor("scenario", s.title),
-                "points": [{"row": p, "e": row("point", p)} for p in s.points.all()],
-                "add": adder("point", s.pk, f"#points-{s.pk}"),
-            }
-            for s in scenarios
-        ]
-        context["add_scenario"] = adder("scenario", decision.pk, "#scenarios")
-    elif step == "considerations":
-        context["columns"] = scenarios
-        context["considerations"] = [
-            {
-                "row": c,
-                "e": row("consideration", c),
-                "anchor": anchor("consideration", c.title),
-                "options": [
-                    {
-                        "row": o,
-                        "e": row("option", o),
-                        "cells": _cells(decision, c, o, scenarios, bound),
-                    }
-                    for o in c.options.all()
-                ],
-                "add": adder("option", c.pk, f"#options-{c.pk}"),
-            }
-            for c in decision.considerations.all()
-        ]
-        context["add_consideration"] = adder("consideration", decision.pk, "#considerations")
-    elif step == "outcome":
-        context["outcome"] = part("outcome")
-        context["consequences"] = [
-            {"row": c, "e": row("consequence", c)} for c in decision.consequences.all()
-        ]
-        context["add_consequence"] = adder("consequence", decision.pk, "#consequences")
-        context["references"] = [
-            {"row": r, "e": row("reference", r)} for r in decision.references.all()
-        ]
-        context["add_reference"] = adder("reference", decision.pk, "#references")
-        context["relations"] = [
-            {"row": r, "e": row("relation", r)} for r in decision.relations.all()
-        ]
-        context["add_relation"] = adder("relation", decision.pk, "#relations")
-    elif step == "check":
-        context["ask_form"] = AskForm(decision=decision)
-    for key, e in bound.items():
-        editables.setdefault(key, e)
-    _show_prompts(context["prompts"], [*editables.values(), context.get("people")])
-    return context
-
-
-def _show_prompts(prompts: dict[str, str], shown: list[Editable | None]) -> None:
-    """A kit's instructions are each field's placeholder: shown while the field is empty, never
-    sent as its text, so completeness counts the field missing until the author writes."""
-    if not prompts:
-        return
-    for e in shown:
-        if e is None:
-            continue
-        for name, form_field in e.form.fields.items():
-            text = prompts.get(e.form.add_prefix(name))
-            if text:
-                form_field.widget.attrs["placeholder"] = text
-
-
 def _undo_target(removal: Removal) -> str:
     """The region an undo re-renders: the list the row was removed from."""
     fields = removal.snapshot.get("fields", {})
@@ -339,31 +89,6 @@ def _undo_target(removal: Removal) -> str:
     if removal.kind == "option":
         return f"#options-{fields.get('consideration_id')}"
     return f"#{ROWS[removal.kind].region}"
-
-
-def _cells(
-    decision: Decision, consideration, option, scenarios: list[Scenario], bound: dict
-) -> list[dict]:
-    existing = {cell.scenario_id: cell for cell in option.support.all()}
-    cells = []
-    for s in scenarios:
-        cell = existing.get(s.pk) or Support(option=option, scenario=s)
-        key = f"cell-{option.pk}-{s.pk}"
-        cells.append(
-            {
-                "level": cell.level,
-                "anchor": anchor("cell", consideration.title, option.title, s.title),
-                "e": bound.get(key)
-                or _editable(
-                    CellForm(instance=cell, prefix=key),
-                    _url(decision, "save_cell", option.pk, s.pk),
-                    key,
-                ),
-                "label": f"{option.title} × {s.title}",
-                "scenario": s,
-            }
-        )
-    return cells
 
 
 def _fragments(request: HttpRequest, context: dict, *names: str, status: int = 200):
@@ -389,7 +114,7 @@ def _changed(
     `also` names further out-of-band partials, for what the change shows outside its own form.
     """
     if not request.htmx:
-        url = _url(decision, "step", step) + query
+        url = editor_url(decision, "step", step) + query
         where = extra.pop("where", "") or ""
         return redirect(url + (f"#{where}" if where else ""))
     focus = extra.pop("focus", None) or extra.pop("where", None)
@@ -757,15 +482,15 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
     # The form validates a copy: validating writes the sent values onto its instance, and the
     # stored ones are still needed to judge what changed.
     e = Editable(
-        _part_form(copy.copy(decision), part, scenarios, request.POST),
-        _url(decision, "save_part", part),
+        part_form(copy.copy(decision), part, scenarios, request.POST),
+        editor_url(decision, "save_part", part),
         key,
     )
     if not e.form.is_valid():
         e.bases = merging.posted_bases(e.form, request.POST)
         return _refused(request, decision, step, e, 422)
     for _ in range(ATTEMPTS):
-        current_form = _part_form(decision, part, scenarios)
+        current_form = part_form(decision, part, scenarios)
         current = merging.current(current_form)
         verdict = merging.judge(e.form, _bases_for(request, decision, e, current), current)
         if not verdict.changes:
@@ -780,7 +505,7 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
     else:
         raise _Busy()
     if verdict.conflicts:
-        current_form = _part_form(decision, part, scenarios)
+        current_form = part_form(decision, part, scenarios)
         return _in_conflict(request, decision, step, e, current_form, verdict)
     e.bases = verdict.bases
     where = f"id_{next(iter(verdict.changes), e.form.Meta.fields[0])}"
@@ -791,7 +516,7 @@ def save_part(request: HttpRequest, workspace_slug: str, number: int, part: str)
         e,
         before,
         where=where,
-        fresh=lambda: _part_form(_fresh_decision(decision), part, scenarios),
+        fresh=lambda: part_form(_fresh_decision(decision), part, scenarios),
     )
 
 
@@ -822,7 +547,7 @@ def _save_people(request: HttpRequest, decision: Decision, key: str) -> HttpResp
             return _read_only(request, _reload(decision), "problem")
         e = Editable(
             PeopleForm(request.POST, decision=locked),
-            _url(decision, "save_part", "people"),
+            editor_url(decision, "save_part", "people"),
             key,
         )
         if not e.form.is_valid():
@@ -898,15 +623,15 @@ def save_row(
     key = f"{kind}-{pk}"
     before = decision.revision
     e = Editable(
-        _row_form(kind, copy.copy(row), decision, request.POST, prefix=key),
-        _url(decision, "save_row", kind, pk),
+        row_form(kind, copy.copy(row), decision, request.POST, prefix=key),
+        editor_url(decision, "save_row", kind, pk),
         key,
     )
     if not e.form.is_valid():
         e.bases = merging.posted_bases(e.form, request.POST)
         return _refused(request, decision, spec.step, e, 422)
     for _ in range(ATTEMPTS):
-        current_form = _row_form(kind, row, decision, prefix=key)
+        current_form = row_form(kind, row, decision, prefix=key)
         current = merging.current(current_form)
         verdict = merging.judge(e.form, _bases_for(request, decision, e, current), current)
         if not verdict.changes:
@@ -943,7 +668,7 @@ def save_row(
     else:
         raise _Busy()
     if verdict.conflicts:
-        current_form = _row_form(kind, _row(kind, pk, decision), decision, prefix=key)
+        current_form = row_form(kind, _row(kind, pk, decision), decision, prefix=key)
         return _in_conflict(request, decision, spec.step, e, current_form, verdict)
     e.bases = verdict.bases
     response = _saved(
@@ -952,7 +677,7 @@ def save_row(
         spec.step,
         e,
         before,
-        fresh=lambda: _row_form(kind, _row(kind, pk, decision), decision, prefix=key),
+        fresh=lambda: row_form(kind, _row(kind, pk, decision), decision, prefix=key),
     )
     if kind == "relation" and request.htmx and verdict.changes:
         # The link beside the form names the target: it follows the new one at once.
@@ -1002,7 +727,7 @@ def save_cell(
 
     e = Editable(
         CellForm(request.POST, instance=copy.copy(cell), prefix=key),
-        _url(decision, "save_cell", option, scenario),
+        editor_url(decision, "save_cell", option, scenario),
         key,
     )
     if not e.form.is_valid():
@@ -1089,8 +814,8 @@ def add_row(request: HttpRequest, workspace_slug: str, number: int, kind: str) -
     instance = spec.model(**{spec.parent: parent})
     key = f"{kind}-new-{parent.pk}"
     e = Editable(
-        _row_form(kind, instance, decision, request.POST, prefix=key),
-        _url(decision, "add_row", kind),
+        row_form(kind, instance, decision, request.POST, prefix=key),
+        editor_url(decision, "add_row", kind),
         key,
     )
     if not e.form.is_valid():

@@ -5,9 +5,15 @@ bench/run.py writes a plan (JSON, named by BENCH_PLAN) and runs `locust --headle
      "requests": [{"method": "GET", "path": "/w/platform/3/"}, ...],        # cycled by every user
      "per_user": [{"page": "/w/.../edit/problem/", "path": ".../save_part/problem/",
                    "data": {...}, "vary": "context", "revision": 4}, ...],   # one per user (POSTs)
+     "floor": "/bench/floor/?bytes=16000",                                   # optional
      "out": "/tmp/times.json"}
 Each user times its own requests (time.perf_counter around the whole exchange, body included) and
 the times, errors and statuses go to "out" when the run stops. Anything but `expect` is an error.
+
+With "floor", each user alternates a floor request and a scenario request, so the floor is
+measured over the same seconds, through the same busy server, as the scenario: a machine that
+gets busier or quieter during a run moves both, and their ratio stays about what the app costs.
+Its times go to "floor_times_ms", apart.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from locust import FastHttpUser, constant, events, task
 PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115, PTH123
 USERS = itertools.count()
 TIMES: list[float] = []
+FLOOR_TIMES: list[float] = []
 STATUSES: Counter = Counter()
+FLOOR_STATUSES: Counter = Counter()
 SPAN = {"first": None, "last": None}
 SIZE = {"bytes": 0}
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -35,6 +43,7 @@ REVISION = re.compile(r'name="revision" value="(\d+)"')
 def _write(environment, **kwargs):
     seconds = (SPAN["last"] - SPAN["first"]) if SPAN["first"] is not None else 0.0
     errors = sum(count for status, count in STATUSES.items() if status != str(PLAN["expect"]))
+    floor_errors = sum(count for status, count in FLOOR_STATUSES.items() if status != "200")
     with open(PLAN["out"], "w") as out:  # noqa: PTH123
         json.dump(
             {
@@ -43,6 +52,8 @@ def _write(environment, **kwargs):
                 "statuses": STATUSES,
                 "seconds": seconds,
                 "mean_bytes": SIZE["bytes"] // max(len(TIMES), 1),
+                "floor_times_ms": FLOOR_TIMES,
+                "floor_errors": floor_errors,
             },
             out,
         )
@@ -66,6 +77,8 @@ class Bench(FastHttpUser):
         )
         self.edits = 0
         self.cursor = self.index * 7
+        # Half the users start with the floor, so at any moment both are in flight.
+        self.turn = self.index % 2
         self.target = None
         if PLAN.get("per_user"):
             self.target = dict(PLAN["per_user"][self.index % len(PLAN["per_user"])])
@@ -81,7 +94,10 @@ class Bench(FastHttpUser):
 
     @task
     def step(self) -> None:
-        if self.target:
+        self.turn += 1
+        if PLAN.get("floor") and self.turn % 2:
+            self._timed("GET", PLAN["floor"], floor=True)
+        elif self.target:
             self._post()
         else:
             step = PLAN["requests"][self.cursor % len(PLAN["requests"])]
@@ -108,18 +124,23 @@ class Bench(FastHttpUser):
         elif response.status_code != PLAN["expect"]:
             self._read_form()
 
-    def _timed(self, method: str, path: str, **kwargs):
+    def _timed(self, method: str, path: str, floor: bool = False, **kwargs):
+        name, expect = ("floor", 200) if floor else (PLAN["name"], PLAN["expect"])
         start = time.perf_counter()
         with self.client.request(
-            method, path, name=PLAN["name"], catch_response=True, allow_redirects=False, **kwargs
+            method, path, name=name, catch_response=True, allow_redirects=False, **kwargs
         ) as response:
             body = response.content  # read it all: the time includes the whole page
             end = time.perf_counter()
             status = response.status_code
-            if status == PLAN["expect"] and body is not None:
+            if status == expect and body is not None:
                 response.success()
             else:
                 response.failure(f"status {status}")
+        if floor:
+            FLOOR_TIMES.append((end - start) * 1000)
+            FLOOR_STATUSES[str(status)] += 1
+            return response
         if SPAN["first"] is None:
             SPAN["first"] = start
         SPAN["last"] = end

@@ -1,7 +1,8 @@
 """Figures into the results file and the table in docs/benchmarks.md.
 
 A result is one row: {"name", "n", "p50_ms", "p95_ms", "p99_ms", "rps", "errors", "floor_p95_ms",
-"ratio", ...}. For pages the floor is the trivial page measured in the same run; for the PDF it is
+"ratio", ...}. For pages the floor is the trivial page measured in the same seconds as the page
+(each user alternates the two; "floor_measured": "interleaved"); for the PDF it is
 WeasyPrint alone, for Markdown python-markdown alone, named in "baseline". A scenario that could not
 be measured carries "missing" with the reason and no numbers.
 """
@@ -52,6 +53,10 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def percentile_ms(values: list[float], q: float) -> float | None:
+    return _round(percentile(values, q))
+
+
 def summarize(
     name: str, n: int | None, times_ms: list[float], errors: int, seconds: float, **extra
 ) -> dict:
@@ -66,6 +71,30 @@ def summarize(
         "errors": errors,
         **extra,
     }
+
+
+def scenario_row(plan: dict, n: int | None, data: dict) -> dict:
+    """One scenario's row from locust's times (bench/locustfile.py). When the plan had a floor,
+    each user alternated it with the scenario, and the ratio is to that floor: same seconds,
+    same load."""
+    row = summarize(
+        plan["name"],
+        n,
+        data["times_ms"],
+        data["errors"],
+        data["seconds"],
+        kind=plan.get("kind", "page"),
+        statuses=data["statuses"],
+        bytes=data.get("mean_bytes"),
+    )
+    if plan.get("floor"):
+        floor_times = data.get("floor_times_ms") or []
+        row["floor_measured"] = "interleaved"
+        row["floor_requests"] = len(floor_times)
+        row["floor_errors"] = data.get("floor_errors", 0)
+        row["floor_p50_ms"] = percentile_ms(floor_times, 50)
+        with_floor(row, percentile_ms(floor_times, 95))
+    return row
 
 
 def missing(name: str, n: int | None, reason: str, **extra) -> dict:
@@ -161,6 +190,9 @@ def table(report: dict) -> str:
         f"Django {machine.get('django')}; {machine.get('server', '')}; {machine.get('load', '')}; "
         f"load average (1, 5, 15 min) {machine.get('load_before')} before, "
         f"{machine.get('load_after')} after: other engineers' work shared the CPU.",
+        "",
+        "Each page's floor p95 is the floor measured in the same seconds as that page: every "
+        "user alternates a floor request and a page request (the floor row is the floor alone).",
         "",
         "| scenario | N | kB | p50 ms | p95 ms | p99 ms | rps | errors "
         "| floor p95 / baseline p50 ms | ratio | budget | verdict | cause of a miss |",

@@ -2,10 +2,11 @@
 
 For each N (100, 1,000, 10,000) it adds decisions to a bench database, starts gunicorn (DEBUG off,
 a free port on 127.0.0.1) and runs locust headless from a second process for BENCH_SECONDS (30 by
-default) per scenario, beginning with the floor: a trivial page of the decision page's size,
-through the same server. Then PDF and Markdown work beside WeasyPrint and python-markdown alone.
-It writes bench/results/latest.json, a dated copy, and this database's table in
-docs/benchmarks.md. Nothing here runs in `make test`.
+default) per scenario. Each user alternates a scenario request with a request of the floor (a
+trivial page of the decision page's size, through the same server), and each scenario's ratio
+is to the floor of those same seconds. Then PDF and Markdown work beside WeasyPrint and
+python-markdown alone. It writes bench/results/latest.json, a dated copy, and this database's
+table in docs/benchmarks.md. Nothing here runs in `make test`.
 
     make bench                                   # SQLite, bench/bench.sqlite3
     BENCH_SECONDS=5 make bench                   # a quick look
@@ -480,21 +481,13 @@ def run_locust(server: Server, plan: dict, args, workdir: Path) -> dict:
 
 
 def measure(server: Server, plan: dict, n: int, args, workdir: Path) -> dict:
-    data = run_locust(server, plan, args, workdir)
-    kind = plan.get("kind", "page")
-    row = report.summarize(
-        plan["name"],
-        n,
-        data["times_ms"],
-        data["errors"],
-        data["seconds"],
-        kind=kind,
-        statuses=data["statuses"],
-        bytes=data.get("mean_bytes"),
-    )
+    """One scenario's row, with its ratio to the floor measured in the same seconds when the
+    plan names one (each user alternates the two; bench/locustfile.py)."""
+    row = report.scenario_row(plan, n, run_locust(server, plan, args, workdir))
     print(
         f"  {plan['name']:<20} p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  "
-        f"{row['rps']} rps  {row['errors']} errors",
+        f"{row['rps']} rps  {row['errors']} errors"
+        + (f"  (floor beside it: p95 {row['floor_p95_ms']} ms)" if plan.get("floor") else ""),
         flush=True,
     )
     return row
@@ -520,8 +513,12 @@ def bench_size(url: str, n: int, args, workdir: Path, first: bool) -> tuple[list
         }
         warm_up(browser, floor)
         print(f"N={n:,}: decision pages are {size:,} bytes; the floor is as big", flush=True)
+        # The floor alone, for reference; each scenario's ratio is to the floor measured beside
+        # it, in the same seconds, so that a machine whose load changes between scenarios (a
+        # shared one) moves both sides of the ratio.
         floor_row = measure(server, floor, n, args, workdir)
         rows = [report.with_floor(floor_row, floor_row["p95_ms"])]
+        floor_path = floor["requests"][0]["path"]
         only = {name.strip() for name in args.only.split(",") if name.strip()}
         for plan in plans:
             if only and plan["name"] not in only:
@@ -532,9 +529,7 @@ def bench_size(url: str, n: int, args, workdir: Path, first: bool) -> tuple[list
                 continue
             if plan.get("requests"):
                 warm_up(browser, plan, every=plan.get("kind", "page") == "page")
-            rows.append(
-                report.with_floor(measure(server, plan, n, args, workdir), floor_row["p95_ms"])
-            )
+            rows.append(measure(server, {**plan, "floor": floor_path}, n, args, workdir))
         return rows, server.peak_memory_mb()
     finally:
         server.stop()

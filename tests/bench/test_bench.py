@@ -122,3 +122,19 @@ def test_it_converts_a_markdown_text_once_and_serves_it_again():
     assert render_markdown(text) == first
     assert _render.cache_info().hits == hits + 1
     assert "<script>" not in first and "<em>kept</em>" in first
+
+
+def test_it_compares_a_page_with_the_floor_measured_in_the_same_seconds():
+    plan = {"name": "log", "floor": "/bench/floor/?bytes=100"}
+    data = {
+        "times_ms": [30.0, 40.0],
+        "errors": 0,
+        "seconds": 1.0,
+        "statuses": {"200": 2},
+        "floor_times_ms": [10.0, 20.0],
+        "floor_errors": 0,
+    }
+    row = report.scenario_row(plan, 100, data)
+    assert (row["floor_measured"], row["floor_requests"]) == ("interleaved", 2)
+    assert row["floor_p95_ms"] == 19.5
+    assert row["ratio"] == round(39.5 / 19.5, 2)

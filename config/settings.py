@@ -118,11 +118,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Sign in with a username or an email address (apps/accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UsernameOrEmailBackend"]
+# Sign in with a username or an email address (apps/accounts/backends.py), or through the
+# organisation's OpenID Connect provider when OIDC_RP_CLIENT_ID is set (apps/accounts/sso.py).
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.UsernameOrEmailBackend",
+    "apps.accounts.sso.ProviderBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "decisions:log"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (mozilla-django-oidc). The endpoints are in the provider's discovery document,
+# <issuer>/.well-known/openid-configuration. Adroit's redirect URI at the provider is
+# <SITE_URL>/oidc/callback/, and <SITE_URL>/login/ its post-logout redirect URI.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+# The provider's end_session_endpoint: signing out of Adroit ends the provider's session too.
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", False)
+# Seconds of clock difference with the provider tolerated on an ID token's times.
+OIDC_LEEWAY = int(env_str("OIDC_LEEWAY", "30"))
+OIDC_TIMEOUT = float(env_str("OIDC_TIMEOUT", "10"))
+OIDC_USE_PKCE = True
+# Kept in the session for the provider's sign-out (id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_OP_LOGOUT_URL_METHOD = "apps.accounts.sso.provider_logout_url"
+if OIDC_RP_CLIENT_ID and not OIDC_OP_ISSUER:
+    # Without it, a token from any provider that the JWKS key happens to verify would do.
+    raise ImproperlyConfigured("Set OIDC_OP_ISSUER: single sign-on checks every token's issuer.")
+# 0: nobody signs in with a password (the sign-in page offers only the provider).
+ADROIT_LOCAL_ACCOUNTS = env_bool("ADROIT_LOCAL_ACCOUNTS", True)
+if not ADROIT_LOCAL_ACCOUNTS and not OIDC_RP_CLIENT_ID:
+    raise ImproperlyConfigured("ADROIT_LOCAL_ACCOUNTS=0 needs single sign-on (OIDC_RP_CLIENT_ID).")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

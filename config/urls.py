@@ -1,21 +1,20 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from mozilla_django_oidc.views import OIDCLogoutView
 
-from apps.accounts.forms import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+from apps.accounts.forms import ThrottledAdminAuthenticationForm
+from apps.accounts.views import SignInView
 
 handler500 = "apps.core.views.server_error"
 # The admin signs in through the same throttle as the site.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", SignInView.as_view(), name="login"),
+    # POST only; sends the browser on to the provider's sign-out when the person signed in there
+    # (apps.accounts.sso.provider_logout_url).
+    path("logout/", OIDCLogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("apps.decisions.urls")),
     path("", include("apps.exports.urls")),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Invitation, LoginFailure
+from .models import GroupRole, Invitation, LoginFailure, ProviderIdentity
 
 
 @admin.register(LoginFailure)
@@ -23,3 +23,25 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(GroupRole)
+class GroupRoleAdmin(admin.ModelAdmin):
+    """The single sign-on mapping: people in `group` get `role` in `workspace` at each sign-in.
+    Workspace admins edit their own workspace's rows at /w/<slug>/groups/."""
+
+    list_display = ["group", "workspace", "role"]
+    list_filter = ["workspace", "role"]
+    search_fields = ["group"]
+    list_editable = ["role"]
+
+
+@admin.register(ProviderIdentity)
+class ProviderIdentityAdmin(admin.ModelAdmin):
+    """Who signs in as whom: deleting a row unlinks the provider's account, so its next sign-in
+    finds the person again by verified email address, or makes a new one."""
+
+    list_display = ["user", "subject", "issuer", "created_at", "last_sign_in"]
+    search_fields = ["subject", "user__username", "user__email"]
+    readonly_fields = ["created_at", "last_sign_in"]
+    raw_id_fields = ["user"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
@@ -37,6 +38,9 @@ class UsernameOrEmailBackend(ModelBackend):
     """Django's ModelBackend, finding the account by username or by email address."""
 
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
+        if not settings.ADROIT_LOCAL_ACCOUNTS:
+            # Passwords are off (single sign-on only): the admin's form and any other form too.
+            return None
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:

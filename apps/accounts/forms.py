@@ -222,3 +222,20 @@ class NameForm(forms.Form):
     def save(self, user) -> None:
         user.first_name, user.last_name = split_name(self.cleaned_data["full_name"])
         user.save(update_fields=["first_name", "last_name"])
+
+
+class GroupRoleForm(forms.Form):
+    """A provider group and the role its people get in this workspace."""
+
+    group = forms.CharField(
+        label="Group",
+        max_length=200,
+        help_text="Exactly as the provider sends it in the groups claim.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def clean_group(self) -> str:
+        group = self.cleaned_data["group"].strip()
+        if not group:
+            raise ValidationError("Name the group.", code="required")
+        return group

@@ -1,4 +1,5 @@
-"""Sign-in throttling, counted in the database so every worker sees it, and invitations."""
+"""Sign-in throttling, counted in the database so every worker sees it, invitations, and what
+single sign-on keeps: the provider's accounts and the groups-to-roles mapping."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from apps.activity.events import record_event
-from apps.workspaces.members import add_member
+from apps.workspaces.members import add_member, change_role, remove_member
 from apps.workspaces.models import Membership, Role
 
 # Failed sign-ins allowed for one account from one address: the lockout falls on that pair only,
@@ -223,3 +224,129 @@ class Invitation(models.Model):
         if self.revoked_at is None and self.accepted_at is None:
             Invitation.objects.filter(pk=self.pk).update(revoked_at=timezone.now())
             record_event(self.workspace, by, "invitation_revoked", email=self.email)
+
+
+# Single sign-on (apps/accounts/sso.py): who a provider's account is here, and which workspaces
+# and roles the provider's groups give.
+
+
+class ProviderIdentity(models.Model):
+    """The provider's account (issuer and subject) that a person signs in with. Later sign-ins
+    find the person by it, never again by email address: an address changed at the provider must
+    not make a second person here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sign_in = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Two people behind one subject would let one sign in as the other.
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_person_per_subject"),
+        ]
+        verbose_name_plural = "provider identities"
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+# Several groups may map one person into one workspace: the highest of their roles wins.
+ROLE_RANK = {Role.VIEWER: 0, Role.AUTHOR: 1, Role.REVIEWER: 2, Role.ADMIN: 3}
+
+
+class GroupRoleQuerySet(models.QuerySet):
+    def roles_for(self, groups) -> dict[int, GroupRole]:
+        """workspace id → the mapping that gives the highest role to someone in `groups`."""
+        best: dict[int, GroupRole] = {}
+        for mapping in self.filter(group__in=list(groups)).select_related("workspace"):
+            held = best.get(mapping.workspace_id)
+            if held is None or ROLE_RANK[mapping.role] > ROLE_RANK[held.role]:
+                best[mapping.workspace_id] = mapping
+        return best
+
+
+class GroupRole(models.Model):
+    """A group of the provider's groups claim, and the role its people get in a workspace."""
+
+    group = models.CharField(
+        max_length=200,
+        help_text="The group's name exactly as the provider sends it in the groups claim.",
+    )
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="group_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    objects = GroupRoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group"]
+        constraints = [
+            # One role per group per workspace, so what a group gives never depends on row order.
+            models.UniqueConstraint(fields=["group", "workspace"], name="one_role_per_group"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="group_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.workspace} ({self.role})"
+
+
+class GrantedMembership(models.Model):
+    """A membership the group mapping made, and the role it last gave. Only these does a sign-in
+    change or remove: a membership added by hand is never touched, and one whose role an admin
+    changed by hand (its role is no longer `role`) becomes the admin's from then on."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="group_grant"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self) -> str:
+        return f"{self.membership} by group mapping"
+
+
+def apply_group_roles(user, groups) -> None:
+    """Make `user`'s memberships what the mapping gives `groups`: create and update the ones it
+    grants, remove the ones it granted before and grants no more. Memberships added or changed by
+    hand stay as they are. A workspace's last admin is never removed or demoted by a sign-in."""
+    wanted = GroupRole.objects.roles_for(groups)
+    held = {
+        m.workspace_id: m
+        for m in Membership.objects.filter(user=user).select_related("workspace", "group_grant")
+    }
+    with transaction.atomic():
+        for workspace_id, mapping in wanted.items():
+            membership = held.get(workspace_id)
+            if membership is None:
+                membership = add_member(mapping.workspace, user, mapping.role, by=user)
+                GrantedMembership.objects.create(membership=membership, role=mapping.role)
+                continue
+            grant = getattr(membership, "group_grant", None)
+            if grant is None:
+                continue  # added by hand
+            if membership.role != grant.role:
+                grant.delete()  # changed by hand: the admin's now
+            elif membership.role != mapping.role:
+                try:
+                    change_role(membership, mapping.role, by=user)
+                except ValidationError:
+                    continue  # the last admin stays one
+                grant.role = mapping.role
+                grant.save(update_fields=["role"])
+        for workspace_id, membership in held.items():
+            grant = getattr(membership, "group_grant", None)
+            if workspace_id in wanted or grant is None:
+                continue
+            if membership.role != grant.role:
+                grant.delete()
+                continue
+            try:
+                remove_member(membership, by=user)
+            except ValidationError:
+                continue

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import sso, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,15 @@ urlpatterns = [
     path("w/<slug:workspace_slug>/invitations/", views.invite, name="invite"),
     path("w/<slug:workspace_slug>/invitations/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    # Single sign-on: the provider sends the browser back to the callback (apps/accounts/sso.py).
+    path("oidc/authenticate/", sso.StartView.as_view(), name="oidc-start"),
+    path("oidc/callback/", sso.CallbackView.as_view(), name="oidc-callback"),
+    path("w/<slug:workspace_slug>/groups/", views.group_roles, name="group-roles"),
+    path(
+        "w/<slug:workspace_slug>/groups/<int:pk>/remove/",
+        views.remove_group_role,
+        name="remove-group-role",
+    ),
     path(
         "password/reset/",
         views.ResetView.as_view(

@@ -1,4 +1,5 @@
-"""Invitations: sending them (workspace admins), revoking them, and accepting them."""
+"""Signing in, invitations (sent by workspace admins, revoked, accepted), and the provider groups
+that give roles in a workspace."""
 
 from __future__ import annotations
 
@@ -12,22 +13,56 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.activity.events import record_event
 from apps.core.http import render_partial
 from apps.workspaces.access import get_membership
 from apps.workspaces.models import Membership, Role
 
-from .forms import InviteForm, JoinForm, NameForm, ThrottledResetForm
-from .models import NOT_YOURS, Invitation
+from . import sso
+from .forms import (
+    GroupRoleForm,
+    InviteForm,
+    JoinForm,
+    NameForm,
+    ThrottledAuthenticationForm,
+    ThrottledResetForm,
+)
+from .models import NOT_YOURS, GroupRole, Invitation
 from .panel import TEMPLATE as PANEL
 from .panel import panel_context
 
 logger = logging.getLogger("adroit.accounts")
+
+PASSWORDS_OFF = "Passwords are switched off here: sign in with {provider}."
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page: the password form while local accounts are on, and the provider's
+    button when single sign-on is set up. With local accounts off, a password POST is refused
+    before any password is checked."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def post(self, request, *args, **kwargs):
+        if not settings.ADROIT_LOCAL_ACCOUNTS:
+            refused = PASSWORDS_OFF.format(provider=sso.provider_name())
+            context = self.get_context_data(refused=refused)
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {
+            **super().get_context_data(**kwargs),
+            "sso": sso.enabled(),
+            "sso_name": sso.provider_name(),
+            "local_accounts": settings.ADROIT_LOCAL_ACCOUNTS,
+        }
 
 
 def _admin_membership(request: HttpRequest, workspace_slug: str) -> Membership:
@@ -117,6 +152,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not found.may_be_accepted_by(user):
             context["error"] = NOT_YOURS
         return render(request, "accounts/invitation.html", context)
+    if not settings.ADROIT_LOCAL_ACCOUNTS:
+        # Accounts come from the provider only: sign in through it, then accept.
+        context["sso_name"] = sso.provider_name()
+        status = 403 if request.method == "POST" else 200
+        return render(request, "accounts/invitation.html", context, status=status)
     form = JoinForm(request.POST if request.method == "POST" else None, invitation=found)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +179,11 @@ class ResetView(auth_views.PasswordResetView):
 
     form_class = ThrottledResetForm
 
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.ADROIT_LOCAL_ACCOUNTS:
+            raise Http404("Passwords are switched off here.")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_form_kwargs(self) -> dict:
         return {**super().get_form_kwargs(), "request": self.request}
 
@@ -158,3 +203,53 @@ def account(request: HttpRequest) -> HttpResponse:
         form = NameForm(initial={"full_name": user.get_full_name()})
     status = 400 if form.errors else 200
     return render(request, "accounts/account.html", {"form": form}, status=status)
+
+
+def _group_roles_page(request, membership, form=None, status=200) -> HttpResponse:
+    workspace = membership.workspace
+    context = {
+        "workspace": workspace,
+        "membership": membership,
+        "mappings": GroupRole.objects.filter(workspace=workspace),
+        "form": form or GroupRoleForm(),
+        "sso": sso.enabled(),
+        "sso_name": sso.provider_name(),
+        "claim": settings.OIDC_GROUPS_CLAIM,
+    }
+    return render(request, "accounts/group_roles.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_roles(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    """Which provider groups give which role here. Saving a group already listed changes its
+    role; people get it at their next sign-in."""
+    membership = _admin_membership(request, workspace_slug)
+    if request.method == "GET":
+        return _group_roles_page(request, membership)
+    form = GroupRoleForm(request.POST)
+    if not form.is_valid():
+        return _group_roles_page(request, membership, form, status=400)
+    group, role = form.cleaned_data["group"], form.cleaned_data["role"]
+    GroupRole.objects.update_or_create(
+        workspace=membership.workspace, group=group, defaults={"role": role}
+    )
+    record_event(membership.workspace, request.user, "group_role_set", group=group, role=role)
+    label = Role(role).label.lower()
+    messages.success(request, f"People in {group} become {label}s here at their next sign-in.")
+    return redirect("accounts:group-roles", workspace_slug=workspace_slug)
+
+
+@login_required
+@require_POST
+def remove_group_role(request: HttpRequest, workspace_slug: str, pk: int) -> HttpResponse:
+    membership = _admin_membership(request, workspace_slug)
+    mapping = get_object_or_404(GroupRole, pk=pk, workspace=membership.workspace)
+    mapping.delete()
+    record_event(membership.workspace, request.user, "group_role_removed", group=mapping.group)
+    notice = (
+        f"Removed {mapping.group}. Memberships it gave end at each person's next sign-in; "
+        "remove them on the members page to end them now."
+    )
+    messages.success(request, notice)
+    return redirect("accounts:group-roles", workspace_slug=workspace_slug)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from apps.accounts.models import GroupRole
 from apps.activity.events import notify
 from apps.api.models import ApiToken
 from apps.authoring.models import Kit, KitChoice
@@ -66,6 +67,10 @@ def removal_of(w) -> int:
 
 def item_of(decision) -> int:
     return ConfirmationItem.objects.create(decision=decision, text="Logs reach the SIEM").pk
+
+
+def group_role_of(w) -> int:
+    return GroupRole.objects.get_or_create(group="architects", workspace=w.workspace)[0].pk
 
 
 def token_of(user) -> int:
@@ -292,6 +297,16 @@ EXPECTED: dict[str, Expect] = {
     "accounts:password_reset_confirm": Expect(get=(200, 200,  200,    200,     200,   200),
                                       args=lambda w: {"uidb64": "MQ", "token": "not-a-token"}),
     "accounts:password_reset_complete": Expect(get=(200, 200, 200,    200,     200,   200)),
+    # Single sign-on: no provider is set up here, so its two pages are not there for anyone
+    # (tests/accounts/test_sso.py drives them against a real provider).
+    "accounts:oidc-start":       Expect(get=(404,) * 6, post=(405,) * 6),
+    "accounts:oidc-callback":    Expect(get=(404,) * 6, post=(405,) * 6),
+    # The provider groups that give roles here: admins only (an empty form is a 400).
+    "accounts:group-roles":      Expect(get=(LOGIN,   403,    403,    403,     200,   404),
+                                      post=(LOGIN,  403,    403,    403,     400,   404)),
+    "accounts:remove-group-role": Expect(get=(LOGIN,  405,    405,    405,     405,   405),
+                                      post=(LOGIN,  403,    403,    403,     302,   404),
+                                      args=lambda w: {"pk": group_role_of(w)}),
 }
 # fmt: on
 

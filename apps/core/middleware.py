@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -22,10 +23,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    """The policy, letting the sign-out form go on to the single sign-on provider's sign-out:
+    Chromium holds a form's redirects to form-action too, so 'self' alone stops it there."""
+    logout = settings.OIDC_OP_LOGOUT_ENDPOINT
+    if not (settings.OIDC_RP_CLIENT_ID and logout):
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(logout)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
 

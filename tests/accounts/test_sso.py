@@ -194,3 +194,9 @@ def test_the_provider_pages_are_not_there_without_single_sign_on(client, db):
     assert client.get(reverse("accounts:oidc-start")).status_code == 404
     assert client.get(reverse("accounts:oidc-callback") + "?code=a&state=b").status_code == 404
     assert "Sign in with" not in client.get(reverse("login")).text
+
+
+def test_pages_let_the_sign_out_form_go_on_to_the_provider_only(client, sso):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+
+    assert f"form-action 'self' {sso.issuer};" in policy

@@ -74,9 +74,19 @@ class Verdict:
 
 def judge(form: forms.BaseForm, bases: dict[str, str], current: dict[str, Any]) -> Verdict:
     """Compare a valid form with its bases and the values stored now (`current`, by field)."""
+    return judge_values({name: form.cleaned_data.get(name) for name in form.fields}, bases, current)
+
+
+def sent_bases(data, names) -> dict[str, str]:
+    """The bases posted for values named without a form's prefix (the Decide step's)."""
+    return {name: data[name + BASE_SUFFIX] for name in names if data.get(name + BASE_SUFFIX)}
+
+
+def judge_values(sent: dict[str, Any], bases: dict[str, str], current: dict[str, Any]) -> Verdict:
+    """`judge` for values sent by name: `sent` the author's, `current` the stored ones."""
     verdict = Verdict()
-    for name in form.fields:
-        mine, now = token(form.cleaned_data.get(name)), token(current.get(name))
+    for name, value in sent.items():
+        mine, now = token(value), token(current.get(name))
         base = bases.get(name)
         if base is None or mine == base:
             # Not edited here. A field sent without a base, from a page older than what is
@@ -91,7 +101,7 @@ def judge(form: forms.BaseForm, bases: dict[str, str], current: dict[str, Any]) 
         if mine == now:
             verdict.bases[name] = now  # already saved: by this author's earlier save, or by luck
         elif base == now:
-            verdict.changes[name] = form.cleaned_data.get(name)
+            verdict.changes[name] = value
             verdict.bases[name] = mine
         else:
             verdict.conflicts.append(name)

@@ -10,6 +10,8 @@ urlpatterns = [
     # The Decide step (apps/authoring/deciding.py), before the generic step pattern.
     path(edit + "decide/", deciding.decide, name="decide"),
     path(edit + "decide/kit/", deciding.use_kit, name="decide_kit"),
+    # What the Decide step fetches after its autosaves, where the other steps' "live" would be.
+    path(edit + "decide/live/", deciding.live, name="decide_live"),
     path(edit + "decide/answer/<slug:key>/", deciding.save_answer, name="decide_answer"),
     path(edit + "decide/driver/<slug:key>/", deciding.make_driver, name="decide_driver"),
     path(edit + "decide/criterion/<int:index>/", deciding.save_criterion, name="decide_criterion"),

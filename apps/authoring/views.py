@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from apps.decisions.access import MAX_NUMBER, get_decision_for
+from apps.decisions.access import get_decision_for, get_row_for
 from apps.decisions.completeness import STEP_SLUGS
 from apps.decisions.models import (
     Decision,
@@ -365,32 +365,6 @@ def _row(kind: str, pk: int, decision: Decision):
     return row
 
 
-def _row_to_edit(
-    request: HttpRequest, workspace_slug: str, number: int, queryset, to_decision: str
-):
-    """A row of a decision the user may edit, read with its decision in one query: the check
-    of `get_access` (the member's role allows "edit", the decision is in their workspace), made
-    on the row's own query so a keystroke's autosave stays within its few queries."""
-    if number > MAX_NUMBER:
-        raise Http404("No such decision.")
-    membership = get_membership(request, workspace_slug)
-    if not membership.allows("edit"):
-        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
-    row = (
-        queryset.select_related(to_decision)
-        .filter(**{f"{to_decision}__workspace": membership.workspace})
-        .filter(**{f"{to_decision}__number": number})
-        .first()
-    )
-    if row is None:
-        return None
-    decision = row
-    for step in to_decision.split("__"):
-        decision = getattr(decision, step)
-    decision.workspace = membership.workspace
-    return row, decision
-
-
 def _parent_extra(kind: str, row) -> dict:
     if kind == "point":
         return {"scenario_pk": row.scenario_id}
@@ -611,7 +585,7 @@ def save_row(
     if kind not in ROWS:
         raise Http404("No such kind of row.")
     spec = ROWS[kind]
-    found = _row_to_edit(
+    found = get_row_for(
         request, workspace_slug, number, spec.model.objects.filter(pk=pk), spec.to_decision
     )
     if found is None:
@@ -706,7 +680,7 @@ def save_cell(
     cells = Support.objects.filter(option_id=option, scenario_id=scenario).select_related(
         "scenario"
     )
-    found = _row_to_edit(request, workspace_slug, number, cells, "option__consideration__decision")
+    found = get_row_for(request, workspace_slug, number, cells, "option__consideration__decision")
     if found is not None:
         cell, decision = found
         option_row, scenario_row = cell.option, cell.scenario

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -53,3 +53,30 @@ def get_decision_for(
 ) -> Decision:
     """`get_access` for views that need only the decision."""
     return get_access(request, workspace_slug, number, need, queryset).decision
+
+
+def get_row_for(
+    request: HttpRequest, workspace_slug: str, number: int, queryset, to_decision: str
+) -> tuple[Any, Decision] | None:
+    """A row of a decision the user may edit, read with its decision in one query: the check
+    of `get_access` (the member's role allows "edit", the decision is in their workspace), made
+    on the row's own query so a keystroke's autosave stays within its few queries. None when
+    the decision has no such row (the caller says whether that is a 404)."""
+    if number > MAX_NUMBER:
+        raise Http404("No such decision.")
+    membership = get_membership(request, workspace_slug)
+    if not membership.allows("edit"):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    row = (
+        queryset.select_related(to_decision)
+        .filter(**{f"{to_decision}__workspace": membership.workspace})
+        .filter(**{f"{to_decision}__number": number})
+        .first()
+    )
+    if row is None:
+        return None
+    decision = row
+    for step in to_decision.split("__"):
+        decision = getattr(decision, step)
+    decision.workspace = membership.workspace
+    return row, decision

@@ -1,5 +1,7 @@
 """A draft from the API gateway kit, and posting to its Decide step."""
 
+import re
+
 from apps.authoring.management.commands.load_kits import load_kits
 from apps.authoring.models import Kit
 from apps.decisions.models import Decision, Scenario
@@ -26,3 +28,29 @@ def post(client, decision: Decision, rest: str, data: dict | None = None, htmx=F
 
 def scenario(decision: Decision, title: str) -> Scenario:
     return Scenario.objects.get(decision=decision, title=title)
+
+
+def live(client, decision: Decision) -> str:
+    """What the page fetches after its autosaves: the ranking, the effects, the step bar."""
+    response = client.get(url(decision, "live/"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def form_data(html: str, form_id: str) -> dict:
+    """What the browser would post from the Decide form `form_id` of a page as it was loaded:
+    its hidden inputs (bases among them), the checked radio, the text inputs and the selects."""
+    start = html.index(f'<form id="{form_id}"')
+    form = html[start : html.index("</form>", start)]
+    data = {}
+    for tag in re.findall(r"<input [^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name is None or ('type="radio"' in tag and " checked" not in tag):
+            continue
+        data[name.group(1)] = value.group(1) if value else ""
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = chosen.group(1) if chosen else ""
+    data.pop("csrfmiddlewaretoken", None)
+    return data

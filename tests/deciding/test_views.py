@@ -4,11 +4,12 @@ import json
 
 import pytest
 
+from apps.authoring.merging import token
 from apps.decisions.models import Answer, Criterion, Decision, Score
 from apps.reviews.models import Contribution
 
-from ..factories import make_decision, make_team, make_workspace
-from .helpers import gateway_draft, post, scenario, url
+from ..factories import make_decision, make_workspace
+from .helpers import gateway_draft, live, post, scenario, url
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +42,33 @@ def test_it_stores_an_answer_with_what_it_rules_out(author_client, draft):
     assert "Does not meet: Do partners need API keys and per-client quotas? Yes" in page
 
 
-def test_it_answers_the_htmx_request_with_the_ranking_out_of_band(author_client, draft):
+def test_it_answers_the_htmx_autosave_with_the_forms_bases_and_events(author_client, draft):
     before = Decision.objects.get(pk=draft.pk).revision
     response = post(author_client, draft, "answer/push/", {"answer": "Yes"}, htmx=True)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="ranking" class="decide-ranking"' in html and 'hx-swap-oob="true"' in html
-    assert "Suggested: WebSocket API, the only scenario" in html
-    assert 'id="q-push-effect"' in html and "Not met by: REST API, HTTP API" in html
+    assert '<div id="answer-push-bases" class="bases" hidden hx-swap-oob="true">' in html
+    assert f'name="answer__base" value="{token("Yes")}"' in html
     trigger = json.loads(response.headers["HX-Trigger"])
+    assert trigger["adroit:saved"] == {"form": "answer-push"}
     assert trigger["adroit:revision"] == {"from": before, "value": before + 1}
     assert Contribution.objects.filter(decision=draft).exists()
+
+
+def test_it_gives_the_ranking_and_effects_out_of_band_when_the_page_fetches_them(
+    author_client, draft
+):
+    post(author_client, draft, "answer/push/", {"answer": "Yes"}, htmx=True)
+    response = author_client.get(url(draft, "live/"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ranking" class="decide-ranking" aria-labelledby="ranking-heading"' in html
+    assert 'aria-live="polite" hx-swap-oob="true"' in html
+    assert "Suggested: WebSocket API, the only scenario" in html
+    assert 'id="q-push-effect"' in html and "Not met by: REST API, HTTP API" in html
+    assert 'id="stepbar"' in html and 'id="preview"' in html
+    # Without htmx it is the step itself.
+    assert author_client.get(url(draft, "live/")).status_code == 302
 
 
 def test_it_clears_an_answer(author_client, draft):
@@ -110,12 +127,12 @@ def test_it_weighs_a_driver_and_reranks(author_client, draft):
     data = {"driver": driver, "weight": 5, f"score-{rest.pk}": -1, f"score-{http.pk}": 2}
     response = post(author_client, draft, f"criterion/{index}/", data, htmx=True)
     assert response.status_code == 200
-    assert "Suggested: HTTP API, best weighted score (10 vs 0)." in response.content.decode()
+    assert "Suggested: HTTP API, best weighted score (10 vs 0)." in live(author_client, draft)
     criterion = Criterion.objects.get(decision=draft, title=driver)
     assert criterion.weight == 5
     data["weight"] = 1
     response = post(author_client, draft, f"criterion/{index}/", data, htmx=True)
-    assert "Suggested: HTTP API, best weighted score (2 vs 0)." in response.content.decode()
+    assert "Suggested: HTTP API, best weighted score (2 vs 0)." in live(author_client, draft)
 
 
 @pytest.mark.parametrize(
@@ -255,20 +272,6 @@ def test_its_queries_stay_constant_as_answers_and_drivers_grow(
     answer("cost", "Yes, high volume")
     with django_assert_max_num_queries(count):
         author_client.get(url(draft))
-
-
-def test_it_keeps_both_when_two_people_answer_at_once(client, author_client, draft, workspace):
-    """Answers save one value at a time: a page loaded before someone else's save still saves
-    its own answer, and neither overwrites the other's."""
-    bea = make_team(workspace, bea="author")["bea"]
-    client.force_login(bea)
-    loaded = Decision.objects.get(pk=draft.pk).revision
-    post(author_client, draft, "answer/push/", {"answer": "Yes", "revision": loaded})
-    response = post(client, draft, "answer/cost/", {"answer": "No", "revision": loaded})
-    assert response.status_code == 302
-    answers = dict(Answer.objects.filter(decision=draft).values_list("key", "answer"))
-    assert answers == {"push": "Yes", "cost": "No"}
-    assert Decision.objects.get(pk=draft.pk).revision == loaded + 2
 
 
 def test_it_shows_a_hostile_note_as_text(author_client, draft):

@@ -33,6 +33,8 @@ def texts(record: Record, comments: list[str]) -> dict[str, str]:
             body += [o.title, o.description, *(cell.note for cell in o.support)]
     body += [p.text for p in record.consequences]
     body += [record.confirmation, *(f"{s.heading}\n{s.body}" for s in record.sections)]
+    # The checklist of what must be confirmed later, and what its checks found.
+    body += [t for i in record.confirmation_items for t in (i.text, i.note)]
     join = "\n".join
     return {
         "title": record.title,

@@ -14,22 +14,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from apps.decisions.building import ensure_user
-from apps.decisions.models import (
-    AuthOption,
-    Consequence,
-    Consideration,
-    Decision,
-    Participant,
-    ParticipantRole,
-    Reference,
-    Relation,
-    RelationKind,
-    Scenario,
-    ScenarioPoint,
-    Support,
-    Tag,
-)
+from apps.decisions.models import Decision, Relation, RelationKind, Tag
 from apps.formats import record as rec
+from apps.imports.saving import insert_records
 from apps.workspaces.models import Membership, Workspace
 from bench import vocabulary
 
@@ -302,103 +289,16 @@ def seed(total: int) -> int:
 @transaction.atomic
 def _insert_batch(user, workspaces: list[Workspace], indexes: range) -> None:
     records = [(i, generate_record(i)) for i in indexes]
-    tags = {
-        (ws.pk, name): Tag.objects.get_or_create(workspace=ws, name=name)[0]
-        for ws in workspaces
-        for name in TAGS
-    }
-    decisions = Decision.objects.bulk_create(
-        [
-            Decision(
-                workspace=workspaces[i % len(workspaces)],
-                number=i // len(workspaces) + 1,
-                title=r.title,
-                status=r.status,
-                owner=user,
-                context=r.context,
-                overview=r.overview,
-                drivers="\n".join(r.drivers),
-                options_intro=r.options_intro,
-                rationale=r.rationale,
-                confirmation=r.confirmation,
-            )
-            for i, r in records
-        ]
+    # Every tag in every bench workspace, used yet or not, as a team's filters offer them.
+    Tag.objects.bulk_create(
+        [Tag(workspace=ws, name=name) for ws in workspaces for name in TAGS],
+        ignore_conflicts=True,
     )
-    pairs = list(zip(decisions, (r for _, r in records), strict=True))
-    roles = [
-        (ParticipantRole.DECISION_MAKER, "decision_makers"),
-        (ParticipantRole.CONSULTED, "consulted"),
-        (ParticipantRole.INFORMED, "informed"),
-    ]
-    Participant.objects.bulk_create(
-        Participant(decision=d, role=role, name=name, position=k)
-        for d, r in pairs
-        for role, attr in roles
-        for k, name in enumerate(getattr(r, attr))
+    # The importer's bulk insert, so the bench's rows are made as an imported folder's are.
+    decisions = insert_records(
+        [(workspaces[i % len(workspaces)], r, i // len(workspaces) + 1) for i, r in records],
+        owner=user,
     )
-    Decision.tags.through.objects.bulk_create(
-        Decision.tags.through(decision_id=d.pk, tag_id=tags[(d.workspace_id, name)].pk)
-        for d, r in pairs
-        for name in r.tags
-    )
-    scenarios = Scenario.objects.bulk_create(
-        Scenario(
-            decision=d,
-            position=k,
-            title=s.title,
-            description=s.description,
-            choose_when=s.choose_when,
-        )
-        for d, r in pairs
-        for k, s in enumerate(r.scenarios)
-    )
-    by_title = {(s.decision_id, s.title): s for s in scenarios}
-    ScenarioPoint.objects.bulk_create(
-        ScenarioPoint(scenario=by_title[(d.pk, s.title)], kind=p.kind, text=p.text, position=k)
-        for d, r in pairs
-        for s in r.scenarios
-        for k, p in enumerate(s.points)
-    )
-    considerations = Consideration.objects.bulk_create(
-        Consideration(decision=d, position=k, title=c.title, body=c.body, is_open=c.is_open)
-        for d, r in pairs
-        for k, c in enumerate(r.considerations)
-    )
-    plain = [c for _, r in pairs for c in r.considerations]
-    options = AuthOption.objects.bulk_create(
-        AuthOption(consideration=row, position=k, title=o.title, description=o.description)
-        for row, c in zip(considerations, plain, strict=True)
-        for k, o in enumerate(c.options)
-    )
-    plain_options = [
-        (row.decision_id, o)
-        for row, c in zip(considerations, plain, strict=True)
-        for o in c.options
-    ]
-    Support.objects.bulk_create(
-        Support(
-            option=row,
-            scenario=by_title[(decision_id, cell.scenario)],
-            level=cell.level,
-            note=cell.note,
-        )
-        for row, (decision_id, o) in zip(options, plain_options, strict=True)
-        for cell in o.support
-    )
-    Consequence.objects.bulk_create(
-        Consequence(decision=d, kind=p.kind, text=p.text, position=k)
-        for d, r in pairs
-        for k, p in enumerate(r.consequences)
-    )
-    Reference.objects.bulk_create(
-        Reference(decision=d, title=ref.title, url=ref.url, position=k)
-        for d, r in pairs
-        for k, ref in enumerate(r.references)
-    )
-    for d, r in pairs:
-        d.chosen = by_title.get((d.pk, r.chosen))
-    Decision.objects.bulk_update([d for d in decisions if d.chosen], ["chosen"])
     # Every third decision relates to an earlier one of its workspace, as real logs do.
     Relation.objects.bulk_create(
         Relation(source=d, target_id=earlier.pk, kind=RelationKind.RELATES_TO)

@@ -161,22 +161,26 @@ class SyncEvent(models.Model):
         return self.commit[:10]
 
 
-class RenderedBody(models.Model):
-    """A decision body's HTML as the one sanitising renderer gave it, by the hash of its
-    Markdown and of the renderer's own source: the same text always renders the same, so a
-    site rebuilt after one acceptance renders one body, not a thousand."""
+class SitePage(models.Model):
+    """One decision's share of the static site as a build made it, kept for the next build: its
+    page (header, body and neighbourhood graph) and what the lists and the search index show of
+    it. Keyed by the decision's page key (apps/decisions/cache.py), the workspace's name and the
+    code that renders it, so an edited decision, or a related one, is looked up under a new key
+    and its old row is never read again: invalidation by construction. A rebuild after one
+    acceptance renders one page, not a thousand, and loads no record but that one."""
 
     workspace = models.ForeignKey(
         "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
     )
     key = models.CharField(max_length=64)
     html = models.TextField()
+    data = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            # Two builds at once store a body once; each build drops its workspace's unused ones.
-            models.UniqueConstraint(fields=["workspace", "key"], name="one_rendered_body_per_key")
+            # Two builds at once store a page once; each build drops its workspace's unused ones.
+            models.UniqueConstraint(fields=["workspace", "key"], name="one_site_page_per_key")
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ the same bytes: the site can be committed and diffed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -27,16 +28,19 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from apps.core import markdown as markdown_module
-from apps.core.markdown import render_markdown
+import apps
+from apps.decisions import cache
 from apps.decisions.models import Decision, Relation, Status, StatusChange
 from apps.decisions.rendering import export_record
 from apps.formats.record import RelationEntry
@@ -44,7 +48,8 @@ from apps.formats.writers import madr_body
 from apps.search.graph import Graph, layout
 from apps.workspaces.models import Workspace
 
-from .models import RenderedBody
+from .bodies import render_bodies
+from .models import SitePage
 
 Progress = Callable[[int], None]
 
@@ -59,13 +64,11 @@ TAGS = re.compile(r"<[^>]*>")
 
 @dataclass
 class Page:
-    """One decision as the site shows it."""
+    """One decision as the site's lists, timeline and search index show it."""
 
     decision: Decision
-    record: object
-    body: str
+    data: dict  # what its kept page says of it: tags, date, owner and searchable text
     history: list[StatusChange]
-    graph: Graph | None
     rows: dict[str, SafeString] = field(default_factory=dict)
 
     @property
@@ -93,9 +96,10 @@ def _tag_slug(tag: str) -> str:
 
 
 def _load(workspace: Workspace) -> tuple[list[Decision], list[Relation], dict[int, list]]:
+    """The decisions' rows with their page keys, not their records: a record is loaded only
+    for a page that must be rendered again (`_kept_pages`)."""
     decisions = list(
-        Decision.objects.filter(workspace=workspace)
-        .with_record()
+        cache.with_page_key(Decision.objects.filter(workspace=workspace))
         .select_related("source")
         .order_by("number")
     )
@@ -127,20 +131,22 @@ def _neighbourhood(
     return layout([decision, *others], relations, focus=decision.pk)
 
 
-def _search_entry(page: Page) -> dict:
-    record = page.record
+def _search_text(body: str) -> str:
     # Tags cut out by a regular expression, not an HTML parser: the body is our sanitiser's
     # output, and a parser took a third of the build.
-    text = WORDS.sub(" ", html.unescape(TAGS.sub(" ", str(page.body)))).strip()[:INDEX_TEXT_CHARS]
+    return WORDS.sub(" ", html.unescape(TAGS.sub(" ", body))).strip()[:INDEX_TEXT_CHARS]
+
+
+def _search_entry(page: Page) -> dict:
     return {
         "n": page.decision.number,
         "ref": page.decision.ref,
         "title": page.decision.title,
         "status": page.decision.get_status_display(),
-        "tags": list(record.tags),
-        "date": record.date,
+        "tags": page.data["tags"],
+        "date": page.data["date"],
         "url": f"adr/{page.href}",
-        "text": text,
+        "text": page.data["text"],
     }
 
 
@@ -151,11 +157,25 @@ def _asset(name: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
+MARK = "\x00{}\x00"
+
+
+def _render_around(name: str, context: dict, *names: str) -> list[str]:
+    """A template rendered once with a marker for each of `names`, cut at the markers: the
+    frame that the pieces of many pages are put into as strings."""
+    marks = {n: mark_safe(MARK.format(n)) for n in names}  # noqa: S308 - our own markers
+    text = get_template(f"publishing/site/{name}").render({**context, **marks})
+    pieces = []
+    for mark in marks.values():
+        before, text = text.split(mark)
+        pieces.append(before)
+    return [*pieces, text]
+
+
 def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> dict[str, bytes]:
     """Every file of the site, by its path inside the folder."""
     decisions, relations, history = _load(workspace)
     by_pk = {d.pk: d for d in decisions}
-    known = {d.number for d in decisions}
     around: dict[int, list[Relation]] = defaultdict(list)
     for r in relations:
         if r.source_id in by_pk and r.target_id in by_pk:
@@ -164,36 +184,38 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
     for d in decisions:
         d.site_href = page_name(d.number)
 
-    link = _relative_link(known)
+    kept = _kept_pages(workspace, decisions, by_pk, around)
+    head, middle, tail = _render_around(
+        "decision.html", {"workspace": workspace, "root": "../"}, "title", "content"
+    )
+    past_head, past_tail = _render_around("_history.html", {}, "items")
     pages: list[Page] = []
-    decision_page = get_template("publishing/site/decision.html")
     files: dict[str, bytes] = {}
     common = {"workspace": workspace, "statuses": _statuses(decisions)}
-    records = []
-    for decision in decisions:
-        record = export_record(decision)
-        record.status = decision.status  # the page says what Adroit says: "Accepted elsewhere"
-        records.append(record)
-    bodies = _bodies(workspace, [madr_body(record, link) for record in records])
-    for i, (decision, record, body) in enumerate(zip(decisions, records, bodies, strict=True), 1):
-        page = Page(
-            decision,
-            record,
-            body,
-            history.get(decision.pk, []),
-            _neighbourhood(decision, by_pk, around),
-        )
+    # Each page is strings joined: the frame, the kept part and its history, with no template
+    # rendered for the page itself (1,000 of them took more than a second).
+    for i, decision in enumerate(decisions, 1):
+        stored, data = kept[decision.pk]
+        page = Page(decision, data, history.get(decision.pk, []))
         pages.append(page)
-        files[f"adr/{page.href}"] = decision_page.render(
-            {**common, "page": page, "root": "../", "record": record, "decision": decision}
-        ).encode()
+        past = ""
+        if page.history:
+            items = "\n".join(f"    {_change_item(change)}" for change in page.history)
+            past = f"{past_head}{items}{past_tail}"
+        title = _e(f"{decision.ref} {decision.title}")
+        files[f"adr/{page.href}"] = f"{head}{title}{middle}{stored}{past}{tail}".encode()
         progress(i)
 
     for page in pages:
         page.rows = {root: _row(page, root) for root in ("", "../")}
+
+    def rows(chosen: list[Page], root: str) -> SafeString:
+        # Escaped by _row.
+        return mark_safe("\n  ".join(p.rows[root] for p in chosen))  # noqa: S308
+
     tags: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
-        for tag in page.record.tags:
+        for tag in page.data["tags"]:
             tags[tag].append(page)
     tag_list = [
         {"name": name, "slug": _tag_slug(name), "pages": tags[name]}
@@ -202,17 +224,29 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
     _unique_slugs(tag_list)
     newest_first = sorted(pages, key=lambda p: -p.decision.number)
     context = {**common, "pages": newest_first, "tags": tag_list, "root": ""}
-    files["index.html"] = _render("index.html", context)
+    files["index.html"] = _render("index.html", {**context, "rows": rows(newest_first, "")})
     for status in common["statuses"]:
         chosen = [p for p in newest_first if p.decision.status == status["value"]]
         files[f"status/{status['value']}.html"] = _render(
             "listing.html",
-            {**context, "root": "../", "pages": chosen, "heading": f"Status: {status['label']}"},
+            {
+                **context,
+                "root": "../",
+                "pages": chosen,
+                "rows": rows(chosen, "../"),
+                "heading": f"Status: {status['label']}",
+            },
         )
     for tag in tag_list:
         files[f"tags/{tag['slug']}.html"] = _render(
             "listing.html",
-            {**context, "root": "../", "pages": tag["pages"], "heading": f"Tag: {tag['name']}"},
+            {
+                **context,
+                "root": "../",
+                "pages": tag["pages"],
+                "rows": rows(tag["pages"], "../"),
+                "heading": f"Tag: {tag['name']}",
+            },
         )
 
     graph = layout(
@@ -220,7 +254,9 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
         [r for r in relations if r.source_id in by_pk and r.target_id in by_pk],
     )
     files["graph.html"] = _render("graph.html", {**context, "graph": graph})
-    files["timeline.html"] = _render("timeline.html", {**context, "events": _timeline(pages)})
+    # Escaped by _timeline.
+    events = mark_safe(_timeline(pages))  # noqa: S308
+    files["timeline.html"] = _render("timeline.html", {**context, "events": events})
     files["search.html"] = _render("search.html", context)
 
     index = [_search_entry(p) for p in pages]
@@ -233,73 +269,162 @@ def site_files(workspace: Workspace, progress: Progress = lambda done: None) -> 
     return files
 
 
-# What the stored bodies were rendered by: a change to the renderer renders every body afresh.
-RENDERER = hashlib.sha256(Path(markdown_module.__file__).read_bytes()).hexdigest()[:16]
-LOOKUP_CHUNK = 500  # SQLite's limit on query parameters, with room to spare
+# A kept page is read for as long as the app's own page cache keeps a rendering (a day): an
+# edit that bypasses the decision's row (a scenario changed alone in the admin) shows by then.
+KEEP = timedelta(seconds=cache.TIMEOUT)
+CHUNK = 500  # rows deleted or inserted per query: SQLite's limit on parameters, with room
+KEPT_TEMPLATE = "publishing/site/_decision.html"
+GRAPH_TEMPLATE = "search/_graph.svg.html"
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(f"{RENDERER}\x00{text}".encode()).hexdigest()
-
-
-def _bodies(workspace: Workspace, texts: list[str]) -> list[SafeString]:
-    """Each Markdown body as the decision page renders it (`record_html`: the one sanitising
-    renderer, no images from elsewhere), reusing bodies rendered by an earlier build."""
-    keys = [_key(text) for text in texts]
-    stored: dict[str, str] = {}
-    wanted = sorted(set(keys))
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        chunk = wanted[start : start + LOOKUP_CHUNK]
-        rows = RenderedBody.objects.filter(workspace=workspace, key__in=chunk)
-        stored.update(rows.values_list("key", "html"))
-    fresh = {}
-    for key, text in zip(keys, texts, strict=True):
-        if key not in stored and key not in fresh:
-            fresh[key] = str(render_markdown(text))
-    RenderedBody.objects.bulk_create(
-        [RenderedBody(workspace=workspace, key=k, html=h) for k, h in fresh.items()],
-        ignore_conflicts=True,
-        batch_size=LOOKUP_CHUNK,
+@functools.cache
+def _code_stamp() -> str:
+    """What renders a kept page besides the decision's own rows: the code of the record, its
+    writers, the sanitising renderer and the graph, this module, the kept page's templates and
+    the libraries. A release that changes any of them renders every page afresh."""
+    root = Path(apps.__file__).parent
+    sources = sorted(
+        path
+        for folder in ("core", "formats", "decisions", "search")
+        for path in (root / folder).glob("*.py")
     )
-    stored.update(fresh)
-    # Bodies no decision renders any more (edited since) are never read again.
-    if len(stored) < RenderedBody.objects.filter(workspace=workspace).count():
-        _prune(workspace, set(stored))
-    # Sanitised when rendered, by render_markdown, before it was stored.
-    return [mark_safe(stored[key]) for key in keys]  # noqa: S308
+    sources += [Path(__file__)]
+    sources += [Path(get_template(name).origin.name) for name in (KEPT_TEMPLATE, GRAPH_TEMPLATE)]
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.read_bytes())
+    for library in ("Django", "Markdown", "nh3"):
+        digest.update(version(library).encode())
+    return digest.hexdigest()
 
 
-def _row(page: Page, root: str) -> SafeString:
+def _key(decision: Decision, workspace: Workspace) -> str:
+    parts = (_code_stamp(), cache.page_key(decision), workspace.name)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _kept_pages(
+    workspace: Workspace,
+    decisions: list[Decision],
+    by_pk: dict[int, Decision],
+    around: dict[int, list[Relation]],
+) -> dict[int, tuple[str, dict]]:
+    """Each decision's page (but its history) and data: as the last build kept it where the
+    decision's key is the same, else rendered now and kept. Rows no decision's key names any
+    more (the decision changed since) or kept too long are dropped."""
+    keys = {d.pk: _key(d, workspace) for d in decisions}
+    wanted = set(keys.values())
+    since = timezone.now() - KEEP
+    kept: dict[str, tuple[str, dict]] = {}
+    stale = []
+    rows = SitePage.objects.filter(workspace=workspace).values_list(
+        "pk", "key", "html", "data", "created_at"
+    )
+    for pk, key, stored, data, created_at in rows:
+        if key in wanted and created_at >= since:
+            kept[key] = (stored, data)
+        else:
+            stale.append(pk)
+    missing = [d for d in decisions if keys[d.pk] not in kept]
+    made = _render_pages(workspace, missing, by_pk, around)
+    for start in range(0, len(stale), CHUNK):
+        SitePage.objects.filter(pk__in=stale[start : start + CHUNK]).delete()
+    SitePage.objects.bulk_create(
+        [
+            SitePage(workspace=workspace, key=keys[pk], html=stored, data=data)
+            for pk, (stored, data) in made.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=CHUNK,
+    )
+    kept.update((keys[pk], page) for pk, page in made.items())
+    return {pk: kept[key] for pk, key in keys.items()}
+
+
+def _render_pages(
+    workspace: Workspace,
+    decisions: list[Decision],
+    by_pk: dict[int, Decision],
+    around: dict[int, list[Relation]],
+) -> dict[int, tuple[str, dict]]:
+    """The pages of `decisions` (loaded by `_load`), rendered from their records."""
+    if not decisions:
+        return {}
+    # The records of these decisions only, in a fixed number of queries however many.
+    prefetch_related_objects(decisions, *Decision.objects.with_record()._prefetch_related_lookups)
+    records = []
+    for decision in decisions:
+        record = export_record(decision)
+        record.status = decision.status  # the page says what Adroit says: "Accepted elsewhere"
+        records.append(record)
+    link = _relative_link({d.number for d in by_pk.values()})
+    bodies, _ = render_bodies([madr_body(record, link) for record in records])
+    template = get_template(KEPT_TEMPLATE)
+    made = {}
+    for decision, record, body in zip(decisions, records, bodies, strict=True):
+        page = {"body": body, "graph": _neighbourhood(decision, by_pk, around)}
+        stored = template.render(
+            {"workspace": workspace, "decision": decision, "record": record, "page": page}
+        )
+        data = {
+            "tags": list(record.tags),
+            "date": record.date,
+            "owner": record.owner,
+            "text": _search_text(str(body)),
+        }
+        made[decision.pk] = (stored, data)
+    return made
+
+
+def _row(page: Page, root: str) -> str:
     """One decision's row of the lists: rendered once, shown on the index and its status and
     tag pages (a template per row and page took a third of a build)."""
-    d, record = page.decision, page.record
-    tags = format_html_join(" ", '<span class="tag">{}</span>', ((t,) for t in record.tags))
-    return format_html(
-        '<tr data-status="{}" data-tags="{}"><td class="ref">{}</td>'
-        '<td><a href="{}adr/{}">{}</a></td>'
-        '<td><span class="status status-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        d.status,
-        "|".join(t.lower() for t in record.tags),
-        d.ref,
-        root,
-        page.href,
-        d.title,
-        d.status,
-        d.get_status_display(),
-        record.date,
-        record.owner,
-        tags,
+    d, data = page.decision, page.data
+    tags = " ".join(f'<span class="tag">{_e(t)}</span>' for t in data["tags"])
+    filters = _e("|".join(t.lower() for t in data["tags"]))
+    link = f'<a href="{root}adr/{page.href}">{_e(d.title)}</a>'
+    return (
+        f'<tr data-status="{_e(d.status)}" data-tags="{filters}">'
+        f'<td class="ref">{_e(d.ref)}</td><td>{link}</td>'
+        f'<td><span class="status status-{_e(d.status)}">{_e(d.get_status_display())}</span></td>'
+        f"<td>{_e(data['date'])}</td><td>{_e(data['owner'])}</td><td>{tags}</td></tr>"
     )
 
 
-def _prune(workspace: Workspace, keep: set[str]) -> None:
-    stale = [
-        pk
-        for pk, key in RenderedBody.objects.filter(workspace=workspace).values_list("pk", "key")
-        if key not in keep
-    ]
-    for start in range(0, len(stale), LOOKUP_CHUNK):
-        RenderedBody.objects.filter(pk__in=stale[start : start + LOOKUP_CHUNK]).delete()
+def _e(value: object) -> str:
+    """Escaped as the template engine escapes (django.utils.html.escape is this, made lazy and
+    safe, at several times the cost over the thousands of values of a site)."""
+    return html.escape(str(value))
+
+
+def _when(at) -> str:
+    """A time as the pages print it, in the site's time zone as the `date` filter would."""
+    local = timezone.template_localtime(at)
+    return f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>'
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _move(change: StatusChange) -> str:
+    shown = _e(change.get_to_status_display())
+    to = f'<span class="status status-{_e(change.to_status)}">{shown}</span>'
+    return f"{_e(change.get_from_status_display())} → {to}"
+
+
+def _who_and_why(change: StatusChange) -> list[str]:
+    said = []
+    if change.by:
+        said.append(f'<span class="muted">by {_e(_person(change.by))}</span>')
+    if change.reason:
+        said.append(f'<span class="muted">· {_e(change.reason)}</span>')
+    return said
+
+
+def _change_item(change: StatusChange) -> str:
+    """One line of a decision page's status history."""
+    return f"<li>{' '.join([_when(change.at), _move(change), *_who_and_why(change)])}</li>"
 
 
 def _render(name: str, context: dict) -> bytes:
@@ -330,26 +455,19 @@ def _unique_slugs(tags: list[dict]) -> None:
         used.add(slug)
 
 
-def _timeline(pages: list[Page]) -> list[dict]:
+def _timeline(pages: list[Page]) -> str:
     """Each decision's start and every status change, newest first, as the app's timeline."""
     events = []
     for page in pages:
         d = page.decision
-        events.append({"page": page, "at": d.created_at, "from": "", "to": "draft", "by": None})
+        link = f'<a href="adr/{page.href}">{_e(d.ref)} {_e(d.title)}</a>'
+        events.append((d.created_at, d.number, f"{_when(d.created_at)} {link} started"))
         for change in page.history:
-            events.append(
-                {
-                    "page": page,
-                    "at": change.at,
-                    "from": change.get_from_status_display() if change.from_status else "",
-                    "to": change.get_to_status_display(),
-                    "to_value": change.to_status,
-                    "by": change.by,
-                    "reason": change.reason,
-                }
-            )
-    events.sort(key=lambda e: (e["at"], e["page"].decision.number), reverse=True)
-    return events
+            move = _move(change) if change.from_status else "started"
+            said = " ".join([_when(change.at), link, move, *_who_and_why(change)])
+            events.append((change.at, d.number, said))
+    events.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    return "\n".join(f"  <li>{said}</li>" for _, _, said in events)
 
 
 def write_site(workspace: Workspace, out: Path) -> list[Path]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,12 +16,16 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from apps.core.markdown import render_markdown
 from apps.decisions.building import link
 from apps.decisions.models import Decision
 from apps.decisions.rendering import record_html
 from apps.exports.models import ExportJob
-from apps.publishing.models import RenderedBody
+from apps.publishing import site
+from apps.publishing.bodies import render_bodies
+from apps.publishing.models import SitePage
 from apps.publishing.site import _relative_link, site_files, site_zip
 
 from ..factories import make_decision
@@ -172,24 +178,76 @@ def test_it_renders_each_body_as_the_decision_page_does(log, workspace):
     assert str(expected) in files[f"adr/{new.number:04d}.html"].decode()
 
 
-def test_it_renders_a_body_again_only_when_its_text_changed(log, workspace):
+def test_it_renders_a_page_again_only_when_its_decision_changed(log, workspace):
     old, new, draft = log
     site_files(workspace)
-    first = set(RenderedBody.objects.values_list("key", flat=True))
+    first = set(SitePage.objects.values_list("key", flat=True))
 
-    Decision.objects.filter(pk=draft.pk).update(context="Kafka, SQS or NATS?")
+    draft.context = "Kafka, SQS or NATS?"
+    draft.save()  # as every edit does: the row's updated_at moves
     files = site_files(workspace)
 
-    now = set(RenderedBody.objects.values_list("key", flat=True))
-    assert len(now) == 3 and len(now - first) == 1  # one new body; the stale one is dropped
+    now = set(SitePage.objects.values_list("key", flat=True))
+    assert len(now) == 3 and len(now - first) == 1  # one new page; the stale one is dropped
     assert "Kafka, SQS or NATS?" in files[f"adr/{draft.number:04d}.html"].decode()
 
 
+def test_it_renders_a_page_again_when_a_related_decision_is_renamed(log, workspace):
+    old, new, draft = log
+    site_files(workspace)
+
+    old.title = "Use MariaDB"
+    old.save()
+    files = site_files(workspace)
+
+    page = files[f"adr/{new.number:04d}.html"].decode()
+    assert "Use MariaDB" in page and "Use MySQL" not in page  # its relation, and its graph
+
+
+def test_it_renders_a_page_again_when_the_workspace_is_renamed(log, workspace):
+    site_files(workspace)
+
+    workspace.name = "Payments platform"
+    workspace.save()
+    files = site_files(workspace)
+
+    page = files[f"adr/{log[0].number:04d}.html"].decode()
+    assert f'<p class="ref">{log[0].ref} · Payments platform</p>' in page
+
+
+def test_it_renders_a_page_kept_longer_than_a_day_again(log, workspace):
+    old, new, draft = log
+    site_files(workspace)
+    # A scenario edited alone, as the admin's own scenario page may, moves no decision row.
+    Decision.objects.filter(pk=draft.pk).update(context="Kafka, SQS or NATS?")
+    assert (
+        "Kafka, SQS or NATS?" not in site_files(workspace)[f"adr/{draft.number:04d}.html"].decode()
+    )
+
+    SitePage.objects.update(created_at=timezone.now() - site.KEEP - timedelta(minutes=1))
+    files = site_files(workspace)
+
+    assert "Kafka, SQS or NATS?" in files[f"adr/{draft.number:04d}.html"].decode()
+
+
+def test_it_renders_many_bodies_in_a_process_per_cpu_to_the_same_bytes():
+    texts = [f"# Body {i}\n\nText with `code` and <b>bold</b> {i}." for i in range(6)]
+
+    pooled, pids = render_bodies(texts, per_process=3)
+
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert pooled == [render_markdown(text) for text in texts]
+
+
 def test_it_reads_the_same_number_of_queries_for_more_decisions(workspace):
-    def build() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            site_files(workspace)
-        return len(queries)
+    def build() -> tuple[int, int]:
+        SitePage.objects.all().delete()
+        counts = []
+        for _ in range(2):  # every page rendered, then every page kept
+            with CaptureQueriesContext(connection) as queries:
+                site_files(workspace)
+            counts.append(len(queries))
+        return tuple(counts)
 
     for i in range(3):
         make_decision(workspace, f"Decision {i}", status="accepted", context=f"Text {i}.")

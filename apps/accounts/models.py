@@ -324,8 +324,12 @@ def apply_group_roles(user, groups) -> None:
         for workspace_id, mapping in wanted.items():
             membership = held.get(workspace_id)
             if membership is None:
-                membership = add_member(mapping.workspace, user, mapping.role, by=user)
-                GrantedMembership.objects.create(membership=membership, role=mapping.role)
+                try:
+                    with transaction.atomic():
+                        membership = add_member(mapping.workspace, user, mapping.role, by=user)
+                        GrantedMembership.objects.create(membership=membership, role=mapping.role)
+                except IntegrityError:
+                    pass  # the same person's other sign-in, at the same moment, added it
                 continue
             grant = getattr(membership, "group_grant", None)
             if grant is None:

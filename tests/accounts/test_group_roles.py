@@ -60,6 +60,7 @@ def test_it_removes_a_membership_the_mapping_gave_and_gives_no_more():
     GroupRole.objects.create(group="architects", workspace=platform, role="author")
     ada = make_user("ada")
     apply_group_roles(ada, ["architects"])
+    assert roles_of(ada) == {"platform": "author"}
 
     apply_group_roles(ada, ["staff"])  # left the group at the provider
 
@@ -69,12 +70,15 @@ def test_it_removes_a_membership_the_mapping_gave_and_gives_no_more():
 
 def test_it_never_changes_or_removes_a_membership_added_by_hand():
     platform, payments = make_workspace("platform"), make_workspace("payments")
+    docs = make_workspace("docs")
     GroupRole.objects.create(group="architects", workspace=platform, role="admin")
+    GroupRole.objects.create(group="architects", workspace=docs, role="author")
     ada = make_user("ada")
     add_member(platform, ada, "viewer")
     add_member(payments, ada, "author")
 
     apply_group_roles(ada, ["architects"])
+    assert roles_of(ada) == {"platform": "viewer", "payments": "author", "docs": "author"}
     apply_group_roles(ada, [])
 
     assert roles_of(ada) == {"platform": "viewer", "payments": "author"}

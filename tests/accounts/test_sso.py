@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from apps.accounts.models import GroupRole, ProviderIdentity
+from apps.accounts.sso import group_names
 from apps.workspaces.models import Membership
 
 from ..factories import make_user, make_workspace
@@ -200,3 +201,15 @@ def test_pages_let_the_sign_out_form_go_on_to_the_provider_only(client, sso):
     policy = client.get(reverse("login"))["Content-Security-Policy"]
 
     assert f"form-action 'self' {sso.issuer};" in policy
+
+
+def test_it_reads_the_groups_from_the_claim_the_settings_name(settings):
+    claims = {"groups": ["staff"], "realm_access": {"roles": ["architects", " "]}, "team": "ops"}
+
+    assert group_names(claims) == ["staff"]
+    settings.OIDC_GROUPS_CLAIM = "realm_access.roles"
+    assert group_names(claims) == ["architects"]
+    settings.OIDC_GROUPS_CLAIM = "team"
+    assert group_names(claims) == ["ops"]
+    settings.OIDC_GROUPS_CLAIM = "missing.claim"
+    assert group_names(claims) == []

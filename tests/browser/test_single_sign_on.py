@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from apps.accounts.models import GroupRole
@@ -15,6 +16,7 @@ from apps.workspaces.models import Membership
 
 from ..factories import make_workspace
 from ..oidc.fixtures import PASSWORD, accounts, point_adroit_at, start_provider
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +47,8 @@ def test_it_signs_in_through_the_provider_lands_in_the_mapped_workspace_and_sign
 
     page.goto(f"{live_server.url}/w/platform/members/")
     expect(page).to_have_url(re.compile(r"/login/\?next="))
+    page.evaluate(AXE_SCRIPT)
+    assert not serious_violations(page)
     page.click("text=Sign in with Test ID")
     sign_in_at_provider(page)
     expect(page.get_by_role("heading", name="Allow Adroit?")).to_be_visible()
@@ -94,3 +98,5 @@ def test_a_refused_sign_in_shows_why_and_leaves_nobody_signed_in(
     expect(page.get_by_role("heading", name="Sign-in refused")).to_be_visible()
     expect(page.locator("main")).to_contain_text("not from https://login.example.com")
     expect(page.locator("header .who")).to_have_count(0)
+    page.evaluate(AXE_SCRIPT)
+    assert not serious_violations(page)

@@ -22,6 +22,10 @@ def reviewer_choices(decision: Decision):
     return users.order_by("username")
 
 
+# The review panel passes the open round it has read (or None); other callers leave it unread.
+UNREAD = object()
+
+
 class AskForm(forms.Form):
     """Submitting a draft, or asking more people once it is in review.
 
@@ -36,12 +40,13 @@ class AskForm(forms.Form):
     )
     approvals_needed = forms.IntegerField(min_value=1, max_value=20, label="Approvals needed")
 
-    def __init__(self, *args, decision: Decision, **kwargs) -> None:
+    def __init__(self, *args, decision: Decision, round=UNREAD, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = reviewer_choices(decision)
         self.fields["reviewers"].label_from_instance = lambda u: u.get_full_name() or u.username
         minimum = decision.workspace.default_approvals or 1
-        round = ReviewRound.objects.open().filter(decision=decision).first()
+        if round is UNREAD:
+            round = ReviewRound.objects.open().filter(decision=decision).first()
         needed = self.fields["approvals_needed"]
         # Asking more reviewers keeps the round's count unless someone changes it on purpose.
         needed.initial = round.approvals_needed if round else minimum

@@ -12,13 +12,15 @@ script or admin form can walk around it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -110,30 +112,43 @@ def is_workspace_admin(workspace: Workspace, user) -> bool:
 
 def author_ids(decision: Decision, round: ReviewRound | None) -> set[int]:
     """Who may not approve the text to be frozen next: its owner, whoever opened the review,
-    and everyone who wrote any of it or sent it to review since the last version."""
-    ids = set(
-        Contribution.objects.filter(decision=decision, version__isnull=True).values_list(
-            "user", flat=True
-        )
-    )
+    and everyone who wrote any of it or sent it to review since the last version.
+
+    One query, however many contributions: a page asks it once and passes it down
+    (`ReviewRound.standing_approvals(sha256, authors)`), an approval asks it under its lock."""
+    writers = Contribution.objects.filter(decision=decision, version__isnull=True)
+    ids = set(writers.order_by().values_list("user", flat=True).union(admin_editors(decision)))
     ids |= {decision.owner_id, round.opened_by_id if round else None}
-    ids |= admin_editors(decision)
     ids.discard(None)
     return ids
 
 
-def admin_editors(decision: Decision) -> set[int]:
-    """Staff who changed the decision in the admin since its last version. The admin's form
-    may edit any status (it is the operators' repair tool) and logs each change it saves;
-    the decisions app cannot know about reviews, so their authorship is read from that log."""
-    edits = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Decision),
-        object_id=str(decision.pk),
-        action_flag=CHANGE,
+# Before any admin edit could have been logged: "since the last version" when there is none.
+BEFORE_ANY_VERSION = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def admin_editors(decision: Decision) -> models.QuerySet:
+    """Staff who changed the decision in the admin since its last version (their ids, a query
+    to run or to join). The admin's form may edit any status (it is the operators' repair
+    tool) and logs each change it saves; the decisions app cannot know about reviews, so their
+    authorship is read from that log."""
+    last = (
+        Version.objects.filter(decision=decision)
+        .order_by()
+        .values("decision")
+        .annotate(at=Max("created_at"))
+        .values("at")
     )
-    if last := Version.objects.filter(decision=decision).aggregate(at=Max("created_at"))["at"]:
-        edits = edits.filter(action_time__gt=last)
-    return set(edits.values_list("user", flat=True))
+    return (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Decision),
+            object_id=str(decision.pk),
+            action_flag=CHANGE,
+            action_time__gt=Coalesce(Subquery(last), Value(BEFORE_ANY_VERSION)),
+        )
+        .order_by()
+        .values_list("user", flat=True)
+    )
 
 
 def authors_of(decision: Decision, round: ReviewRound | None) -> list:
@@ -421,29 +436,35 @@ class ReviewRound(models.Model):
 
     # --- what the page shows ---------------------------------------------------------------
 
-    def standing_approvals(self, sha256: str) -> list[Approval]:
+    def standing_approvals(self, sha256: str, authors: set[int] | None = None) -> list[Approval]:
         """Approvals that count: one per reviewer, on exactly this content, by none of its
-        authors (an approval stops counting when its reviewer then writes part of the text)."""
-        seen, result = author_ids(self.decision, self), []
+        authors (an approval stops counting when its reviewer then writes part of the text).
+        `authors`: `author_ids(decision, self)` when the caller has it already."""
+        seen = set(author_ids(self.decision, self) if authors is None else authors)
+        result = []
         for approval in self.approvals.all():
             if approval.sha256 == sha256 and approval.reviewer_id not in seen:
                 seen.add(approval.reviewer_id)
                 result.append(approval)
         return result
 
-    def stale_approvals(self, sha256: str) -> list[Approval]:
+    def stale_approvals(self, sha256: str, authors: set[int] | None = None) -> list[Approval]:
         """Approvals of earlier content by reviewers who have not approved the current one."""
-        standing = {a.reviewer_id for a in self.standing_approvals(sha256)}
-        seen, result = author_ids(self.decision, self), []
+        if authors is None:
+            authors = author_ids(self.decision, self)
+        standing = {a.reviewer_id for a in self.standing_approvals(sha256, authors)}
+        seen, result = set(authors), []
         for approval in sorted(self.approvals.all(), key=lambda a: a.at, reverse=True):
             if approval.reviewer_id not in standing and approval.reviewer_id not in seen:
                 seen.add(approval.reviewer_id)
                 result.append(approval)
         return result
 
-    def authors_approvals(self) -> list[Approval]:
+    def authors_approvals(self, authors: set[int] | None = None) -> list[Approval]:
         """Approvals given by people who have since written or submitted the text: void."""
-        authors, seen, result = author_ids(self.decision, self), set(), []
+        if authors is None:
+            authors = author_ids(self.decision, self)
+        seen, result = set(), []
         for approval in self.approvals.all():
             if approval.reviewer_id in authors and approval.reviewer_id not in seen:
                 seen.add(approval.reviewer_id)

@@ -18,6 +18,7 @@ from .models import (
     ChangeRequest,
     ReviewRound,
     Thread,
+    author_ids,
     body_anchor,
     section_anchor,
     section_choices,
@@ -84,7 +85,7 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
             for to in MOVES
             if decision.can_move_to(to) and membership.allows(move_need(decision.status, to))
         ],
-        "ask_form": forms.get("ask_form") or AskForm(decision=decision),
+        "ask_form": forms.get("ask_form") or AskForm(decision=decision, round=round),
         "thread_form": forms.get("thread_form") or ThreadForm(record=record),
         "change_form": forms.get("change_form") or ChangeRequestForm(),
         "move_form": forms.get("move_form"),
@@ -92,9 +93,11 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
         "error": forms.get("error", ""),
     }
     if round is not None:
-        context["standing"] = round.standing_approvals(sha256)
-        context["stale"] = round.stale_approvals(sha256)
-        context["void"] = round.authors_approvals()
+        # Who wrote the text, judged once for the three lists (each would ask again).
+        authors = author_ids(decision, round)
+        context["standing"] = round.standing_approvals(sha256, authors)
+        context["stale"] = round.stale_approvals(sha256, authors)
+        context["void"] = round.authors_approvals(authors)
         context["open_changes"] = round.open_change_requests()
     return context
 

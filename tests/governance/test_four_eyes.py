@@ -242,3 +242,19 @@ def test_it_counts_the_importer_among_the_authors(people):
     (decision,) = apply(plan, people["workspace"], by=people["rita"])
     assert decision.status == "draft"
     assert author_ids(decision, None) == {people["rita"].pk}
+
+
+def test_it_counts_a_staff_edit_in_the_admin_only_until_the_next_version(people, rf):
+    """author_ids reads the admin's log since the last version, in the same query as the rest."""
+    ada, rob = people["ada"], people["rob"]
+    request = rf.post("/admin/")
+    request.user = rob
+    decision = in_review(people["workspace"], ada, [people["rita"]])
+    admin.site._registry[Decision].log_change(request, decision, "Changed context.")
+    assert rob.pk in author_ids(decision, None)
+
+    open_round(decision).approve(people["rita"])  # version 1 freezes the text Rob edited
+
+    assert rob.pk not in author_ids(decision, None)
+    admin.site._registry[Decision].log_change(request, decision, "Changed context again.")
+    assert rob.pk in author_ids(decision, None)

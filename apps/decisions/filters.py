@@ -100,6 +100,14 @@ class FilterForm(forms.Form):
         # A tag join can repeat a decision; the pk subquery keeps the page query simple.
         return decisions.distinct() if "tag" in v else decisions
 
+    @property
+    def rendering_key(self) -> str:
+        """Everything the filter box's HTML is made of (templates/decisions/_filters.html caches
+        it under this): the query string as typed, since the values and errors come from it, and
+        the workspaces offered."""
+        typed = sorted(self.data.lists()) if self.data else []
+        return repr((typed, self.fields["workspace"].choices))
+
     def querystring(self, **changes) -> str:
         """These filters as a query string, with `changes` (e.g. page=3) applied."""
         pairs = []

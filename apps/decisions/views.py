@@ -8,7 +8,7 @@ from apps.core.http import paginate, render_partial
 from .access import get_access
 from .cache import rendered, with_page_key
 from .filters import filters_for
-from .listing import tag_lists, with_tag_names
+from .listing import log_rows, log_values
 from .models import Decision
 
 LOG_PAGE = 50
@@ -18,15 +18,15 @@ LOG_PAGE = 50
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     form, workspaces = filters_for(request)
-    decisions = with_tag_names(form.apply(Decision.objects.for_user(request.user)).for_log())
+    decisions = form.apply(Decision.objects.for_user(request.user))
     # By workspace (the order they were made in), newest number first: the order of an index.
-    ordered = decisions.order_by("workspace_id", "-number")
+    ordered = log_values(decisions.order_by("workspace_id", "-number"))
     context = {
         "form": form,
         "workspaces": workspaces,
         **paginate(request, ordered, LOG_PAGE, form.page_link),
     }
-    tag_lists(context["page"])
+    context["rows"] = log_rows(context["page"], show_workspace=len(workspaces) > 1)
     return render_partial(request, "decisions/log.html", context, "results")
 
 

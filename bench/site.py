@@ -8,8 +8,10 @@ Loads `--count` generated decisions (bench/seed.py's `generate_record`, about tw
 each) into a throwaway SQLite database, exports them as log4brains MADR files, times
 `log4brains build` on those files (installed from the npm registry into .interop-cache/, as
 `make interop` does) and `export_adrs --format site`'s builder on the same decisions, on the
-same machine, one after the other. Without node or the registry, the comparison is with the
-figure recorded when the issue was filed (138-173 s for 1,000 files), and the result says so.
+same machine, one after the other: a first build (cold), rebuilds with nothing changed (warm)
+and a rebuild after one decision was edited. Without node or the registry, the comparison is
+with the figure recorded when the issue was filed (138-173 s for 1,000 files), and the result
+says so.
 Results go to bench/results/site-<date>.json.
 """
 
@@ -108,24 +110,31 @@ def time_log4brains(binary: Path, workspace, folder: Path) -> dict:
 
 
 def time_site(workspace, folder: Path, runs: int) -> dict:
-    """The first build renders every body (cold); the next ones reuse the stored bodies, as a
-    rebuild after an acceptance does (warm)."""
-    from apps.publishing.models import RenderedBody
+    """The first build renders every page (cold); the next ones reuse the pages kept by their
+    decision's key, as a rebuild with nothing changed does (warm); the last one follows an edit
+    of one decision, as a rebuild after an acceptance does."""
+    from apps.decisions.models import Decision
+    from apps.publishing.models import SitePage
     from apps.publishing.site import write_site
 
-    RenderedBody.objects.all().delete()
-    times = []
-    for run in range(runs):
-        out = folder / f"site-{run}"
+    SitePage.objects.all().delete()
+
+    def build(run: int) -> tuple[float, list[Path]]:
         started = time.perf_counter()
-        written = write_site(workspace, out)
-        times.append(time.perf_counter() - started)
+        written = write_site(workspace, folder / f"site-{run}")
+        return time.perf_counter() - started, written
+
+    times = [build(run)[0] for run in range(max(runs, 2))]
+    edited = Decision.objects.filter(workspace=workspace).order_by("number").first()
+    edited.context += "\n\nEdited after the first builds."
+    edited.save()
+    after_edit, written = build(runs)
     size = sum(p.stat().st_size for p in written)
-    warm = times[1:] or times
     return {
         "cold_seconds": round(times[0], 3),
-        "warm_seconds": round(statistics.median(warm), 3),
-        "runs": [round(t, 3) for t in times],
+        "warm_seconds": round(statistics.median(times[1:]), 3),
+        "after_one_edit_seconds": round(after_edit, 3),
+        "runs": [round(t, 3) for t in [*times, after_edit]],
         "files": len(written),
         "megabytes": round(size / 1e6, 1),
     }
@@ -145,7 +154,9 @@ def main() -> None:
         print(f"{args.count} decisions loaded in {time.perf_counter() - started:.1f} s", flush=True)
         ours = time_site(workspace, folder, args.runs)
         print(
-            f"Adroit site: cold {ours['cold_seconds']} s, warm {ours['warm_seconds']} s", flush=True
+            f"Adroit site: cold {ours['cold_seconds']} s, warm {ours['warm_seconds']} s,"
+            f" after one edit {ours['after_one_edit_seconds']} s",
+            flush=True,
         )
         binary = None if args.no_log4brains else log4brains_binary(args.log4brains)
         if binary is not None:
@@ -155,6 +166,7 @@ def main() -> None:
             theirs = {"seconds": RECORDED[0], "range": list(RECORDED), "measured": False}
     cold = theirs["seconds"] / ours["cold_seconds"]
     warm = theirs["seconds"] / ours["warm_seconds"]
+    edit = theirs["seconds"] / ours["after_one_edit_seconds"]
     label = "measured side by side" if theirs["measured"] else "recorded figure (not run here)"
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -165,15 +177,20 @@ def main() -> None:
         "log4brains_build": {**theirs, "label": label},
         "ratio_cold": round(cold, 1),
         "ratio_warm": round(warm, 1),
+        "ratio_after_one_edit": round(edit, 1),
         "target_ratio": TARGET_RATIO,
-        "meets_target": cold >= TARGET_RATIO,
+        # A rebuild (pages kept from the last build, one decision edited since) is what a team
+        # publishing on every acceptance runs; the first build of all renders every body.
+        "meets_target_rebuild": min(warm, edit) >= TARGET_RATIO,
+        "meets_target_cold": cold >= TARGET_RATIO,
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"site-{datetime.now(UTC):%Y-%m-%d}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(
         f"log4brains build: {theirs['seconds']} s ({label}); Adroit: cold {ours['cold_seconds']} s"
-        f" ({cold:.0f}x), warm {ours['warm_seconds']} s ({warm:.0f}x); target {TARGET_RATIO}x"
+        f" ({cold:.0f}x), warm {ours['warm_seconds']} s ({warm:.0f}x), after one edit"
+        f" {ours['after_one_edit_seconds']} s ({edit:.0f}x); target {TARGET_RATIO}x"
         f" -> {path.relative_to(ROOT)}"
     )
 

@@ -501,8 +501,9 @@ def _saved(
     if not request.htmx:
         return redirect(_url(decision, "step", "decide") + f"#{where}")
     if request.POST.get("resolving"):
-        return HttpResponse(_form_html(request, _reload(decision), form.key))
-    html = render_to_string(f"{PARTS}#bases", {"e": form, "bases_oob": True}, request)
+        html = _form_html(request, _reload(decision), form.key)
+    else:
+        html = render_to_string(f"{PARTS}#bases", {"e": form, "bases_oob": True}, request)
     response = HttpResponse(html)
     if decision.revision != before:
         # Forms shown at the revision this save started from move on with it.

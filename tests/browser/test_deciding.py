@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from apps.authoring.management.commands.load_kits import load_kits
 from apps.authoring.models import Kit
-from apps.decisions.models import Decision
+from apps.decisions.models import Answer, Decision
 from apps.workspaces.models import Workspace
 
 from .conftest import signed_in
@@ -30,7 +30,14 @@ def standing(page, scenario: str):
     return page.locator(f"#ranking tr[data-scenario='{scenario}']")
 
 
+def htmx_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: "htmx:" in m.text and m.type == "error" and errors.append(m.text))
+    return errors
+
+
 def test_it_suggests_from_the_answers_and_reranks_on_a_weight(page, live_server, gateway_draft):
+    errors = htmx_errors(page)
     signed_in(page, live_server)
     page.goto(f"{live_server.url}/w/platform/{gateway_draft.number}/edit/decide/")
     expect(page.locator("#stepbar li.current")).to_contain_text("Decide")
@@ -69,8 +76,9 @@ def test_it_suggests_from_the_answers_and_reranks_on_a_weight(page, live_server,
         "Suggested: HTTP API, meets all required answers, best weighted score (10 vs 0)."
     )
     expect(standing(page, "HTTP API").locator(".total")).to_have_text("10")
-    # All of it in place: the page never reloaded.
+    # All of it in place: the page never reloaded, and every region found its place.
     assert page.evaluate("window.__marker") == 1
+    assert errors == []
 
     # Choosing against the suggestion asks why; the reason lands in the rationale.
     choose = page.locator("#choose")
@@ -86,3 +94,33 @@ def test_it_suggests_from_the_answers_and_reranks_on_a_weight(page, live_server,
     assert saved.rationale.endswith(
         "Chosen over the suggested HTTP API: Partners will need keys next year."
     )
+
+
+def test_it_shows_both_answers_when_two_people_change_the_same_one(
+    page, browser, live_server, gateway_draft
+):
+    """Bo answers on a page loaded before Ada's answer: his form shows both, and keeps his."""
+    other = browser.new_context().new_page()
+    step = f"{live_server.url}/w/platform/{gateway_draft.number}/edit/decide/"
+    signed_in(page, live_server)
+    page.goto(step)
+    signed_in(other, live_server)
+    other.goto(step)
+
+    answer(page, "push", "Yes")
+    form = other.locator("#answer-push")
+    form.get_by_label("No, clients ask for them", exact=True).check()
+    expect(form).to_have_class("autosave answer conflict")
+    expect(form.locator(".theirs")).to_have_text("Saved by someone else: Yes")
+    expect(form.get_by_label("No, clients ask for them", exact=True)).to_be_checked()
+    assert Answer.objects.get(decision=gateway_draft, key="push").answer == "Yes"
+
+    form.get_by_role("button", name="Keep my answer").click()
+    expect(other.locator("#answer-push")).to_have_class("autosave answer")
+    expect(other.locator("#answer-push .save-state")).to_have_text("Saved")
+    assert Answer.objects.get(decision=gateway_draft, key="push").answer == (
+        "No, clients ask for them"
+    )
+    # The suggestion follows the answer kept, on the page that kept it.
+    expect(other.locator("#suggestion")).to_contain_text("tie on the weighted score")
+    other.context.close()

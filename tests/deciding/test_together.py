@@ -127,6 +127,8 @@ def test_it_swaps_the_conflict_in_place_with_htmx_and_resolves_it(author_client,
     assert html.lstrip().startswith('<form id="answer-push" class="autosave answer"')
     assert "conflict" not in html
     assert answer_of(draft, "push") == ("No, clients ask for them", "")
+    # The ranking follows: the page fetches it after the save's event, as after any autosave.
+    assert "adroit:saved" in response["HX-Trigger"]
 
 
 # --- Weights and scores ----------------------------------------------------------------------

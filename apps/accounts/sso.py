@@ -147,6 +147,8 @@ def sign_in_person(issuer: str, claims: dict):
                 # Anyone can type any address at some providers: only a verified one is proof.
                 raise SignInRefused(UNVERIFIED_EMAIL.format(email=email))
             user = same[0] if same else None
+        if user is not None and not user.is_active:
+            raise SignInRefused(SWITCHED_OFF)
         if user is None:
             # No password: this person signs in through the provider.
             user = users.create_user(_free_username(claims), email=email)

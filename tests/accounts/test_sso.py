@@ -31,10 +31,10 @@ def sso(db, settings, provider: Provider) -> Provider:
     return provider
 
 
-def callback_of(client) -> str:
+def callback_of(client, query: str = "") -> str:
     """Start at Adroit's "Sign in with" link, sign in at the provider, and return the path and
     query the provider sends the browser back to."""
-    start = client.get(reverse("accounts:oidc-start"))
+    start = client.get(reverse("accounts:oidc-start") + query)
     assert start.status_code == 302
     back = urlsplit(through_provider(start["Location"]))
     return f"{back.path}?{back.query}"
@@ -82,6 +82,43 @@ def test_it_links_an_existing_account_by_verified_address(client, sso):
     assert signed_in_as(client) == ada
     assert get_user_model().objects.count() == 1
     assert ProviderIdentity.objects.get().user == ada
+
+
+def test_it_returns_to_the_page_the_sign_in_started_from(client, sso):
+    response = client.get(callback_of(client, "?next=/w/platform/members/"))
+
+    assert response["Location"] == "/w/platform/members/"
+
+
+def test_it_never_sends_the_person_on_to_another_site(client, sso):
+    response = client.get(callback_of(client, "?next=https://evil.example.com/"))
+
+    assert response["Location"] == reverse("decisions:log")
+
+
+def test_it_refuses_an_account_switched_off_here(client, sso):
+    make_user("ada", email="ada.lovelace@example.com", is_active=False)
+
+    response = client.get(callback_of(client))
+
+    assert response.status_code == 403
+    assert "switched off" in response.text
+    assert not signed_in_as(client).is_authenticated
+    assert not ProviderIdentity.objects.exists()
+
+
+def test_it_says_why_when_the_provider_did_not_sign_the_person_in(client, sso):
+    start = client.get(reverse("accounts:oidc-start"))
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+
+    response = client.get(
+        reverse("accounts:oidc-callback"),
+        {"error": "access_denied", "error_description": "<b>End-User</b> said no", "state": state},
+    )
+
+    assert response.status_code == 403
+    assert "The provider did not sign you in: &lt;b&gt;End-User&lt;/b&gt; said no" in response.text
+    assert not signed_in_as(client).is_authenticated
 
 
 def test_it_refuses_an_unverified_address_that_an_account_here_uses(client, sso):

@@ -16,6 +16,10 @@ from apps.workspaces.models import Workspace
 
 from .models import Decision, ParticipantRole, Status
 
+# The filter fields typed into, and those picked from a fixed list (see `rendering_key`).
+TYPED = ("tag", "owner", "maker", "since", "until")
+CHOSEN = ("workspace", "review", "status")
+
 
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
@@ -102,11 +106,22 @@ class FilterForm(forms.Form):
 
     @property
     def rendering_key(self) -> str:
-        """Everything the filter box's HTML is made of (templates/decisions/_filters.html caches
-        it under this): the query string as typed, since the values and errors come from it, and
-        the workspaces offered."""
-        typed = sorted(self.data.lists()) if self.data else []
-        return repr((typed, self.fields["workspace"].choices))
+        """What the filter fields' HTML is made of, for templates/decisions/_filters.html to cache
+        it under; "" (not cached) once any text is typed into them. A widget shows checked or
+        selected the options the query string names, so the key is those among the choices: a
+        bounded set, a handful of variants in the cache whatever anyone sends."""
+        if any(self.data.get(name, "").strip() for name in TYPED):
+            return ""
+        picked = []
+        for name in CHOSEN:
+            field = self.fields[name]
+            offered = {str(value) for value, _ in field.choices}
+            # As each widget reads the query string: every value, or the last one.
+            many = isinstance(field, forms.MultipleChoiceField)
+            given = self.data.getlist(name) if many else [self.data.get(name)]
+            picked.append(sorted(set(given) & offered))
+        # A field in error is marked so (aria-invalid): which ones is part of what shows.
+        return repr((picked, sorted(self.errors), self.fields["workspace"].choices))
 
     def querystring(self, **changes) -> str:
         """These filters as a query string, with `changes` (e.g. page=3) applied."""

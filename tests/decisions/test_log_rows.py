@@ -99,3 +99,18 @@ def test_it_shows_the_filters_as_typed_with_their_errors(author_client):
 
     assert 'value="Dana"' in page
     assert "The end of the range is before its start." in page
+
+
+def test_it_shows_each_choice_as_asked_whatever_was_cached_before(author_client):
+    def statuses(query: str) -> str:
+        page = author_client.get(f"/{query}").content.decode()
+        return page.split('class="field statuses"')[1].split("</fieldset>")[0]
+
+    assert "checked" not in statuses("")
+    assert 'value="rejected" id="id_status_3" checked' in statuses("?status=rejected")
+
+    # The same pick beside a value that is no choice: an error, marked on the field.
+    mixed = statuses("?status=rejected&status=nonsense")
+    assert 'value="rejected" id="id_status_3" aria-invalid="true" checked' in mixed
+    assert "aria-invalid" not in statuses("?status=rejected")
+    assert "checked" not in statuses("?status=nonsense")

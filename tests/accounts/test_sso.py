@@ -3,10 +3,12 @@ Adroit's side, requests the browser's side at the provider."""
 
 from __future__ import annotations
 
+from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from apps.accounts.models import GroupRole, ProviderIdentity
@@ -250,3 +252,27 @@ def test_it_reads_the_groups_from_the_claim_the_settings_name(settings):
     assert group_names(claims) == ["ops"]
     settings.OIDC_GROUPS_CLAIM = "missing.claim"
     assert group_names(claims) == []
+
+
+def test_it_prints_a_providers_settings_from_its_discovery_document(provider):
+    out = StringIO()
+
+    call_command("oidc_discover", provider.issuer + "/", stdout=out)
+
+    lines = dict(line.split("=", 1) for line in out.getvalue().splitlines())
+    assert lines["OIDC_OP_ISSUER"] == provider.issuer
+    assert lines["OIDC_OP_TOKEN_ENDPOINT"] == f"{provider.issuer}/token"
+    assert lines["OIDC_OP_LOGOUT_ENDPOINT"] == f"{provider.issuer}/session/end"
+    assert set(lines) == {
+        "OIDC_OP_ISSUER",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+        "OIDC_OP_LOGOUT_ENDPOINT",
+    }
+
+
+def test_it_refuses_a_discovery_document_of_another_issuer(provider):
+    with pytest.raises(CommandError, match="names another issuer"):
+        call_command("oidc_discover", provider.issuer.replace("127.0.0.1", "localhost"))

@@ -11,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.activity.models import AuditEvent
@@ -40,7 +42,7 @@ from apps.reviews.models import Approval, Contribution, Thread, submit_for_revie
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Membership, Workspace
 
-from ..factories import make_team
+from ..factories import add_member, make_team
 from ..reviews.helpers import draft, open_round
 from .test_backup import ROOT, _fresh_database, comparable, files_of
 
@@ -113,23 +115,16 @@ def rows_of(model: type[models.Model], workspace: Workspace) -> list[tuple]:
     return sorted((tuple((f.name, _value(row, f)) for f in fields) for row in found), key=repr)
 
 
-@pytest.fixture
-def team(db):
-    """A workspace with a row of every model a backup carries: a decision reviewed, approved
-    and confirmed still valid, with its Decide step, checklist, kit prompts and a reviewer who
-    has left since."""
-    workspace = Workspace.objects.create(
-        slug="team", name="Team", review_months=6, image_hosts="img.example.org"
-    )
-    people = make_team(workspace, first_names=True, ada="author", rita="reviewer", vic="reviewer")
-    ada, rita, vic = people["ada"], people["rita"], people["vic"]
-    Tag.objects.create(workspace=workspace, name="not used yet")
-    decision = draft(workspace, ada)
+def reviewed(workspace: Workspace, ada, rita, vic, title: str) -> Decision:
+    """A decision with a row of every model a backup carries: reviewed by rita and vic,
+    accepted and confirmed still valid, with its Decide step, checklist, kit and prompts, and a
+    related draft imported from a file."""
+    decision = draft(workspace, ada, title=title)
     rest, http = decision.scenarios.order_by("position")
     Decision.objects.filter(pk=decision.pk).update(
         drivers="Low cost\nSecure callers", rationale="Usage plans for partners."
     )
-    decision.tags.add(Tag.objects.create(workspace=workspace, name="api"))
+    decision.tags.add(Tag.objects.get_or_create(workspace=workspace, name="api")[0])
     Participant.objects.create(decision=decision, role="decision_maker", name="Ada", user=ada)
     auth = Consideration.objects.create(decision=decision, title="Authentication", is_open=False)
     iam = AuthOption.objects.create(consideration=auth, title="IAM")
@@ -166,10 +161,10 @@ def team(db):
     Prompt.objects.create(decision=decision, field=f"scenario-{rest.pk}-description", text="Cost?")
     kit, _ = Kit.objects.get_or_create(slug="api-gateway", defaults={"name": "API gateway"})
     KitChoice.objects.create(decision=decision, kit=kit)
-    queue = draft(workspace, ada, title="Pick a queue")
+    queue = draft(workspace, ada, title=f"Pick a queue for {title}")
     link(decision, queue, "relates_to")
     SourceFile.objects.create(
-        decision=queue, path="doc/adr/0002-pick-a-queue.md", dialect="nygard", text="# 2. Q\n"
+        decision=queue, path=f"doc/adr/{queue.file_stem}.md", dialect="nygard", text="# 2. Q\n"
     )
     Contribution.record(decision, ada)
     submit_for_review(decision, by=ada, reviewers=[rita, vic])
@@ -188,7 +183,19 @@ def team(db):
         set_at=timezone.now(),
     )
     decision.confirm_still_valid(rita, note="Still holds.")
-    Membership.objects.filter(workspace=workspace, user=vic).delete()
+    return decision
+
+
+@pytest.fixture
+def team(db):
+    """A workspace with a row of every model a backup carries, and a reviewer who has left."""
+    workspace = Workspace.objects.create(
+        slug="team", name="Team", review_months=6, image_hosts="img.example.org"
+    )
+    people = make_team(workspace, first_names=True, ada="author", rita="reviewer", vic="reviewer")
+    Tag.objects.create(workspace=workspace, name="not used yet")
+    reviewed(workspace, people["ada"], people["rita"], people["vic"], "Choose an API style")
+    Membership.objects.filter(workspace=workspace, user=people["vic"]).delete()
     return workspace
 
 
@@ -269,3 +276,18 @@ def test_it_restores_the_whole_record_into_an_empty_instance(team, tmp_path):
         "rita",
         "vic",
     }
+
+
+def test_it_dumps_in_as_many_queries_whatever_the_number_of_decisions(team):
+    with CaptureQueriesContext(connection) as few:
+        dump_workspace(team)
+    ada, rita, vic = (get_user_model().objects.get(username=n) for n in ("ada", "rita", "vic"))
+    add_member(team, vic, "reviewer")
+    reviewed(team, ada, rita, vic, "Choose a queue")
+    reviewed(team, ada, rita, vic, "Choose a cache")
+
+    with CaptureQueriesContext(connection) as more:
+        archive = dump_workspace(team)
+
+    assert len(json.loads(files_of(archive)["decisions.json"])) == 6
+    assert len(more.captured_queries) == len(few.captured_queries)

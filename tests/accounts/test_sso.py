@@ -179,7 +179,7 @@ def test_it_refuses_a_tampered_state(client, sso):
     assert not get_user_model().objects.exists()
 
 
-def test_it_refuses_a_callback_started_in_another_browser(client, sso, django_user_model):
+def test_it_refuses_a_callback_started_in_another_browser(client, sso):
     callback = callback_of(client)
     other = type(client)()
 

@@ -58,6 +58,15 @@ def record_parts(context, body: SafeString) -> list[dict]:
     return parts
 
 
+@register.simple_tag(takes_context=True)
+def sections_off_page(context, parts: list[dict]) -> list[dict]:
+    """The sections a comment can be about that have no heading in the page text (an empty
+    section is not written): `{% sections_off_page parts as off_page %}`. The panel's updates
+    send every section's comments out of band, so the page keeps a hidden target for these."""
+    placed = {part["section"]["key"] for part in parts if part["section"]}
+    return [s for s in _panel(context)["sections"] if s["key"] not in placed]
+
+
 @register.filter
 def section_id(key: str) -> str:
     """`{{ "consideration:"|add:c.title|section_id }}`: where that section begins on the page."""

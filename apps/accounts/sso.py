@@ -22,12 +22,15 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
 )
+
+from apps.workspaces.models import Membership
 
 from .forms import split_name
 from .models import ProviderIdentity, apply_group_roles
@@ -255,6 +258,16 @@ class CallbackView(OIDCAuthenticationCallbackView):
         except requests.RequestException:
             logger.exception("Single sign-on: the provider's token or userinfo endpoint failed")
             return refuse(request, UNREACHABLE, 502)
+
+    @property
+    def success_url(self) -> str:
+        if not self.request.session.get("oidc_login_next"):
+            # Signed in from the sign-in page itself: to the one workspace the groups gave.
+            slugs = Membership.objects.filter(user=self.user).values_list("workspace__slug")
+            found = [slug for (slug,) in slugs[:2]]
+            if len(found) == 1:
+                return f"{reverse('decisions:log')}?{urlencode({'workspace': found[0]})}"
+        return super().success_url
 
     def login_failure(self):
         request = self.request

@@ -53,7 +53,8 @@ def test_it_signs_a_new_person_in_with_their_name_address_and_group_role(client,
     response = client.get(callback_of(client))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("decisions:log")
+    # Into the one workspace the groups gave: its decision log.
+    assert response["Location"] == reverse("decisions:log") + "?workspace=platform"
     ada = get_user_model().objects.get(email="ada.lovelace@example.com")
     assert (ada.first_name, ada.last_name, ada.username) == ("Ada", "Lovelace", "ada.lovelace")
     assert not ada.has_usable_password()

@@ -45,8 +45,7 @@ def test_it_signs_in_through_the_provider_lands_in_the_mapped_workspace_and_sign
     make_workspace("payments", "Payments")
     GroupRole.objects.create(group="architects", workspace=platform, role="author")
 
-    page.goto(f"{live_server.url}/w/platform/members/")
-    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    page.goto(f"{live_server.url}/login/")
     page.evaluate(AXE_SCRIPT)
     assert not serious_violations(page)
     page.click("text=Sign in with Test ID")
@@ -54,11 +53,12 @@ def test_it_signs_in_through_the_provider_lands_in_the_mapped_workspace_and_sign
     expect(page.get_by_role("heading", name="Allow Adroit?")).to_be_visible()
     page.click("button:has-text('Allow')")
 
-    # Back in Adroit, signed in as the provider's person, where the sign-in started.
-    expect(page).to_have_url(f"{live_server.url}/w/platform/members/")
+    # Back in Adroit as the provider's person, in the workspace the group maps to.
+    expect(page).to_have_url(f"{live_server.url}/?workspace=platform")
     expect(page.locator("header .who")).to_have_text("Ada Lovelace")
-    expect(page.locator("main")).to_contain_text("Your role: Author.")
     assert Membership.objects.get(user__email="ada.lovelace@example.com").workspace == platform
+    page.goto(f"{live_server.url}/w/platform/members/")
+    expect(page.locator("main")).to_contain_text("Your role: Author.")
 
     # What an author may do: write a decision in Platform (and in no other workspace).
     page.click("nav >> text=Decision log")

@@ -63,11 +63,12 @@ def search(decisions: QuerySet, q: str) -> QuerySet:
     in every document costs as much as a rare one. A page that finds more than CANDIDATES says
     "more than 500" (`more_than`) rather than counting them all.
 
-    PostgreSQL finds the matches through the GIN index, takes the first CANDIDATES + 1 and ranks
-    only those (`ts_rank`, title weighted above problem and outcome above the rest). SQLite finds
-    and ranks them through its FTS5 index (bm25, with the same weights; migration 0005), kept in
-    step with the documents by triggers. Each result carries `rank` and, on PostgreSQL,
-    `headline` (for `snippet`).
+    Both databases find the matches through their index (PostgreSQL's GIN, SQLite's FTS5 kept in
+    step with the documents by triggers, migration 0005), among the decisions given (so the
+    user's rights and filters are in that one query), take the first CANDIDATES + 1 the index
+    yields, unranked, and rank only those: `ts_rank` or bm25, title weighted above problem and
+    outcome above the rest. Ranking every match first cost time in proportion to how common the
+    word is. Each result carries `rank` and, on PostgreSQL, `headline` (for `snippet`).
     """
     refresh()
     if connection.vendor == "postgresql":
@@ -80,11 +81,16 @@ def more_than(count: int) -> bool:
     return count > CANDIDATES
 
 
+def _candidates(decisions: QuerySet, **match) -> QuerySet:
+    """The first CANDIDATES + 1 of these decisions the index finds, in no order, as a subquery:
+    ranking, counting and the page each read at most that many. (A list of their keys instead
+    cost more to compile into the count and the page query than the subquery costs to run.)"""
+    return decisions.filter(**match).order_by().values("pk")[: CANDIDATES + 1]
+
+
 def _search_postgresql(decisions: QuerySet, q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config=CONFIG)
-    candidates = (
-        decisions.filter(search_document__vector=query).order_by().values("pk")[: CANDIDATES + 1]
-    )
+    candidates = _candidates(decisions, search_document__vector=query)
     # Snippets come from the first part of the text: ts_headline reads all it is given.
     text = Concat(
         "search_document__head",
@@ -141,13 +147,10 @@ def _search_sqlite(decisions: QuerySet, q: str) -> QuerySet:
     expression = fts_query(q)
     if not expression:
         return decisions.none()
-    candidates = (
-        decisions.filter(text_index__match=expression)
-        .order_by("text_index__rank")
-        .values("pk")[: CANDIDATES + 1]
-    )
+    candidates = _candidates(decisions, text_index__match=expression)
     return (
         decisions.model.objects.filter(pk__in=candidates)
+        # bm25 is computed in a query that matches; here for the candidates only.
         .filter(text_index__match=expression)
         # Snippets are cut for the page shown only (`page_snippets`): SQLite would cut one for
         # every ranked candidate before sorting them.

@@ -418,6 +418,7 @@ def choose(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespon
 
 # How often a save is judged again when another save landed between its read and its write.
 ATTEMPTS = 5
+BUSY = "Others kept saving this at the same moment: nothing was saved. Try again."
 # What an answer means for the draft, stored with it (see _meaning).
 MEANING = ("rules_out", "favours", "needs")
 
@@ -592,9 +593,6 @@ def save_answer(request: HttpRequest, workspace_slug: str, number: int, key: str
     return _saved(
         request, decision, before, Shown(f"answer-{key}", sent, verdict.bases), f"q-{key}"
     )
-
-
-BUSY = "Others kept saving this at the same moment: nothing was saved. Try again."
 
 
 def _answers():

@@ -7,6 +7,7 @@ what their browsers would post, with the bases their pages were shown.
 import pytest
 from django.test import Client
 
+from apps.authoring.merging import token
 from apps.decisions.models import Answer, Criterion, Decision, Score
 
 from ..factories import add_member, make_user
@@ -129,6 +130,21 @@ def test_it_swaps_the_conflict_in_place_with_htmx_and_resolves_it(author_client,
     assert answer_of(draft, "push") == ("No, clients ask for them", "")
     # The ranking follows: the page fetches it after the save's event, as after any autosave.
     assert "adroit:saved" in response["HX-Trigger"]
+
+
+def test_it_keeps_a_note_written_before_the_answer_and_saves_it_with_the_answer(
+    author_client, draft
+):
+    data = form_data(page(author_client, draft), "answer-push")
+    data["note"] = "Dashboards poll."
+    response = author_client.post(url(draft, "answer/push/"), data, headers=HTMX)
+    assert response.status_code == 200
+    assert answer_of(draft, "push") is None  # a note needs an answer
+    # Its base stays what is stored (nothing), so the page's next save still carries it.
+    assert f'name="note__base" value="{token("")}"' in response.content.decode()
+    data["answer"] = "Yes"
+    assert author_client.post(url(draft, "answer/push/"), data, headers=HTMX).status_code == 200
+    assert answer_of(draft, "push") == ("Yes", "Dashboards poll.")
 
 
 # --- Weights and scores ----------------------------------------------------------------------

@@ -65,6 +65,10 @@ UNVERIFIED_EMAIL = (
     "An account here already uses {email}, and the provider has not verified that the address "
     "is yours. Ask an administrator."
 )
+TAKEN = (
+    "The account here that uses {email} signs in with another account at the provider. "
+    "Ask an administrator."
+)
 NO_SUBJECT = "The provider did not say who you are (no subject), so nobody was signed in."
 
 
@@ -146,9 +150,13 @@ def sign_in_person(issuer: str, claims: dict):
             same = list(users.filter(email__iexact=email)[:2])
             if len(same) > 1:
                 raise SignInRefused(AMBIGUOUS.format(email=email))
-            if same and claims.get("email_verified") is not True:
+            if same and claims.get("email_verified") not in (True, "true"):
                 # Anyone can type any address at some providers: only a verified one is proof.
                 raise SignInRefused(UNVERIFIED_EMAIL.format(email=email))
+            if same and same[0].provider_identities.filter(issuer=issuer).exists():
+                # Another provider account signs in as this person: an address handed on to a
+                # newcomer must not hand them the old account.
+                raise SignInRefused(TAKEN.format(email=email))
             user = same[0] if same else None
         if user is not None and not user.is_active:
             raise SignInRefused(SWITCHED_OFF)

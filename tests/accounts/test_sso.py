@@ -124,6 +124,19 @@ def test_it_says_why_when_the_provider_did_not_sign_the_person_in(client, sso):
     assert not signed_in_as(client).is_authenticated
 
 
+def test_it_never_hands_an_account_linked_elsewhere_to_a_new_subject(client, sso):
+    # The address now belongs to someone else at the provider, with a subject of their own.
+    ada = make_user("ada", email="ada.lovelace@example.com")
+    ProviderIdentity.objects.create(user=ada, issuer=sso.issuer, subject="ada-0000")
+
+    response = client.get(callback_of(client))
+
+    assert response.status_code == 403
+    assert "signs in with another account at the provider" in response.text
+    assert not signed_in_as(client).is_authenticated
+    assert ProviderIdentity.objects.get().subject == "ada-0000"
+
+
 def test_it_refuses_an_unverified_address_that_an_account_here_uses(client, sso):
     make_user("ada", email="ada.lovelace@example.com")
     sso.set_accounts(accounts(email_verified=False))

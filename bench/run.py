@@ -604,6 +604,12 @@ def main(argv: list[str] | None = None) -> None:
         }
     info["load_after"] = [round(x, 2) for x in os.getloadavg()]
     command = "make bench"
+    # Options make bench does not pass: the run was bench/run.py with them.
+    options = [f"--sizes {args.sizes}"] if args.sizes != "100,1000,10000" else []
+    options += [f"--only '{args.only}'"] if args.only else []
+    options += ["--skip-offline"] if args.skip_offline else []
+    if options:
+        command = " ".join([".venv/bin/python bench/run.py", *options])
     if given:
         command = f"DATABASE_URL={given} {command}"
     if args.seconds != 30:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
@@ -58,6 +59,8 @@ FORMAT = "adroit-workspace-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DECISION_TYPE = Decision._meta.label_lower
+WORKSPACE_TYPE = Workspace._meta.label_lower
+USER_TYPE = settings.AUTH_USER_MODEL.lower()
 # An archive is read whole into memory; refuse anything that could not be one of ours.
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 
@@ -400,11 +403,17 @@ def _decision_data(
 
 
 def _audit(workspace: Workspace, numbers: dict[int, int], name: _People) -> list[dict]:
-    events = (
+    events = list(
         AuditEvent.objects.filter(workspace=workspace)
         .select_related("actor")
         .order_by("created_at", "id")
     )
+    people = get_user_model().objects.in_bulk(
+        {int(e.target_id) for e in events if e.target_type == USER_TYPE and e.target_id.isdigit()}
+    )
+    # Ids mean nothing in another instance: a decision is named by its number, the workspace
+    # is the restored one, a person is named by user name.
+    re_pointed = {DECISION_TYPE, WORKSPACE_TYPE, USER_TYPE}
     return [
         {
             "actor": e.actor_label,
@@ -412,14 +421,16 @@ def _audit(workspace: Workspace, numbers: dict[int, int], name: _People) -> list
             "actor_username": name(e.actor),
             "verb": e.verb,
             "target_type": e.target_type,
-            # A decision's id means nothing in another instance; its number does.
-            "target_id": "" if e.target_type == DECISION_TYPE else e.target_id,
+            "target_id": "" if e.target_type in re_pointed else e.target_id,
+            "target_user": name(people.get(int(e.target_id)))
+            if e.target_type == USER_TYPE and e.target_id.isdigit()
+            else None,
             "target_label": e.target_label,
             "decision": numbers.get(e.decision_id),
             "data": e.data,
             "created_at": _when(e.created_at),
         }
-        for e in events.iterator()
+        for e in events
     ]
 
 
@@ -751,6 +762,20 @@ def _restore_upkeep_and_deciding(decision: Decision, item: dict, users: dict) ->
         KitChoice.objects.create(decision=decision, kit=kit)
 
 
+def _target_id(event: dict, workspace: Workspace, decisions: dict, users: dict) -> str:
+    """An audit event's target as this instance numbers it (see `_audit`)."""
+    kind = event["target_type"]
+    if kind == DECISION_TYPE:
+        decision = decisions.get(event["decision"])
+        return str(decision.pk) if decision else ""
+    if kind == WORKSPACE_TYPE:
+        return str(workspace.pk)
+    if kind == USER_TYPE:
+        person = users.get(event.get("target_user"))
+        return str(person.pk) if person else ""
+    return event["target_id"]
+
+
 def restore_workspace(data: bytes, by=None) -> Restored:
     """Recreate the archived workspace in this instance, whole or not at all."""
     manifest, files = _read(data)
@@ -803,11 +828,7 @@ def restore_workspace(data: bytes, by=None) -> Restored:
                 actor_label=e["actor"],
                 verb=e["verb"],
                 target_type=e["target_type"],
-                target_id=(
-                    str(decisions[e["decision"]].pk)
-                    if e["target_type"] == DECISION_TYPE and e["decision"] in decisions
-                    else e["target_id"]
-                ),
+                target_id=_target_id(e, workspace, decisions, users),
                 target_label=e["target_label"],
                 decision=decisions.get(e["decision"]),
                 data=e["data"],

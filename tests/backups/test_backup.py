@@ -175,17 +175,19 @@ def _fresh_database() -> tuple[dict[str, str], callable]:
     return {**env, "DATABASE_URL": f"sqlite:///{path}"}, lambda: path.unlink(missing_ok=True)
 
 
-def test_it_restores_into_an_empty_instance_with_the_same_hashes(history, tmp_path):
-    source = tmp_path / "team.zip"
-    call_command("dump_workspace", history.slug, str(source))
+def round_trip_elsewhere(workspace: Workspace, tmp_path: Path, *setup: list[str]) -> tuple:
+    """The workspace's archive, and the archive an empty instance of the same database kind
+    writes after restoring it (`setup`: manage.py commands run there before the restore)."""
+    source, again = tmp_path / "source.zip", tmp_path / "again.zip"
+    call_command("dump_workspace", workspace.slug, str(source))
     env, drop = _fresh_database()
-    again = tmp_path / "again.zip"
     manage = [sys.executable, str(ROOT / "manage.py")]
     try:
         for command in (
             ["migrate", "--noinput", "-v", "0"],
+            *setup,
             ["restore_workspace", str(source)],
-            ["dump_workspace", history.slug, str(again)],
+            ["dump_workspace", workspace.slug, str(again)],
         ):
             done = subprocess.run(
                 manage + command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
@@ -193,13 +195,16 @@ def test_it_restores_into_an_empty_instance_with_the_same_hashes(history, tmp_pa
             assert done.returncode == 0, done.stderr
     finally:
         drop()
+    return source.read_bytes(), again.read_bytes()
 
-    assert comparable(again.read_bytes()) == comparable(source.read_bytes())
-    original = json.loads(files_of(source.read_bytes())["decisions.json"])
+
+def test_it_restores_into_an_empty_instance_with_the_same_hashes(history, tmp_path):
+    source, again = round_trip_elsewhere(history, tmp_path)
+
+    assert comparable(again) == comparable(source)
+    original = json.loads(files_of(source)["decisions.json"])
     assert [v["sha256"] for d in original for v in d["versions"]] == [
-        v["sha256"]
-        for d in json.loads(files_of(again.read_bytes())["decisions.json"])
-        for v in d["versions"]
+        v["sha256"] for d in json.loads(files_of(again)["decisions.json"]) for v in d["versions"]
     ]
 
 

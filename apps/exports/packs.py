@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from urllib.parse import quote
@@ -13,7 +14,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.core.pdf import html_to_pdf
+from apps.core.pdf import PdfRenderError, html_to_pdf
+from apps.core.pdfjoin import anchor_pages, join, page_count
 from apps.decisions.models import Decision, Status
 from apps.decisions.printing import Printed, printed_pdf
 from apps.decisions.rendering import (
@@ -109,11 +111,23 @@ def decision_pdf(decision: Decision) -> bytes:
     return printed_pdf(printed_decision(decision, decision.workspace.name))
 
 
-def pack_html(documents: list[Printed], workspace) -> str:
-    """The whole pack as one HTML document: cover and contents, then each decision's block."""
+def pack_html(documents: list[Printed], workspace, contents: list | None = None) -> str:
+    """The pack as one HTML document: the cover with the contents, then each decision's block.
+
+    `contents` is the rows of the contents, (doc, page): by default every document's, its page
+    left to WeasyPrint. A section of a pack gives no contents; the front of one gives no
+    documents and the pages it counted.
+    """
+    if contents is None:
+        contents = [(doc, None) for doc in documents]
     return render_to_string(
         "exports/board_pack.html",
-        {"workspace": workspace, "documents": documents, "today": timezone.localdate()},
+        {
+            "workspace": workspace,
+            "documents": documents,
+            "contents": contents,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -133,24 +147,102 @@ def expected_ends(documents: list[Printed]) -> list[float]:
 
 def board_pack(decisions: list[Decision], workspace, progress: Progress) -> bytes:
     """One PDF/A document: the cover with the contents, then each decision as its own PDF shows
-    it (`printed_decision`). Being one document, its page numbers run through the pack, the
-    contents' page numbers are where each title stands, and each decision has one bookmark.
+    it (`printed_decision`). Its page numbers run through the pack, the contents' page numbers
+    are where each title stands, and each decision has one bookmark with its sections below.
+
+    Up to ADROIT_PACK_SECTION_SIZE decisions are one WeasyPrint document, which gives all that
+    by construction. A bigger pack is rendered in sections (`sectioned_pack`): WeasyPrint holds
+    every laid-out page until it writes the file, about 1.2 MB a page here, so 200 decisions in
+    one document need 1.5 GB (docs/benchmarks.md, "Board packs").
     """
     documents = [printed_decision(decision, workspace.name) for decision in decisions]
-    ends = expected_ends(documents)
-    done = 0
-
-    def laid_out(page: int) -> None:
-        nonlocal done
-        now = min(bisect.bisect_right(ends, page), len(documents) - 1)
-        if now > done:
-            done = now
-            progress(done)
-
+    if len(documents) > settings.ADROIT_PACK_SECTION_SIZE:
+        return sectioned_pack(documents, workspace, progress, settings.ADROIT_PACK_SECTION_SIZE)
     return html_to_pdf(
         pack_html(documents, workspace),
         timeout=settings.ADROIT_PACK_TIMEOUT,
         memory_mb=settings.ADROIT_PACK_MEMORY_MB,
         attachments=tuple(a for doc in documents for a in doc.attachments()),
-        pages=laid_out,
+        pages=_laid_out(documents, 0, len(documents), progress),
     )
+
+
+def _laid_out(
+    documents: list[Printed], before: int, total: int, progress: Progress
+) -> Callable[[int], None]:
+    """Hears each page of `documents` as layout reaches it and reports the decisions passed,
+    `before` being those of earlier sections; never all `total`, which only the file says."""
+    ends, done = expected_ends(documents), before
+
+    def laid_out(page: int) -> None:
+        nonlocal done
+        now = min(before + bisect.bisect_right(ends, page), total - 1)
+        if now > done:
+            done = now
+            progress(done)
+
+    return laid_out
+
+
+# Sections render with this sheet too: no footers of their own (see print-section.css).
+SECTION_STYLES = ("css/print.css", "css/print-section.css")
+
+
+def sectioned_pack(documents: list[Printed], workspace, progress: Progress, size: int) -> bytes:
+    """The pack as `board_pack` describes it, its decisions rendered `size` at a time, each
+    section in its own child process that ends before the next starts, so the peak is one
+    section's. Then the front (cover and contents), once the page of each title is known, and
+    a page of footers per page ("Page 7 of 1149"); `pdfjoin.join` makes them one document.
+    Pages break the same way as in one document: each decision starts a page.
+    """
+    deadline = time.monotonic() + settings.ADROIT_PACK_TIMEOUT
+
+    def render(html: str, stylesheets=SECTION_STYLES, **options) -> bytes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise PdfRenderError(
+                f"The PDF took longer than {settings.ADROIT_PACK_TIMEOUT:g} seconds to render."
+            )
+        return html_to_pdf(
+            html,
+            stylesheets,
+            timeout=left,
+            memory_mb=settings.ADROIT_PACK_MEMORY_MB,
+            **options,
+        )
+
+    sections, starts, body_pages = [], {}, 0
+    for first in range(0, len(documents), size):
+        part = documents[first : first + size]
+        html = pack_html(part, workspace, contents=[])
+        pdf = render(html, pages=_laid_out(part, first, len(documents), progress))
+        pages, anchors = anchor_pages(pdf)
+        starts.update({doc.anchor: body_pages + anchors[doc.anchor] for doc in part})
+        sections.append(pdf)
+        body_pages += pages
+
+    # The front's length shifts every number in it; digits are all one width in the pack's
+    # fonts, so the second rendering, with the right numbers, keeps the first one's length.
+    attachments = tuple(a for doc in documents for a in doc.attachments())
+    front_pages = 1
+    for _ in range(3):
+        contents = [(doc, front_pages + starts[doc.anchor] + 1) for doc in documents]
+        front = render(pack_html([], workspace, contents), attachments=attachments)
+        if page_count(front) == front_pages:
+            break
+        front_pages = page_count(front)
+    else:
+        raise PdfRenderError("The board pack's contents would not settle on a length.")
+
+    footers = [f"Board pack · {workspace.name}"] * front_pages
+    by_start = sorted((starts[doc.anchor], doc.footer) for doc in documents)
+    for index, (start, footer) in enumerate(by_start):
+        end = by_start[index + 1][0] if index + 1 < len(by_start) else body_pages
+        footers += [footer] * (end - start)
+    stamps = render(
+        render_to_string(
+            "exports/board_pack_footers.html", {"workspace": workspace, "footers": footers}
+        ),
+        stylesheets=("css/print.css",),
+    )
+    return join(front, sections, stamps)

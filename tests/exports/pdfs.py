@@ -118,6 +118,19 @@ def unembedded_fonts(pdf: bytes) -> list[str]:
     return missing
 
 
+def font_programs(pdf: bytes) -> dict[str, set[bytes]]:
+    """{font name: the distinct font programs embedded under that name}. Joined PDFs may name
+    two different subsets of one font alike, which viewers can take for one font."""
+    programs: dict[str, set[bytes]] = {}
+    seen: set = set()
+    for page in reader(pdf).pages:
+        for font in _fonts(page.get("/Resources"), seen):
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
+            programs.setdefault(str(font["/BaseFont"]), set()).add(program)
+    return programs
+
+
 def pdfa_identification(pdf: bytes) -> tuple[str, str]:
     """(pdfaid:part, pdfaid:conformance) from the document's XMP metadata."""
     xmp = reader(pdf).xmp_metadata

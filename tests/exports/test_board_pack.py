@@ -1,5 +1,8 @@
 """The board pack of the example workspace, built by the export job as the worker builds it, read
-back with pypdf: page numbers, contents, bookmarks, no stray lines, PDF/A and its attachments."""
+back with pypdf: page numbers, contents, bookmarks, no stray lines, PDF/A and its attachments.
+
+Each test reads the pack twice: rendered as one document, and in sections of two decisions (three
+sections, joined by apps/core/pdfjoin.py), as a big pack is rendered."""
 
 from __future__ import annotations
 
@@ -16,17 +19,21 @@ from .pdfs import (
     content_lines,
     contents_rows,
     flat,
+    font_programs,
     footer,
     outline,
     pdfa_identification,
+    reader,
     texts,
     unembedded_fonts,
 )
 
 
-@pytest.fixture
-def pack(example) -> bytes:
+@pytest.fixture(params=[None, 2], ids=["one-document", "sections-of-2"])
+def pack(request, example, settings) -> bytes:
     """Every example decision, as someone ticks them all on the exports page."""
+    if request.param:
+        settings.ADROIT_PACK_SECTION_SIZE = request.param
     job = ExportJob.objects.create(
         workspace=example,
         kind=ExportJob.Kind.BOARD_PACK,
@@ -133,7 +140,55 @@ def test_it_shows_the_approvals_and_the_full_hash_of_accepted_decisions(pack):
     assert f"v1 · {version.sha256[:12]}" in contents
 
 
-def test_it_reports_decisions_done_while_the_pack_is_laid_out(workspace):
+def test_it_links_each_contents_row_to_the_page_where_its_decision_starts(pack):
+    pdf_reader = reader(pack)
+    destinations = pdf_reader.named_destinations
+    first = starts(texts(pack))
+
+    targets: dict[str, set[int]] = {}
+    for annotation in pdf_reader.pages[0]["/Annots"]:
+        name = str(annotation.get_object()["/Dest"])
+        page = pdf_reader.get_destination_page_number(destinations[name])
+        targets.setdefault(name, set()).add(page)
+
+    # Two links a row: the title and the page number.
+    assert targets == {f"adroit-decision-{int(ref[4:])}": {page} for ref, page in first.items()}
+
+
+def test_it_keeps_one_tag_tree_whose_entries_point_at_their_own_page(pack):
+    pdf_reader = reader(pack)
+    root = pdf_reader.trailer["/Root"]["/StructTreeRoot"]
+    nums = root["/ParentTree"]["/Nums"]
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    keys = [page["/StructParents"] for page in pdf_reader.pages]
+
+    assert len(set(keys)) == len(pdf_reader.pages)
+    for page, key in zip(pdf_reader.pages, keys, strict=True):
+        elements = [e.get_object() for e in parents[key]]
+        assert elements, f"no tagged content on the page of key {key}"
+        pages = {e.raw_get("/Pg").idnum for e in elements if "/Pg" in e}
+        assert pages <= {page.indirect_reference.idnum}
+    # Every element hangs, through its parents, from the one Document element under the root.
+    document = root.raw_get("/K")[0].idnum
+    for elements in parents.values():
+        for element in elements if isinstance(elements, list) else [elements]:
+            element = element.get_object()
+            while element["/P"].get("/Type") != "/StructTreeRoot":
+                element = element["/P"]
+            assert element.indirect_reference.idnum == document
+
+
+def test_it_names_each_subset_of_a_font_once(pack):
+    programs = font_programs(pack)
+
+    assert programs and all(len(found) == 1 for found in programs.values()), {
+        name: len(found) for name, found in programs.items()
+    }
+
+
+@pytest.mark.parametrize("section_size", [100, 5], ids=["one-document", "sections-of-5"])
+def test_it_reports_decisions_done_while_the_pack_is_laid_out(workspace, settings, section_size):
+    settings.ADROIT_PACK_SECTION_SIZE = section_size
     for i in range(12):
         make_decision(workspace, f"Decision {i}", context=f"Why decision {i} matters. " * 200)
     decisions = pack_decisions(Decision.objects.filter(workspace=workspace))

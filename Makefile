@@ -13,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test test-unit lint format setup migrate example browser oidc-provider worker scale bench bench-site bench-packs clean load fault interop hostile
+.PHONY: run test test-unit lint format setup migrate example browser oidc-provider sshd worker scale bench bench-site bench-packs clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests (needs root)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# The SSH deploy key tests push to a real sshd of their own on a free port: Debian's
+# openssh-server (and the ssh client) if missing (as root).
+sshd:
+	@test -x /usr/sbin/sshd && command -v ssh >/dev/null 2>&1 || { \
+	  echo "Installing Debian's openssh-server for the SSH deploy key tests (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client; }
+
 # The single sign-on tests run a real OpenID Connect provider (the npm package oidc-provider) with
 # Node.js: Debian's nodejs and npm if missing (as root), then npm ci into tests/oidc/provider/.
 OIDC_PROVIDER := tests/oidc/provider/node_modules/oidc-provider/package.json
@@ -72,12 +79,12 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup browser oidc-provider lint
+test: setup browser oidc-provider sshd lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # make test without the browser: what CI runs again on the newest Python the machine has.
-test-unit: setup oidc-provider
+test-unit: setup oidc-provider sshd
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser$(if $(ADROIT_CORPUS),, and not corpus)"
 

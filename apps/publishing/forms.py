@@ -23,8 +23,9 @@ class RepositoryForm(forms.ModelForm):
 
     class Meta:
         model = Repository
-        fields = ["url", "branch", "folder", "format", "credential_kind"]
+        fields = ["url", "branch", "folder", "format", "credential_kind", "known_hosts"]
         labels = {"url": "Repository URL", "credential_kind": "Sign in with"}
+        widgets = {"known_hosts": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"})}
 
     def clean_url(self) -> str:
         try:
@@ -62,8 +63,20 @@ class RepositoryForm(forms.ModelForm):
             self.add_error("secret", "That is not an SSH private key (-----BEGIN ... PRIVATE KEY).")
         return data
 
+    def clean_known_hosts(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["known_hosts"].splitlines()]
+        lines = [line for line in lines if line and not line.startswith("#")]
+        # host, key type, key: what ssh-keyscan prints and ssh reads
+        if any(len(line.split()) < 3 for line in lines):
+            raise forms.ValidationError(
+                "One known_hosts line per key: host, key type and key, as ssh-keyscan prints them."
+            )
+        return "\n".join(lines)
+
     def save(self, commit: bool = True) -> Repository:
         repo = super().save(commit=False)
+        if "url" in self.changed_data and "known_hosts" not in self.changed_data:
+            repo.known_hosts = ""  # another server: its key is learnt on the first sync
         secret = (self.cleaned_data.get("secret") or "").strip()
         if repo.credential_kind == Repository.Credential.NONE:
             repo.set_credential(Repository.Credential.NONE, "")

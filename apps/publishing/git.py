@@ -5,6 +5,12 @@ A remote URL comes from a workspace admin, so it is checked before git sees it: 
 git itself may use only the protocols in GIT_ALLOW_PROTOCOL. A token travels in the environment
 (GIT_CONFIG_* as an HTTP header), never on the command line where `ps` would show it; a deploy
 key is written to a private temporary file for ssh and removed afterwards.
+
+SSH host keys: trust on first use, then pinned, as ssh itself does for a person. The key the
+server shows on the first sync is accepted and handed to `Auth.on_new_host_key` (the
+repository records it); from then on only that key is accepted, so a server that changed its
+key, or one standing in for it, is refused with a message saying so. An admin who knows the
+key can give it beforehand instead.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +73,14 @@ def check_branch(branch: str) -> str:
 
 @dataclass
 class Auth:
-    """How to sign in to the remote: nothing, an HTTPS token, or an SSH deploy key."""
+    """How to sign in to the remote: nothing, an HTTPS token, or an SSH deploy key, with the
+    SSH server's host keys known so far (known_hosts lines; none: accept and report the first)."""
 
     token: str = ""
     ssh_key: str = ""
     username: str = "x-access-token"  # what GitHub and GitLab take beside a token
+    known_hosts: str = ""
+    on_new_host_key: Callable[[str], None] | None = None
 
 
 class Git:
@@ -127,6 +136,13 @@ def explain(command: str, stderr: str) -> GitError:
         or "cannot lock ref" in low
     ):
         return PushRejected("The branch moved on the remote since Adroit last pulled.")
+    if "host key verification failed" in low or "host identification has changed" in low:
+        return GitError(
+            "The SSH server did not show the host key recorded for this repository, so Adroit "
+            "did not connect: someone may be standing in for it. If the server's key really "
+            "changed, put its new key in the SSH host key field (or empty the field to accept "
+            "the key it shows on the next sync)."
+        )
     if (
         "authentication failed" in low
         or "could not read username" in low
@@ -182,13 +198,19 @@ def working_copy(url: str, branch: str, auth: Auth) -> Iterator[tuple[Git, bool]
         if auth.token:
             basic = base64.b64encode(f"{auth.username}:{auth.token}".encode()).decode()
             config.append(("http.extraHeader", f"Authorization: Basic {basic}"))
+        known = root / "known_hosts"
+        pinned = auth.known_hosts.strip()
         if auth.ssh_key:
             key = root / "deploy_key"
             key.write_text(auth.ssh_key.strip() + "\n")
             key.chmod(0o600)
+            known.write_text(pinned + "\n" if pinned else "")
+            # -F /dev/null: no system ssh_config (Debian's hashes known_hosts, and may add
+            # options); only our key, no agent, no prompt.
             env["GIT_SSH_COMMAND"] = (
-                f"ssh -i {key} -o IdentitiesOnly=yes -o BatchMode=yes "
-                f"-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile={root / 'known_hosts'}"
+                f"ssh -F /dev/null -i {key} -o IdentitiesOnly=yes -o BatchMode=yes "
+                f"-o StrictHostKeyChecking={'yes' if pinned else 'accept-new'} "
+                f"-o UserKnownHostsFile={known} -o GlobalKnownHostsFile=/dev/null"
             )
         env["GIT_CONFIG_COUNT"] = str(len(config))
         for i, (key_name, value) in enumerate(config):
@@ -197,6 +219,10 @@ def working_copy(url: str, branch: str, auth: Auth) -> Iterator[tuple[Git, bool]
         work = root / "work"
         git = Git(root, env)
         heads = git.run("ls-remote", "--heads", "--", url, f"refs/heads/{branch}")
+        if auth.ssh_key and not pinned and auth.on_new_host_key is not None:
+            learned = known.read_text().strip()
+            if learned:
+                auth.on_new_host_key(learned)
         if heads.strip():
             git.run(
                 "clone",

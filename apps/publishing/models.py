@@ -45,6 +45,13 @@ class Repository(models.Model):
     )
     # Fernet-encrypted with ADROIT_SECRET_KEY (apps/publishing/secrets.py); never shown again.
     credential = models.TextField(blank=True)
+    known_hosts = models.TextField(
+        "SSH host key",
+        blank=True,
+        help_text="The SSH server's key as a known_hosts line (ssh-keyscan prints them). Left "
+        "empty, the key the server shows on the first sync is recorded here, and from then on "
+        "a server showing another key is refused.",
+    )
     last_commit = models.CharField(max_length=64, blank=True)
     last_pull_at = models.DateTimeField(null=True, blank=True)
     last_push_at = models.DateTimeField(null=True, blank=True)
@@ -70,8 +77,18 @@ class Repository(models.Model):
         if self.credential_kind == self.Credential.TOKEN:
             return Auth(token=secret)
         if self.credential_kind == self.Credential.SSH_KEY:
-            return Auth(ssh_key=secret)
+            return Auth(
+                ssh_key=secret,
+                known_hosts=self.known_hosts,
+                on_new_host_key=self.record_host_key,
+            )
         return Auth()
+
+    def record_host_key(self, known_hosts: str) -> None:
+        """The SSH server's key, seen on first use: pinned from now on. Only where none is
+        recorded yet, so a sync never replaces a key an admin gave."""
+        Repository.objects.filter(pk=self.pk, known_hosts="").update(known_hosts=known_hosts)
+        self.known_hosts = known_hosts
 
     @property
     def prefix(self) -> str:

@@ -1,6 +1,6 @@
 """Every out-of-band swap finds its target: htmx reports no error in the console, on the decision
-page and in the editor, for a record whose sections are not all on the page (a section left empty
-has no heading there, yet the review panel's poll sends its comments' region)."""
+page, the review page and in the editor, for a record whose sections are not all on the page (a
+section left empty has no heading there, yet the review panel's poll sends its comments' region)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -43,6 +43,13 @@ def test_it_swaps_a_pages_regions_only_into_what_the_page_has(page, live_server,
     assert errors == []
     # The hidden targets take the comments of sections not on the page out of sight.
     expect(page.locator("#threads-section-drivers")).to_be_hidden()
+
+    # The review page polls the same threads, and has none of the decision page's regions.
+    page.goto(f"{live_server.url}/w/platform/{NUMBER}/review/")
+    with page.expect_response(lambda r: r.url.endswith("/review/"), timeout=15_000):
+        pass
+    page.wait_for_timeout(500)
+    assert errors == []
 
     # The editor: an autosave, and the step bar and preview fetched after it.
     page.goto(f"{live_server.url}/w/platform/{NUMBER}/edit/problem/")

@@ -30,3 +30,19 @@ def test_it_has_a_target_for_each_sections_comments_the_poll_sends(client, peopl
     # Out of sight: a section the page does not show gets no comment box.
     hidden = page[page.index('<div class="off-page-sections" hidden>') :]
     assert hidden.index('id="threads-section-drivers"') < hidden.index("</div></div>")
+
+
+def test_it_has_a_target_on_the_review_page_for_each_region_a_step_or_the_poll_sends(
+    client, people
+):
+    decision = in_review(people["workspace"], people["ada"], [people["rita"]])
+    client.force_login(people["rita"])
+    review = f"{decision.get_absolute_url()}review/"
+    page = client.get(review).content.decode()
+    poll = client.get(review, headers=HTMX).content.decode()
+    step = client.post(f"{review}approve/", headers=HTMX).content.decode()
+
+    for answer in (poll, step):
+        sent = sent_out_of_band(answer)
+        assert "threads-section-context" in sent
+        assert [i for i in sent if f'id="{i}"' not in page] == []

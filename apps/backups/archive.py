@@ -56,7 +56,10 @@ from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Membership, Workspace
 
 FORMAT = "adroit-workspace-backup"
-FORMAT_VERSION = 1
+# 2 adds what version 1 left out (see CARRIED); an Adroit that reads only 1 refuses a 2 rather
+# than restore it without them. Version 1 archives still restore: what they lack stays empty.
+FORMAT_VERSION = 2
+READS = (1, 2)
 MANIFEST = "manifest.json"
 DECISION_TYPE = Decision._meta.label_lower
 WORKSPACE_TYPE = Workspace._meta.label_lower
@@ -519,10 +522,10 @@ def _read(data: bytes) -> tuple[dict, dict[str, bytes]]:
         raise ArchiveError(f"Not an Adroit workspace backup ({error}).") from error
     if manifest.get("format") != FORMAT:
         raise ArchiveError("Not an Adroit workspace backup: its manifest names another format.")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READS:
         raise ArchiveError(
             f"This backup has format version {manifest.get('format_version')}; "
-            f"this Adroit reads version {FORMAT_VERSION}."
+            f"this Adroit reads versions {', '.join(map(str, READS))}."
         )
     files = {}
     for name, expected in manifest.get("files", {}).items():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
+import zipfile
 from collections import deque
 from datetime import timedelta
 
@@ -16,7 +19,13 @@ from django.utils import timezone
 
 from apps.activity.models import AuditEvent
 from apps.authoring.models import Kit, KitChoice, Prompt
-from apps.backups.archive import CARRIED, LEFT_OUT, dump_workspace, restore_workspace
+from apps.backups.archive import (
+    CARRIED,
+    LEFT_OUT,
+    ArchiveError,
+    dump_workspace,
+    restore_workspace,
+)
 from apps.decisions.building import link
 from apps.decisions.models import (
     Answer,
@@ -278,3 +287,45 @@ def test_it_dumps_in_as_many_queries_whatever_the_number_of_decisions(team):
 
     assert len(json.loads(files_of(archive)["decisions.json"])) == 6
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def _as_version(archive: bytes, version: int) -> bytes:
+    """The archive as an Adroit writing format `version` wrote it: version 1 had no more than
+    each decision's record, reviews, threads, source and contributions."""
+    files = files_of(archive)
+    manifest = json.loads(files.pop("manifest.json"))
+    decisions = json.loads(files["decisions.json"])
+    if version == 1:
+        for d in decisions:
+            for key in ("answer_keys", "unused_criteria", "review_events", "confirmation_items"):
+                del d[key]
+            for key in ("participant_users", "prompts", "kit"):
+                del d[key]
+            for r in d["review_rounds"]:
+                for a in r["approvals"]:
+                    del a["review_by"]
+        del manifest["workspace"]["review_months"], manifest["workspace"]["tags"]
+    files["decisions.json"] = json.dumps(decisions).encode()
+    manifest["format_version"] = version
+    manifest["files"] = {n: hashlib.sha256(b).hexdigest() for n, b in files.items()}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for name, body in files.items():
+            zf.writestr(name, body)
+    return buffer.getvalue()
+
+
+def test_it_restores_a_version_1_archive_and_refuses_a_later_one(team):
+    archive = dump_workspace(team)
+    Workspace.objects.filter(pk=team.pk).update(slug="original")
+
+    with pytest.raises(ArchiveError, match="format version 3; this Adroit reads versions 1, 2"):
+        restore_workspace(_as_version(archive, 3))
+    restored = restore_workspace(_as_version(archive, 1)).workspace
+
+    decision = Decision.objects.get(workspace=restored, title="Choose an API style")
+    # What version 1 carried in the record comes back; what it did not is left empty.
+    assert [i.text for i in decision.confirmation_items.all()] == ["Gateway logs reviewed"]
+    assert not decision.review_events.exists()
+    assert restored.review_months == 12

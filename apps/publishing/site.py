@@ -14,6 +14,10 @@ index, loaded as a script because browsers refuse to fetch files from `file://`)
 Every link is relative and every page carries a Content-Security-Policy that allows nothing but
 the folder's own files, so opening it never makes a request elsewhere. The same decisions give
 the same bytes: the site can be committed and diffed.
+
+Fast because little is done twice: each decision's page is kept between builds (`SitePage`,
+keyed by what it shows, see `_kept_pages`), so a rebuild loads and renders only the decisions
+that changed; the rest is strings joined into frames rendered once (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ again. This module imports only the renderer, so a child starts without setting 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render_markdown
 
+logger = logging.getLogger("adroit.publishing")
 # Below this many bodies per process, starting the processes costs more than it saves.
 PER_PROCESS = 100
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,8 +55,14 @@ def render_bodies(
         return [render_markdown(text) for text in texts], {os.getpid()}
     shares = [texts[i::workers] for i in range(workers)]
     # Threads only wait on the children's pipes, so every child runs at once.
-    with ThreadPoolExecutor(workers) as waiting:
-        done = list(waiting.map(_in_child, shares))
+    try:
+        with ThreadPoolExecutor(workers) as waiting:
+            done = list(waiting.map(_in_child, shares))
+    except (OSError, RuntimeError, ValueError):
+        # A child that cannot start (no Python where sys.executable says) or fails costs time,
+        # never the build: the bodies are rendered here instead.
+        logger.warning("Rendering bodies in child processes failed", exc_info=True)
+        return [render_markdown(text) for text in texts], {os.getpid()}
     bodies: list[str] = [""] * len(texts)
     for i, (_, *rendered) in enumerate(done):
         bodies[i::workers] = rendered

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import sys
 import zipfile
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -237,6 +238,16 @@ def test_it_renders_many_bodies_in_a_process_per_cpu_to_the_same_bytes():
 
     assert len(pids) == 2 and os.getpid() not in pids
     assert pooled == [render_markdown(text) for text in texts]
+
+
+def test_it_renders_the_bodies_itself_when_a_child_cannot_start(monkeypatch):
+    texts = [f"Body {i}, *emphasised*." for i in range(4)]
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # no Python to start
+
+    rendered, pids = render_bodies(texts, per_process=2)
+
+    assert pids == {os.getpid()}
+    assert rendered == [render_markdown(text) for text in texts]
 
 
 def test_it_reads_the_same_number_of_queries_for_more_decisions(workspace):

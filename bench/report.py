@@ -26,15 +26,19 @@ SEARCH_P95_MS_SQLITE = 100.0
 # Why a budget is missed, as profiled (docs/benchmarks.md, "Why budgets are missed"): by scenario,
 # and by scenario and database where the databases differ.
 CAUSES = {
-    "log": "5 queries, 2 ms of SQL; Django's templates render 50 rows (85 % of the time, see Why)",
-    "filtered log": "as the log: the rows' templates, not the queries (see Why)",
-    "decision page": "8 queries and a cache hit; the review panel's forms and templates (see Why)",
+    "log": "5 queries, rows and filter fields from the cache; what is left is the frame, the "
+    "50 rows' values and their cache round trip (see Why)",
+    "filtered log": "as the log (see Why)",
+    "decision page": "8 queries (12 in review) and a cache hit; then the comment region of each "
+    "section and the review panel's forms, rendered on every read (see Why)",
     "markdown download": "4 queries and a cache hit; the download page's template (see Why)",
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
-    ("search", "sqlite"): "FTS5 ranks every match, then 501 candidates are joined for rights",
-    ("search", "postgresql"): "501 candidates from the GIN index ranked by ts_rank (see Why)",
+    ("search", "sqlite"): "bm25 for at most 501 candidates, matched again by the count and the "
+    "page; query building and 20 results' template (see Why)",
+    ("search", "postgresql"): "ts_rank for at most 501 candidates from the GIN index, matched "
+    "again by the count and the page; snippets (see Why)",
     "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
     "markdown: import of 1,000 (read + save)": "reading, then bulk inserts and search documents",
 }

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 
 from .models import (
     Answer,
@@ -19,6 +21,39 @@ from .models import (
     Support,
     Tag,
 )
+
+
+class PartOfDecisionAdmin(admin.ModelAdmin):
+    """A part of a decision saved or deleted on its own admin page moves that decision on.
+
+    Every cached rendering and kept site page is keyed by the decision's revision and
+    `updated_at`, and the editor's optimistic lock by its revision: a change made here that left
+    them alone would be served stale, or overwritten by an editor still holding the old revision.
+    """
+
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return [obj.decision_id]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        touch_decisions(self.decision_ids(form.instance))
+
+    def delete_model(self, request, obj) -> None:
+        ids = self.decision_ids(obj)
+        super().delete_model(request, obj)
+        touch_decisions(ids)
+
+    def delete_queryset(self, request, queryset) -> None:
+        ids = [pk for obj in queryset for pk in self.decision_ids(obj)]
+        super().delete_queryset(request, queryset)
+        touch_decisions(ids)
+
+
+def touch_decisions(ids) -> None:
+    Decision.objects.filter(pk__in=set(ids)).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
 
 
 class ParticipantInline(admin.TabularInline):
@@ -149,7 +184,7 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(PartOfDecisionAdmin):
     """A weighted driver's scores, one per scenario (-2 to +2)."""
 
     list_display = ["__str__", "decision"]
@@ -163,7 +198,7 @@ class ScenarioPointInline(admin.TabularInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(PartOfDecisionAdmin):
     list_display = ["title", "decision", "position"]
     search_fields = ["title", "decision__title"]
     inlines = [ScenarioPointInline]
@@ -176,7 +211,7 @@ class OptionInline(admin.StackedInline):
 
 
 @admin.register(Consideration)
-class ConsiderationAdmin(admin.ModelAdmin):
+class ConsiderationAdmin(PartOfDecisionAdmin):
     list_display = ["title", "decision", "is_open"]
     list_filter = ["is_open"]
     search_fields = ["title", "decision__title"]
@@ -189,18 +224,46 @@ class SupportInline(admin.TabularInline):
 
 
 @admin.register(AuthOption)
-class OptionAdmin(admin.ModelAdmin):
+class OptionAdmin(PartOfDecisionAdmin):
     list_display = ["title", "consideration"]
     search_fields = ["title"]
     inlines = [SupportInline]
 
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return [obj.consideration.decision_id]
+
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(PartOfDecisionAdmin):
     list_display = ["name", "workspace"]
     search_fields = ["name"]
 
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return list(obj.decisions.values_list("pk", flat=True))
 
-admin.site.register(
-    [ScenarioPoint, Consequence, Support, Relation, Reference, FreeSection, Participant]
-)
+
+class ScenarioPointAdmin(PartOfDecisionAdmin):
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return [obj.scenario.decision_id]
+
+
+class SupportAdmin(PartOfDecisionAdmin):
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return [obj.scenario.decision_id]
+
+
+class RelationAdmin(PartOfDecisionAdmin):
+    # Both ends show the relation: the target lists it as incoming.
+    @staticmethod
+    def decision_ids(obj) -> list[int]:
+        return [obj.source_id, obj.target_id]
+
+
+admin.site.register(ScenarioPoint, ScenarioPointAdmin)
+admin.site.register(Support, SupportAdmin)
+admin.site.register(Relation, RelationAdmin)
+admin.site.register([Consequence, Reference, FreeSection, Participant], PartOfDecisionAdmin)

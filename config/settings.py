@@ -298,7 +298,7 @@ ADROIT_PACK_TIMEOUT = float(env_str("ADROIT_PACK_TIMEOUT", "900"))
 ADROIT_PACK_MEMORY_MB = int(env_str("ADROIT_PACK_MEMORY_MB", "2048"))
 # A bigger pack renders this many decisions at a time, each section in a child process that ends
 # before the next starts: peak memory follows the section, not the pack (apps/exports/packs.py).
-ADROIT_PACK_SECTION_SIZE = int(env_str("ADROIT_PACK_SECTION_SIZE", "20"))
+ADROIT_PACK_SECTION_SIZE = int(env_str("ADROIT_PACK_SECTION_SIZE", "25"))
 
 # `make bench` serves a trivial "floor" page beside the real ones (bench/run.py); not in production.
 ADROIT_BENCH = env_bool("ADROIT_BENCH", False)

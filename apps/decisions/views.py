@@ -8,7 +8,7 @@ from apps.core.http import paginate, render_partial
 from .access import get_access
 from .cache import rendered, with_page_key
 from .filters import filters_for
-from .listing import log_rows, log_values
+from .listing import LogPages, log_rows
 from .models import Decision
 
 LOG_PAGE = 50
@@ -18,9 +18,9 @@ LOG_PAGE = 50
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     form, workspaces = filters_for(request)
-    decisions = form.apply(Decision.objects.for_user(request.user))
+    decisions = form.apply(Decision.objects.for_user(request.user, workspaces))
     # By workspace (the order they were made in), newest number first: the order of an index.
-    ordered = log_values(decisions.order_by("workspace_id", "-number"))
+    ordered = LogPages(decisions.order_by("workspace_id", "-number"))
     context = {
         "form": form,
         "workspaces": workspaces,

@@ -182,6 +182,7 @@ EXPECTED: dict[str, Expect] = {
                                       args=lambda w: {"step": "problem"}),
     # The Decide step (apps/authoring/deciding.py): the same people as every other step.
     "authoring:decide":        Expect(get=(LOGIN,   403,    200,    200,     200,   404)),
+    "authoring:decide_live":   Expect(get=(LOGIN,   403,    302,    302,     302,   404)),
     "authoring:decide_kit":    Expect(get=(LOGIN,   405,    405,    405,     405,   405),
                                       post=(LOGIN,  403,    OK,     OK,      OK,    404)),
     "authoring:decide_answer": Expect(post=(LOGIN,  403,    OK,     OK,      OK,    404),

@@ -1,11 +1,14 @@
 import re
 
 from django import template
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render_markdown
-from apps.reviews.models import body_anchor
+from apps.decisions.cache import cached
+from apps.reviews.models import body_anchor, section_choices
 from apps.reviews.outline import split_sections
 from apps.reviews.panel import TEMPLATE, panel_for
 
@@ -35,36 +38,80 @@ def _piece(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - a slice of sanitised HTML at an element boundary
 
 
+# What `{% csrf_token %}` writes for this stand-in token. Every reader gets their own token in
+# its place; a label or any other escaped text can never contain this raw tag.
+_CSRF_STANDIN = "csrf-token-of-the-reader"
+_CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_STANDIN}">'
+
+
+def _cut(body: str, record, sections: list[tuple[str, str]]) -> tuple[list, list[str]]:
+    """The page text in chunks: HTML strings, and the keys of sections whose comments go
+    between them; then the keys of sections with no heading in the text."""
+    keys = {key for key, _ in sections}
+    chunks: list = []
+    for key, html in split_sections(body, record):
+        if key in keys:
+            close = html.index("</h")
+            close = html.index(">", close) + 1
+            chunks.append(
+                f'<div class="record-part" id="{escape(body_anchor(key))}" hx-disable>'
+                f"{html[:close]}</div>"
+            )
+            chunks.append((key,))
+            html = html[close:]
+        chunks.append(f'<div class="record-part" hx-disable>{html}</div>')
+    placed = {chunk[0] for chunk in chunks if isinstance(chunk, tuple)}
+    return chunks, [key for key, _ in sections if key not in placed]
+
+
+def _section_html(context, section: dict) -> str:
+    template = context.template.engine.get_template(f"{TEMPLATE}#section")
+    with context.push(s=section, oob=False):
+        return template.render(context)
+
+
 @register.simple_tag(takes_context=True)
-def record_parts(context, body: SafeString) -> list[dict]:
-    """The page text in parts, each section's with its threads (from the panel's queries):
-    `{% record_parts body as parts %}`, then each part's `heading`, `section` and `text`.
-    The text may come from a cache; the threads never do."""
-    sections = {s["key"]: s for s in _panel(context)["sections"]}
-    parts = []
-    for key, html in split_sections(str(body), context["record"]):
-        if key not in sections:
-            parts.append({"heading": "", "section": None, "text": _piece(html)})
-            continue
-        close = html.index("</h")
-        close = html.index(">", close) + 1
-        parts.append(
-            {
-                "heading": _piece(html[:close]),
-                "section": sections[key],
-                "text": _piece(html[close:]),
+def record_body(context, body: SafeString) -> SafeString:
+    """The page text with each section's comments after its heading, and a hidden target for
+    each section without a heading (the panel's updates send every section's comments).
+
+    The cut of the text, and each section's region while it has no comment, are kept in the
+    decision's render cache (apps/decisions/cache.py), per key and per whether the reader may
+    comment: they hold nothing else (their forms' token is a stand-in, replaced by the reader's
+    own). A section with comments is rendered on every read, from the threads read just now.
+    """
+    decision, record = context["decision"], context["record"]
+    membership = context["membership"]
+    can_edit = membership is not None and membership.allows("edit")
+    panel = _panel(context)
+    threads = {s["key"]: s for s in panel["sections"]}
+
+    def build() -> tuple[list, list[str], dict[str, str]]:
+        chunks, off_page = _cut(str(body), record, list(section_choices(record)))
+        with context.push(csrf_token=_CSRF_STANDIN):
+            empty = {
+                key: _section_html(context, {**section, "threads": [], "open_count": 0})
+                for key, section in threads.items()
             }
-        )
-    return parts
+        return chunks, off_page, empty
 
-
-@register.simple_tag(takes_context=True)
-def sections_off_page(context, parts: list[dict]) -> list[dict]:
-    """The sections a comment can be about that have no heading in the page text (an empty
-    section is not written): `{% sections_off_page parts as off_page %}`. The panel's updates
-    send every section's comments out of band, so the page keeps a hidden target for these."""
-    placed = {part["section"]["key"] for part in parts if part["section"]}
-    return [s for s in _panel(context)["sections"] if s["key"] not in placed]
+    chunks, off_page, empty = cached(decision, f"body:{int(can_edit)}", build)
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(context["request"])
+    )
+    out = []
+    for chunk in chunks:
+        if not isinstance(chunk, tuple):
+            out.append(chunk)
+        elif threads[chunk[0]]["threads"]:
+            out.append(_section_html(context, threads[chunk[0]]))
+        else:
+            out.append(empty[chunk[0]].replace(_CSRF_INPUT, token))
+    html = f'<div class="record-body">{"".join(out)}</div>'
+    if off_page:
+        targets = "".join(f'<div id="threads-{escape(body_anchor(k))}"></div>' for k in off_page)
+        html += f'<div class="off-page-sections" hidden>{targets}</div>'
+    return _piece(html)
 
 
 @register.filter

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 
 from apps.decisions.cache import cached
 from apps.decisions.models import Decision
@@ -85,9 +86,12 @@ def panel_context(decision: Decision, membership: Membership, record: Record, **
             for to in MOVES
             if decision.can_move_to(to) and membership.allows(move_need(decision.status, to))
         ],
-        "ask_form": forms.get("ask_form") or AskForm(decision=decision, round=round),
-        "thread_form": forms.get("thread_form") or ThreadForm(record=record),
-        "change_form": forms.get("change_form") or ChangeRequestForm(),
+        # Built when shown: a panel read from the cache (templatetags/reviews.py) shows none.
+        "ask_form": forms.get("ask_form")
+        or SimpleLazyObject(lambda: AskForm(decision=decision, round=round)),
+        "thread_form": forms.get("thread_form")
+        or SimpleLazyObject(lambda: ThreadForm(record=record)),
+        "change_form": forms.get("change_form") or SimpleLazyObject(ChangeRequestForm),
         "move_form": forms.get("move_form"),
         "reply_errors": forms.get("reply_errors", {}),
         "error": forms.get("error", ""),

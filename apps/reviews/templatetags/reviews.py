@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 from django import template
@@ -8,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render_markdown
 from apps.decisions.cache import cached
+from apps.reviews.forms import reviewer_choices
 from apps.reviews.models import body_anchor, section_choices
 from apps.reviews.outline import split_sections
 from apps.reviews.panel import TEMPLATE, panel_for
@@ -22,8 +24,33 @@ def _panel(context) -> dict:
 
 @register.simple_tag(takes_context=True)
 def review_panel(context) -> str:
-    """The decision page's review panel: history, versions, reviewers, approvals and threads."""
-    return render_to_string(f"{TEMPLATE}#panel", _panel(context), request=context["request"])
+    """The decision page's review panel: history, versions, reviewers, approvals and threads.
+
+    While the decision has no open round and no comment, the panel shows only what the render
+    key covers (the record, its status, versions and history), the reader's role, the
+    workspace's review settings and who may be asked to review: it is kept in the render cache
+    under all of these, with a stand-in for the reader's CSRF token. Once a round or a comment
+    exists, it is rendered on every read from what was read just now.
+    """
+    request, decision, panel = context["request"], context["decision"], _panel(context)
+    if panel["round"] is not None or panel["groups"] or panel["error"]:
+        return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
+    membership, workspace = panel["membership"], decision.workspace
+    asks = membership.allows("edit") and decision.status in ("draft", "in_review")
+    reviewers = (
+        list(reviewer_choices(decision).values_list("pk", "username", "first_name", "last_name"))
+        if asks
+        else None
+    )
+    shows = (membership.role, workspace.review_months, workspace.default_approvals, reviewers)
+    digest = hashlib.sha256(repr(shows).encode()).hexdigest()[:24]
+
+    def build() -> str:
+        return render_to_string(
+            f"{TEMPLATE}#panel", {**panel, "csrf_token": _CSRF_STANDIN}, request=request
+        )
+
+    return _with_token(cached(decision, f"panel:{digest}", build), request)
 
 
 @register.simple_tag(takes_context=True)
@@ -42,6 +69,16 @@ def _piece(html: str) -> SafeString:
 # its place; a label or any other escaped text can never contain this raw tag.
 _CSRF_STANDIN = "csrf-token-of-the-reader"
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_STANDIN}">'
+
+
+def _token_input(request) -> str:
+    token = get_token(request)
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+def _with_token(html: str, request) -> SafeString:
+    """Cached HTML with the stand-in token replaced by this reader's own."""
+    return _piece(html.replace(_CSRF_INPUT, _token_input(request)))
 
 
 def _cut(body: str, record, sections: list[tuple[str, str]]) -> tuple[list, list[str]]:
@@ -96,9 +133,7 @@ def record_body(context, body: SafeString) -> SafeString:
         return chunks, off_page, empty
 
     chunks, off_page, empty = cached(decision, f"body:{int(can_edit)}", build)
-    token = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(context["request"])
-    )
+    token = _token_input(context["request"])
     out = []
     for chunk in chunks:
         if not isinstance(chunk, tuple):

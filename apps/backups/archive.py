@@ -144,6 +144,8 @@ LEFT_OUT: dict[str, str] = {
     "files deleted in git is not, and is lost with the link.",
     "publishing.sitepage": "The static site's pages as the last build rendered them, a cache "
     "by content key; the next build renders them again.",
+    "publishing.storedbody": "Decision bodies as rendered for the site, keyed by revision and "
+    "rendering code: derived from the records, rendered again where missing.",
 }
 
 

@@ -202,3 +202,27 @@ class SitePage(models.Model):
 
     def __str__(self) -> str:
         return self.key[:12]
+
+
+class StoredBody(models.Model):
+    """A decision revision's body as the site shows it (rendered Markdown, through the one
+    sanitiser) and the facts its page header and lists show, stored when the app first renders
+    that revision: on import, on creation, on a status change (`receivers.py`) or in a site
+    build. Keyed by the decision's page key (apps/decisions/cache.py) and the rendering code, so
+    a revision is rendered once: a first site build of a workspace whose decisions were saved
+    through the app renders none of their bodies, and loads none of their records."""
+
+    decision = models.ForeignKey("decisions.Decision", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    html = models.TextField()
+    facts = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # A revision is stored once, however many saves or builds render it at the same time.
+            models.UniqueConstraint(fields=["decision", "key"], name="one_stored_body_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key[:12]

@@ -4,13 +4,20 @@
   the exports page build it without exports importing this app.
 * A frozen version (a decision accepted) queues a push to the workspace's repository, once
   the accepting transaction commits: the request that accepts never waits for a remote.
+* A decision created (an import, a new draft) or moved to another status (submitted,
+  accepted) has its body rendered for the site and stored once the transaction commits, all of
+  a transaction's decisions together (`site.store_bodies`): a site build then renders only the
+  revisions the app never rendered. Autosaves render nothing.
 """
 
 from __future__ import annotations
 
+import threading
+
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from apps.decisions.models import Decision, StatusChange
 from apps.exports.registry import ExtraFormat, register
 from apps.versions.models import Version
 
@@ -32,3 +39,40 @@ def version_frozen(sender, instance: Version, created: bool, **kwargs) -> None:
 
 
 post_save.connect(version_frozen, sender=Version, dispatch_uid="publishing-push-on-accept")
+
+
+_pending = threading.local()
+
+
+def _store_pending() -> None:
+    ids, _pending.ids = _pending.ids, set()
+    site.store_bodies(sorted(ids))
+
+
+def _store_body_later(decision_id: int) -> None:
+    connection = transaction.get_connection()
+    # Outside a transaction the decision's parts are still to be written, each in its own
+    # statement: a body rendered now would be stored under the key of the finished decision.
+    if not connection.in_atomic_block:
+        return
+    # One render for the whole transaction (an import of a thousand decisions renders them in a
+    # process per CPU); a transaction rolled back took its callback with it, so start afresh.
+    if not any(func is _store_pending for _, func, _ in connection.run_on_commit):
+        _pending.ids = set()
+        # Robust: a body not stored costs the next site build a render, never the save.
+        transaction.on_commit(_store_pending, robust=True)
+    _pending.ids.add(decision_id)
+
+
+def decision_created(sender, instance: Decision, created: bool, **kwargs) -> None:
+    if created:
+        _store_body_later(instance.pk)
+
+
+def status_changed(sender, instance: StatusChange, created: bool, **kwargs) -> None:
+    if created:
+        _store_body_later(instance.decision_id)
+
+
+post_save.connect(decision_created, sender=Decision, dispatch_uid="publishing-store-new-body")
+post_save.connect(status_changed, sender=StatusChange, dispatch_uid="publishing-store-moved-body")

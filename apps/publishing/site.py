@@ -53,7 +53,7 @@ from apps.search.graph import Graph, layout
 from apps.workspaces.models import Workspace
 
 from .bodies import render_bodies
-from .models import SitePage
+from .models import SitePage, StoredBody
 
 Progress = Callable[[int], None]
 
@@ -345,37 +345,112 @@ def _kept_pages(
     return {pk: kept[key] for pk, key in keys.items()}
 
 
+def _body_key(decision: Decision) -> str:
+    """The key of a decision revision's body: its page key (its row's revision and the decisions
+    related to it, whose titles its links show), its row's own values and the rendering code.
+    The values, because a stored body is kept for good (not a day, as a page is): a change
+    written straight to the row, moving no revision, still misses it."""
+    row = repr([getattr(decision, f.attname) for f in Decision._meta.concrete_fields])
+    parts = (_code_stamp(), cache.page_key(decision), row)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _facts(record, body: str) -> dict:
+    """What the page's header, the lists and the search index show of a record besides its body:
+    with them, a stored body needs no record loaded."""
+    return {
+        "owner": record.owner,
+        "date": record.date,
+        "decision_makers": list(record.decision_makers),
+        "consulted": list(record.consulted),
+        "informed": list(record.informed),
+        "tags": list(record.tags),
+        "open": [c.title for c in record.open_considerations()],
+        "text": _search_text(body),
+    }
+
+
+def _bodies(decisions: list[Decision], known: set[int]) -> dict[int, tuple[str, dict]]:
+    """Each decision's body and facts (decisions loaded by `_load`): as stored for its revision,
+    else rendered from its record now and stored, so that no revision is rendered twice."""
+    keys = {d.pk: _body_key(d) for d in decisions}
+    found: dict[int, tuple[str, dict]] = {}
+    for start in range(0, len(decisions), CHUNK):
+        share = [d.pk for d in decisions[start : start + CHUNK]]
+        stored = StoredBody.objects.filter(decision_id__in=share).values_list(
+            "decision_id", "key", "html", "facts"
+        )
+        for pk, key, body, facts in stored:
+            if keys[pk] == key:
+                found[pk] = (body, facts)
+    missing = [d for d in decisions if d.pk not in found]
+    if not missing:
+        return found
+    # The records of these decisions only, in a fixed number of queries however many.
+    prefetch_related_objects(missing, *Decision.objects.with_record()._prefetch_related_lookups)
+    records = []
+    for decision in missing:
+        record = export_record(decision)
+        record.status = decision.status  # the page says what Adroit says: "Accepted elsewhere"
+        records.append(record)
+    link = _relative_link(known)
+    bodies, _ = render_bodies([madr_body(record, link) for record in records])
+    made = {
+        d.pk: (str(body), _facts(r, body))
+        for d, r, body in zip(missing, records, bodies, strict=True)
+    }
+    # Older revisions' bodies are never read again.
+    StoredBody.objects.filter(decision_id__in=list(made)).exclude(
+        key__in=[keys[pk] for pk in made]
+    ).delete()
+    StoredBody.objects.bulk_create(
+        [
+            StoredBody(decision_id=pk, key=keys[pk], html=body, facts=facts)
+            for pk, (body, facts) in made.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=CHUNK,
+    )
+    return {**found, **made}
+
+
+def store_bodies(decision_ids: list[int]) -> None:
+    """Render and store the bodies of these decisions' current revisions where none is stored:
+    the app calls it when it saves a revision (`receivers.py`), so that a site build finds it."""
+    decisions = list(
+        cache.with_page_key(Decision.objects.filter(pk__in=decision_ids)).select_related("source")
+    )
+    by_workspace: dict[int, list[Decision]] = defaultdict(list)
+    for d in decisions:
+        by_workspace[d.workspace_id].append(d)
+    for workspace_id, chosen in by_workspace.items():
+        known = set(
+            Decision.objects.filter(workspace_id=workspace_id).values_list("number", flat=True)
+        )
+        _bodies(chosen, known)
+
+
 def _render_pages(
     workspace: Workspace,
     decisions: list[Decision],
     by_pk: dict[int, Decision],
     around: dict[int, list[Relation]],
 ) -> dict[int, tuple[str, dict]]:
-    """The pages of `decisions` (loaded by `_load`), rendered from their records."""
+    """The pages of `decisions` (loaded by `_load`), from their stored or rendered bodies."""
     if not decisions:
         return {}
-    # The records of these decisions only, in a fixed number of queries however many.
-    prefetch_related_objects(decisions, *Decision.objects.with_record()._prefetch_related_lookups)
-    records = []
-    for decision in decisions:
-        record = export_record(decision)
-        record.status = decision.status  # the page says what Adroit says: "Accepted elsewhere"
-        records.append(record)
-    link = _relative_link({d.number for d in by_pk.values()})
-    bodies, _ = render_bodies([madr_body(record, link) for record in records])
+    bodies = _bodies(decisions, {d.number for d in by_pk.values()})
     template = get_template(KEPT_TEMPLATE)
     made = {}
-    for decision, record, body in zip(decisions, records, bodies, strict=True):
-        page = {"body": body, "graph": _neighbourhood(decision, by_pk, around)}
+    for decision in decisions:
+        body, facts = bodies[decision.pk]
+        # The template reads these as it read the record's own fields.
+        record = {**facts, "open_considerations": [{"title": t} for t in facts["open"]]}
+        page = {"body": mark_safe(body), "graph": _neighbourhood(decision, by_pk, around)}  # noqa: S308 - sanitised by render_markdown
         stored = template.render(
             {"workspace": workspace, "decision": decision, "record": record, "page": page}
         )
-        data = {
-            "tags": list(record.tags),
-            "date": record.date,
-            "owner": record.owner,
-            "text": _search_text(str(body)),
-        }
+        data = {k: facts[k] for k in ("tags", "date", "owner", "text")}
         made[decision.pk] = (stored, data)
     return made
 

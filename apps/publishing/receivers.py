@@ -45,8 +45,9 @@ _pending = threading.local()
 
 
 def _store_pending() -> None:
-    ids, _pending.ids = _pending.ids, set()
-    site.store_bodies(sorted(ids))
+    ids, _pending.ids = _pending.ids, None
+    if ids:
+        site.store_bodies(sorted(ids))
 
 
 def _store_body_later(decision_id: int) -> None:
@@ -57,11 +58,12 @@ def _store_body_later(decision_id: int) -> None:
         return
     # One render for the whole transaction (an import of a thousand decisions renders them in a
     # process per CPU); a transaction rolled back took its callback with it, so start afresh.
-    if not any(func is _store_pending for _, func, _ in connection.run_on_commit):
-        _pending.ids = set()
+    ids = getattr(_pending, "ids", None)
+    if ids is None or not any(func is _store_pending for _, func, _ in connection.run_on_commit):
+        ids = _pending.ids = set()
         # Robust: a body not stored costs the next site build a render, never the save.
         transaction.on_commit(_store_pending, robust=True)
-    _pending.ids.add(decision_id)
+    ids.add(decision_id)
 
 
 def decision_created(sender, instance: Decision, created: bool, **kwargs) -> None:

@@ -20,13 +20,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.markdown import render_markdown
+from apps.decisions import cache
 from apps.decisions.building import link
 from apps.decisions.models import Decision
 from apps.decisions.rendering import record_html
 from apps.exports.models import ExportJob
 from apps.publishing import site
 from apps.publishing.bodies import render_bodies
-from apps.publishing.models import SitePage
+from apps.publishing.models import SitePage, StoredBody
 from apps.publishing.site import _relative_link, site_files, site_zip
 
 from ..factories import make_decision
@@ -269,3 +270,88 @@ def test_it_reads_the_same_number_of_queries_for_more_decisions(workspace):
     many = build()
 
     assert many == few, (few, many)
+
+
+def _stored(decision: Decision) -> StoredBody:
+    """The decision's stored body, checked to be the one its current revision is read under."""
+    loaded = cache.with_page_key(Decision.objects.filter(pk=decision.pk)).get()
+    return StoredBody.objects.get(decision=decision, key=site._body_key(loaded))
+
+
+def test_it_stores_a_new_decisions_body_when_its_transaction_commits(
+    workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = make_decision(workspace, "Use Redis", context="An **in-memory** store.")
+
+    stored = _stored(decision)
+    assert "<strong>in-memory</strong>" in stored.html
+    assert stored.facts["text"].startswith("Context and Problem Statement An in-memory store.")
+
+
+def test_it_builds_a_page_from_the_stored_body_without_rendering_it_again(
+    workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = make_decision(workspace, "Use Redis", context="An **in-memory** store.")
+    stored = _stored(decision)
+    # Changed behind the app's back, so that the page shows which body it was built from.
+    StoredBody.objects.filter(pk=stored.pk).update(html=stored.html.replace("in-memory", "kept"))
+
+    page = site_files(workspace)[f"adr/{decision.number:04d}.html"].decode()
+
+    assert "<strong>kept</strong>" in page and "in-memory" not in page
+    assert StoredBody.objects.get().pk == stored.pk
+
+
+def test_it_stores_the_body_of_a_decision_moved_to_another_status(
+    workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = make_decision(workspace, "Use Redis", context="A store.")
+    created = _stored(decision)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision.move_to("in_review")
+
+    assert _stored(decision).pk != created.pk
+    assert not StoredBody.objects.filter(pk=created.pk).exists()  # an older revision's body
+
+
+def test_it_stores_nothing_when_a_save_moves_no_status(
+    workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = make_decision(workspace, "Use Redis", context="A store.")
+    created = _stored(decision)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision.context = "A faster store."
+        decision.save()
+
+    assert list(StoredBody.objects.values_list("pk", flat=True)) == [created.pk]
+    with pytest.raises(StoredBody.DoesNotExist):
+        _stored(decision)  # the build renders it
+
+
+def test_it_builds_the_same_site_from_stored_bodies_as_from_nothing(log, workspace):
+    from_nothing = site_files(workspace)
+    assert StoredBody.objects.count() == len(log)
+
+    SitePage.objects.all().delete()
+    from_stored = site_files(workspace)
+    SitePage.objects.all().delete()
+    StoredBody.objects.all().delete()
+
+    assert from_stored == from_nothing == site_files(workspace)
+
+
+def test_it_renders_a_body_again_when_a_related_decision_is_renamed(log, workspace):
+    old, new, draft = log
+    site_files(workspace)
+    kept = _stored(new)
+
+    old.title = "Use MariaDB"
+    old.save()
+    site_files(workspace)
+
+    assert "Use MariaDB" in _stored(new).html
+    assert not StoredBody.objects.filter(pk=kept.pk).exists()  # an older revision's body

@@ -236,6 +236,9 @@ class Decision(models.Model):
             models.Index(fields=["workspace", "-number"], name="decision_log_order"),
             # "Due in 30 days", "overdue", the health view and the daily reminders.
             models.Index(fields=["review_by"], name="decision_review_by"),
+            # A Markdown file's cache key counts the folder's decisions and takes the newest
+            # change (cache.FOLDER): from this index alone, not from every row of the folder.
+            models.Index(fields=["workspace", "updated_at"], name="decision_folder_stamp"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.markdown import render_markdown
 from apps.decisions.cache import cached
-from apps.reviews.forms import reviewer_choices
 from apps.reviews.models import body_anchor, section_choices
 from apps.reviews.outline import split_sections
 from apps.reviews.panel import TEMPLATE, panel_for
@@ -37,11 +36,8 @@ def review_panel(context) -> str:
         return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
     membership, workspace = panel["membership"], decision.workspace
     asks = membership.allows("edit") and decision.status in ("draft", "in_review")
-    reviewers = (
-        list(reviewer_choices(decision).values_list("pk", "username", "first_name", "last_name"))
-        if asks
-        else None
-    )
+    # Who may be asked, as the page's first review query read them (panel.review_state).
+    reviewers = panel["review_state"].reviewers if asks else None
     shows = (membership.role, workspace.review_months, workspace.default_approvals, reviewers)
     digest = hashlib.sha256(repr(shows).encode()).hexdigest()[:24]
 

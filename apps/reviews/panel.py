@@ -44,6 +44,14 @@ class ReviewState(NamedTuple):
     threads: int
     reviewers: str
 
+    def reviewer_choices(self) -> list[tuple[int, str]]:
+        """The ask form's choices, labelled as `AskForm` labels them, from `reviewers`."""
+        choices = []
+        for who in filter(None, self.reviewers.split(chr(30))):
+            pk, username, first, last = who.split(chr(31))
+            choices.append((int(pk), f"{first} {last}".strip() or username))
+        return choices
+
 
 # Written by hand, not by the ORM: building its three querysets cost more CPU than the page's
 # whole read when there is nothing to read. The reviewers are `forms.reviewer_choices` (members
@@ -145,7 +153,7 @@ def panel_context(
         ],
         # Built when shown: a panel read from the cache (templatetags/reviews.py) shows none.
         "ask_form": forms.get("ask_form")
-        or SimpleLazyObject(lambda: AskForm(decision=decision, round=round)),
+        or SimpleLazyObject(lambda: _ask_form(decision, round, state)),
         "thread_form": forms.get("thread_form")
         or SimpleLazyObject(lambda: ThreadForm(record=record)),
         "change_form": forms.get("change_form") or SimpleLazyObject(ChangeRequestForm),
@@ -161,6 +169,14 @@ def panel_context(
         context["void"] = round.authors_approvals(authors)
         context["open_changes"] = round.open_change_requests()
     return context
+
+
+def _ask_form(decision: Decision, round: ReviewRound | None, state: ReviewState | None) -> AskForm:
+    form = AskForm(decision=decision, round=round)
+    if state is not None:
+        # Shown, never bound (a submission builds its own): the choices the state query read.
+        form.fields["reviewers"].choices = state.reviewer_choices()
+    return form
 
 
 def section_threads(key: str, label: str, threads: list[Thread]) -> dict:

@@ -81,11 +81,15 @@ def test_it_shows_a_submission_an_approval_and_a_change_request_on_the_next_read
     assert "<strong>costs</strong>" in shown
 
 
-def test_it_offers_a_new_reviewer_on_the_next_read(people, decision):
+def test_it_offers_a_new_or_renamed_reviewer_on_the_next_read(people, decision):
     ada = signed_in(people["ada"])
     assert "ruth" not in page(ada, decision)
     add_member(people["workspace"], make_user("ruth"), "reviewer")
     assert "ruth" in page(ada, decision)
+    # A reviewer's new name is the ask form's label on the next read, too.
+    people["rob"].first_name, people["rob"].last_name = "Robin", "Vale"
+    people["rob"].save()
+    assert "Robin Vale" in page(ada, decision)
 
 
 def test_it_gives_each_reader_the_forms_of_their_own_role(people, decision):

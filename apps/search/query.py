@@ -1,8 +1,10 @@
 """Finding decisions: the filters of the log and search, and full-text search with snippets.
 
-    form = FilterForm(request.GET, user=request.user)
-    decisions = form.apply(Decision.objects.for_user(request.user))
-    results = search(decisions, form.cleaned_data["q"])  # ranked, best first
+    form, workspaces = filters_for(request)
+    decisions = form.apply(Decision.objects.for_user(request.user, workspaces))
+    results = search(decisions, q)  # a QuerySet, ranked, best first (the API)
+    pages = ranked_pages(decisions, q, 20, request.GET.get("page"))  # the search page
+    shown = pages[0:20]  # the page's rows, each with its snippet
 
 The same functions serve the log, the search page, the timeline and the API, on PostgreSQL
 (full-text search with a GIN index) and on SQLite (FTS5, bm25 and snippet), each by an index.
@@ -10,23 +12,28 @@ The same functions serve the log, the search page, the timeline and the API, on 
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Left
+from django.utils import timezone
 
+from apps.decisions.listing import LOG_VALUES, with_tag_names
 from apps.decisions.models import Decision
 
 from .index import CONFIG, refresh
+from .models import SearchDocument
 
 # Sentinels around matches: user text is escaped first, then they become <mark>.
 START, STOP = "\x02", "\x03"
-SNIPPET_CHARS = 220
 SNIPPET_SOURCE = 2000
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -91,30 +98,11 @@ def _candidates(decisions: QuerySet, **match) -> QuerySet:
 def _search_postgresql(decisions: QuerySet, q: str) -> QuerySet:
     query = SearchQuery(q, search_type="websearch", config=CONFIG)
     candidates = _candidates(decisions, search_document__vector=query)
-    # Snippets come from the first part of the text: ts_headline reads all it is given.
-    text = Concat(
-        "search_document__head",
-        Value("\n"),
-        "search_document__body",
-        Value("\n"),
-        "search_document__comments",
-        output_field=TextField(),
-    )
     return (
         decisions.model.objects.filter(pk__in=candidates)
         .annotate(
             rank=SearchRank(F("search_document__vector"), query),
-            headline=SearchHeadline(
-                Left(text, SNIPPET_SOURCE),
-                query,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+            headline=_headline(q),
         )
         .order_by("-rank", "-updated_at", "pk")
     )
@@ -159,43 +147,159 @@ def _search_sqlite(decisions: QuerySet, q: str) -> QuerySet:
     )
 
 
-def page_snippets(decisions: list[Decision], q: str) -> None:
-    """On SQLite, each result's `headline` from FTS5's snippet(), for one page in one query."""
-    expression = fts_query(q)
-    if connection.vendor != "sqlite" or not decisions or not expression:
-        return
-    ids = [d.pk for d in decisions]
-    marks = ", ".join(["%s"] * len(ids))  # placeholders only: the values are parameters
-    sql = "SELECT rowid, snippet(search_fts, -1, char(2), char(3), ' … ', 32) FROM search_fts "
-    sql += f"WHERE search_fts MATCH %s AND rowid IN ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [expression, *ids])
-        found = dict(cursor.fetchall())
-    for decision in decisions:
-        decision.headline = found.get(decision.pk, "")
+def ranked(decisions: QuerySet, q: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of these decisions matching `q`, best first, as the results show them (the
+    log's values, `listing.LOG_VALUES`, and `snippet` as HTML), and how many match up to
+    CANDIDATES + 1: one statement.
 
-
-def snippet(decision: Decision, q: str) -> str:
-    """Where the words were found, as HTML: the text escaped, the matches in <mark>."""
-    text = getattr(decision, "headline", "") or ""
-    if not text:
-        text = _find(decision, words(q))
-    return html.escape(text, quote=False).replace(START, "<mark>").replace(STOP, "</mark>")
-
-
-def _find(decision: Decision, terms: list[str]) -> str:
-    """SQLite: a window of text around the first match, with every match marked."""
-    document = getattr(decision, "search_document", None)
-    if document is None or not terms:
-        return ""
-    text = " ".join(
-        " ".join(part.split()) for part in (document.head, document.body, document.comments)
+    The candidates are the first CANDIDATES + 1 matches the index yields among the decisions
+    given (rights and filters in that query), each ranked as it is read (bm25 or `ts_rank`); the
+    statement around them counts them (a window count), sorts them and keeps the page, and only
+    then reads the page's rows, tags and snippets (FTS5's snippet(), PostgreSQL's ts_headline),
+    20 of each. Counting and paging through the ORM matched the words twice more, against every
+    match rather than the candidates: SQLite's count and page each read the whole FTS5 doclist
+    of a common word.
+    """
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        found = decisions.filter(search_document__vector=query)
+        rank, best = SearchRank(F("search_document__vector"), query), "DESC"
+        headlines, headline_params = _headlines(q)
+        snippet, snippet_params = "snippets.snippet", []
+        join = f"LEFT OUTER JOIN ({headlines}) AS snippets ON snippets.s_id = page.c_id"
+    else:
+        expression = fts_query(q)
+        if not expression:
+            return [], 0
+        found = decisions.filter(text_index__match=expression)
+        rank, best = F("text_index__rank"), "ASC"  # bm25: the lower, the better
+        # A subquery per row shown: joined as a table, SQLite cut a snippet for every match.
+        snippet, snippet_params = FTS_SNIPPET, [expression]
+        join, headline_params = "", []
+    candidates = found.order_by().values(c_id=F("pk"), c_rank=rank, c_updated=F("updated_at"))
+    sql, params = candidates[: CANDIDATES + 1].query.sql_with_params()
+    shown_sql, shown_params = _shown(connection.vendor)
+    order = f"c_rank {best}, c_updated DESC, c_id"
+    # The parts are SQL compiled by the ORM (or constant); every value is a parameter.
+    statement = " ".join(
+        [
+            f"SELECT shown.*, {snippet}, page.total",  # noqa: S608
+            "FROM (SELECT c_id, c_rank, c_updated, COUNT(*) OVER () AS total",
+            f"FROM ({sql}) AS c",
+            f"ORDER BY {order} LIMIT %s OFFSET %s) AS page",
+            f"INNER JOIN ({shown_sql}) AS shown ON shown.pk = page.c_id {join}",
+            f"ORDER BY {order}",
+        ]
     )
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    found = pattern.search(text)
-    if found is None:
-        return ""
-    start = max(found.start() - SNIPPET_CHARS // 3, 0)
-    window = text[start : start + SNIPPET_CHARS]
-    marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", window)
-    return ("… " if start else "") + marked + (" …" if start + SNIPPET_CHARS < len(text) else "")
+    with connection.cursor() as cursor:
+        values = [*snippet_params, *params, limit, offset, *shown_params, *headline_params]
+        cursor.execute(statement, values)
+        names = [column[0] for column in cursor.description]
+        found_rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    total = found_rows[0]["total"] if found_rows else 0
+    for row in found_rows:
+        del row["total"]
+        row["snippet"] = mark(row["snippet"] or "")
+        if settings.USE_TZ and timezone.is_naive(row["updated_at"]):
+            # SQLite gives the stored UTC time without its zone, as the ORM would convert it.
+            row["updated_at"] = timezone.make_aware(row["updated_at"], dt.UTC)
+    return found_rows, total
+
+
+@functools.cache
+def _shown(vendor: str) -> tuple[str, tuple]:
+    """What a result shows, the log's values with the tags' names, as SQL: compiled once per
+    process, since building the query through the ORM (2 ms) cost ten times running it."""
+    return with_tag_names(Decision.objects.order_by()).values(*LOG_VALUES).query.sql_with_params()
+
+
+# SQLite: where the words are in a result's document, for the page's rows only (each one
+# re-reads its document's text).
+FTS_SNIPPET = (
+    "(SELECT snippet(search_fts, -1, char(2), char(3), ' … ', 32) FROM search_fts "
+    "WHERE search_fts MATCH %s AND search_fts.rowid = page.c_id) AS snippet"
+)
+# Stands for the words searched in the headlines' SQL compiled once (`_headlines`).
+WORDS = "\x00words\x00"
+
+
+def _headlines(q: str) -> tuple[str, list]:
+    sql, params = _headline_sql()
+    return sql, [q if param == WORDS else param for param in params]
+
+
+@functools.cache
+def _headline_sql() -> tuple[str, tuple]:
+    """PostgreSQL: each document's ts_headline, as SQL compiled once per process with WORDS for
+    the words searched (the ORM took 2–3 ms to build it); joined to the page's rows only."""
+    found = SearchDocument.objects.annotate(snippet=_headline(WORDS, via=""))
+    return found.values(s_id=F("decision_id"), snippet=F("snippet")).query.sql_with_params()
+
+
+def ranked_pages(decisions: QuerySet, q: str, per_page: int, number) -> RankedPages:
+    """Pages of these decisions matching `q`, best first, with their documents brought up to
+    date first; `number` is the page the request asks for (`?page=`)."""
+    refresh()
+    return RankedPages(decisions, q, per_page, number)
+
+
+class RankedPages:
+    """Search results for a Paginator: the page asked for and the count come from one statement
+    (`ranked`). Only a page past the last one costs a second statement, to count."""
+
+    def __init__(self, decisions: QuerySet, q: str, per_page: int, number) -> None:
+        self.decisions, self.q, self.per_page = decisions, q, per_page
+        try:
+            self.number = max(int(number), 1)
+        except (TypeError, ValueError):
+            self.number = 1
+        self.fetched: dict[tuple[int, int], list[dict]] = {}
+        self.total: int | None = None
+
+    def _fetch(self, offset: int, limit: int) -> list[dict]:
+        if (offset, limit) not in self.fetched:
+            found, total = ranked(self.decisions, self.q, offset, limit)
+            self.fetched[offset, limit] = found
+            if found or offset == 0:
+                self.total = total
+        return self.fetched[offset, limit]
+
+    def count(self) -> int:
+        if self.total is None:
+            self._fetch((self.number - 1) * self.per_page, self.per_page)
+        if self.total is None:  # past the last page: the first match counts them all
+            self._fetch(0, 1)
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        # The Paginator cuts the last page at the count: it is the page already read.
+        return self._fetch(index.start, self.per_page)[: index.stop - index.start]
+
+
+def _headline(q: str, via: str = "search_document__") -> SearchHeadline:
+    """PostgreSQL's snippet, from the first part of the text: ts_headline reads all it is given.
+    `via`: the path from the model queried to its search document."""
+    text = Concat(
+        f"{via}head",
+        Value("\n"),
+        f"{via}body",
+        Value("\n"),
+        f"{via}comments",
+        output_field=TextField(),
+    )
+    return SearchHeadline(
+        Left(text, SNIPPET_SOURCE),
+        SearchQuery(q, search_type="websearch", config=CONFIG),
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+def mark(text: str) -> str:
+    """A snippet as HTML: the text escaped, the matches in <mark>."""
+    return html.escape(text, quote=False).replace(START, "<mark>").replace(STOP, "</mark>")

@@ -7,12 +7,12 @@ from django.views.decorators.http import require_GET
 
 from apps.core.http import paginate, render_partial
 from apps.decisions.filters import filters_for
-from apps.decisions.listing import tag_lists, with_tag_names
 from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.access import get_membership
 
 from .graph import workspace_graph
-from .query import CANDIDATES, matching_by_index, more_than, page_snippets, search, snippet
+from .query import CANDIDATES, matching_by_index, more_than, ranked_pages
+from .results import result_rows
 
 PER_PAGE = 20
 
@@ -22,18 +22,16 @@ PER_PAGE = 20
 def search_page(request: HttpRequest) -> HttpResponse:
     form, workspaces = filters_for(request)
     q = form.values.get("q", "")
-    context = {"form": form, "q": q, "workspaces": workspaces, "page": None}
+    context = {"form": form, "q": q, "workspaces": workspaces, "page": None, "rows": []}
     if q:
-        decisions = form.apply(Decision.objects.for_user(request.user))
+        # The rights as a list of workspace ids, read once with the filters' workspaces.
+        decisions = form.apply(Decision.objects.for_user(request.user, workspaces))
         with matching_by_index():
-            found = with_tag_names(search(decisions, q).for_log())
-            context.update(paginate(request, found, PER_PAGE, form.page_link))
-            tag_lists(context["page"])
-            page_snippets(list(context["page"]), q)
-            for decision in context["page"]:
-                decision.snippet = snippet(decision, q)
-            # Ranking stops at CANDIDATES matches: past that the page says "more than 500".
-            context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
+            pages = ranked_pages(decisions, q, PER_PAGE, request.GET.get("page"))
+            context.update(paginate(request, pages, PER_PAGE, form.page_link))
+        context["rows"] = result_rows(context["page"], show_workspace=len(workspaces) > 1)
+        # Ranking stops at CANDIDATES matches: past that the page says "more than 500".
+        context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
     return render_partial(request, "search/search.html", context, "results")
 
 

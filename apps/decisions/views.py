@@ -8,7 +8,7 @@ from apps.core.http import paginate, render_partial
 from .access import get_access
 from .cache import rendered, with_page_key
 from .filters import filters_for
-from .listing import LogPages, log_rows
+from .listing import LogPages, LogResults
 from .models import Decision
 
 LOG_PAGE = 50
@@ -19,14 +19,21 @@ LOG_PAGE = 50
 def log(request: HttpRequest) -> HttpResponse:
     form, workspaces = filters_for(request)
     decisions = form.apply(Decision.objects.for_user(request.user, workspaces))
-    # By workspace (the order they were made in), newest number first: the order of an index.
-    ordered = LogPages(decisions.order_by("workspace_id", "-number"))
     context = {
         "form": form,
         "workspaces": workspaces,
-        **paginate(request, ordered, LOG_PAGE, form.page_link),
+        **paginate(request, LogPages(decisions), LOG_PAGE, form.page_link),
     }
-    context["rows"] = log_rows(context["page"], show_workspace=len(workspaces) > 1)
+    page = context["page"]
+    context["results"] = LogResults(
+        page.object_list,
+        len(workspaces) > 1,
+        page.number,
+        page.paginator.count,
+        context["querystring_prev"],
+        context["querystring_next"],
+        bool(form.values),
+    )
     return render_partial(request, "decisions/log.html", context, "results")
 
 

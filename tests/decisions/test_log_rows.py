@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from apps.decisions.listing import _row_key, log_rows, log_values
+from apps.decisions.listing import LogPages, _row_key, log_rows
 from apps.decisions.models import Decision, Status, Tag
 
 from ..factories import add_member, make_decision, make_user, make_workspace
@@ -27,12 +27,69 @@ def test_it_renders_each_row_once_then_reads_it_from_the_cache(author_client, wo
     made = [make_decision(workspace, title=f"Decision {i}") for i in range(3)]
     assert "Decision 2" in log(author_client)
 
-    rows = list(log_values(Decision.objects.filter(pk__in=[d.pk for d in made])))
-    keys = [_row_key(row, show_workspace=False, overdue=False) for row in rows]
+    rows = LogPages(Decision.objects.filter(pk__in=[d.pk for d in made]))[0:3]
+    keys = [_row_key(row, show_workspace=False) for row in rows]
     cached = cache.get_many(keys)
     assert len(cached) == 3
     assert all("<tr>" in html for html in cached.values())
     assert log_rows(rows, show_workspace=False) == [cached[k] for k in keys]
+
+
+def test_it_reads_the_whole_results_region_from_the_cache_until_a_row_changes(
+    author_client, workspace
+):
+    decision = make_decision(workspace, title="Use PostgreSQL")
+    assert "Use PostgreSQL" in log(author_client)
+    # The row's own entry is dropped: the region, cached whole, still shows it.
+    row = LogPages(Decision.objects.filter(pk=decision.pk))[0:1][0]
+    assert cache.delete(_row_key(row, show_workspace=False))
+    assert "Use PostgreSQL" in log(author_client)
+    assert cache.get(_row_key(row, show_workspace=False)) is None
+
+    Decision.objects.filter(title="Use PostgreSQL").update(title="Use SQLite")
+
+    page = log(author_client)
+    assert "Use SQLite" in page and "Use PostgreSQL" not in page
+
+
+def test_it_lists_each_workspace_with_its_own_values(client, db):
+    reader = make_user("rita", first_name="Rita", last_name="Reader")
+    platform, payments = make_workspace("platform"), make_workspace("payments")
+    add_member(platform, reader, "viewer")
+    add_member(payments, reader, "viewer")
+    today = timezone.localdate()
+    late = make_decision(
+        platform, title="Pick a broker", owner=reader, review_by=today - timedelta(days=2)
+    )
+    late.tags.add(Tag.objects.create(workspace=platform, name="messaging"))
+    make_decision(payments, title="Pick a ledger", review_by=today + timedelta(days=2))
+    client.force_login(reader)
+
+    page = log(client)
+    broker = page.split("Pick a broker")[1].split("</tr>")[0]
+    ledger = page.split("Pick a ledger")[1].split("</tr>")[0]
+    assert '<small class="muted">Platform</small>' in broker
+    assert ">Rita Reader<" in broker and '<span class="tag">messaging</span>' in broker
+    assert "<strong>overdue</strong>" in broker
+    assert '<small class="muted">Payments</small>' in ledger
+    assert "overdue" not in ledger and ">—<" in ledger
+    assert 'href="/w/payments/1/"' in page and 'href="/w/platform/1/"' in page
+
+
+def test_it_pages_the_log_and_counts_every_decision(author_client, workspace):
+    for i in range(55):
+        make_decision(workspace, title=f"Decision {i}")
+
+    first, second = log(author_client), author_client.get("/?page=2").content.decode()
+
+    assert "Page 1 of 2 · 55 decisions" in first and "Decision 54<" in first
+    assert "Decision 4<" not in first
+    assert "Page 2 of 2 · 55 decisions" in second and "Decision 4<" in second
+    assert "Decision 5<" not in second
+
+    make_decision(workspace, title="Decision 55")
+
+    assert "Page 1 of 2 · 56 decisions" in log(author_client)
 
 
 def test_it_shows_a_changed_title_status_and_tag_on_the_next_read(author_client, workspace):

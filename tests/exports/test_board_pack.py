@@ -2,17 +2,26 @@
 back with pypdf: page numbers, contents, bookmarks, no stray lines, PDF/A and its attachments.
 
 Each test reads the pack twice: rendered as one document, and in sections of two decisions (three
-sections, joined by apps/core/pdfjoin.py), as a big pack is rendered."""
+sections, joined by apps/core/pdfjoin.py), as a big pack is rendered. Both are built once for the
+module (`packs`)."""
 
 from __future__ import annotations
 
-import pytest
+import functools
 
+import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.template import Template
+from django.test import override_settings
+
+from apps.accounts.management.commands.load_example import load_example
 from apps.decisions.models import Decision
 from apps.exports.models import ExportJob
 from apps.exports.packs import board_pack
 from apps.exports.tasks import build, pack_decisions
 
+from ..conftest import FAST_HASHER, IMMEDIATE_TASKS, PLAIN_RENDER
 from ..factories import make_decision
 from .pdfs import (
     attachment_hashes,
@@ -24,16 +33,43 @@ from .pdfs import (
     outline,
     pdfa_identification,
     reader,
-    texts,
     unembedded_fonts,
 )
+from .pdfs import texts as read_texts
+
+SECTION_SIZES = {"one-document": None, "sections-of-2": 2}
 
 
-@pytest.fixture(params=[None, 2], ids=["one-document", "sections-of-2"])
-def pack(request, example, settings) -> bytes:
-    """Every example decision, as someone ticks them all on the exports page."""
-    if request.param:
-        settings.ADROIT_PACK_SECTION_SIZE = request.param
+@pytest.fixture(scope="module")
+def packs(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, bytes]:
+    """Both packs of every example decision, as someone ticks them all on the exports page,
+    built once for the module: each build lays out six decisions in WeasyPrint, a second or two
+    of CPU, and the tests only read the bytes. The example stays loaded in a transaction that is
+    rolled back when the module ends; each test runs in a savepoint inside it, so what a test
+    reads from the database is what the packs were built from."""
+    settings = {
+        "PASSWORD_HASHERS": [FAST_HASHER],
+        "TASKS": {"default": {"BACKEND": IMMEDIATE_TASKS, "QUEUES": django_settings.TASK_QUEUES}},
+        "MEDIA_ROOT": tmp_path_factory.mktemp("packs"),
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**settings),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(Template, "_render", PLAIN_RENDER)
+        with transaction.atomic():
+            example = load_example(password="demo")
+            built = {}
+            for name, section_size in SECTION_SIZES.items():
+                sections = {"ADROIT_PACK_SECTION_SIZE": section_size} if section_size else {}
+                with override_settings(**sections):
+                    built[name] = build_pack(example)
+            yield built
+            transaction.set_rollback(True)
+
+
+def build_pack(example) -> bytes:
     job = ExportJob.objects.create(
         workspace=example,
         kind=ExportJob.Kind.BOARD_PACK,
@@ -46,6 +82,17 @@ def pack(request, example, settings) -> bytes:
     assert (job.done, job.total) == (6, 6)
     with job.result.open("rb") as stream:
         return stream.read()
+
+
+@pytest.fixture(params=SECTION_SIZES)
+def pack(request, packs, db) -> bytes:
+    return packs[request.param]
+
+
+@functools.cache
+def texts(pdf: bytes) -> list[str]:
+    """The pages' texts, read once per pack: pypdf's extraction costs more than the checks."""
+    return read_texts(pdf)
 
 
 def starts(pages: list[str]) -> dict[str, int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchVector
-from django.db import connection, models, router, transaction
+from django.db import connection, connections, models, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -108,19 +109,44 @@ def refresh() -> int:
     """Bring every out-of-date document up to date before a search reads them."""
     alias = router.db_for_read(Decision)
     now = timezone.now()
-    candidates = Decision.objects.using(alias)
     since = _checked.get(alias)
-    if since is not None:
-        # Two index lookups (recent changes; documents marked stale) rather than one OR across
-        # the join, which would compare every decision with its document.
-        recent = Decision.objects.using(alias).filter(updated_at__gte=since - MARGIN)
-        marked = SearchDocument.objects.using(alias).filter(stale=True)
-        candidates = candidates.filter(
-            Q(pk__in=recent.values("pk")) | Q(pk__in=marked.values("decision_id"))
-        )
-    built = index_decisions(stale(candidates).order_by().values_list("pk", flat=True))
+    if since is None:
+        stale_ids = stale(Decision.objects.using(alias)).order_by().values_list("pk", flat=True)
+    else:
+        sql, params, at = _recent_check(alias)
+        params = list(params)
+        for i in at:
+            params[i] = connections[alias].ops.adapt_datetimefield_value(since - MARGIN)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            stale_ids = [row[0] for row in cursor.fetchall()]
+    built = index_decisions(stale_ids)
     _checked[alias] = now
     return built
+
+
+# Stands for the time of the last check in the check's SQL compiled once (`_recent_check`).
+SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _recent_check(alias: str) -> tuple[str, tuple, list[int]]:
+    """The check of every search after the first, as SQL compiled once per process, with the
+    places of its time parameter: building it through the ORM took 1.6–2.8 ms, running it a
+    few hundredths of that.
+
+    Two index lookups (recent changes; documents marked stale) rather than one OR across the
+    join, which would compare every decision with its document.
+    """
+    recent = Decision.objects.using(alias).filter(updated_at__gte=SINCE)
+    marked = SearchDocument.objects.using(alias).filter(stale=True)
+    candidates = Decision.objects.using(alias).filter(
+        Q(pk__in=recent.values("pk")) | Q(pk__in=marked.values("decision_id"))
+    )
+    query = stale(candidates).order_by().values_list("pk", flat=True).query
+    sql, params = query.sql_with_params()
+    marker = connections[alias].ops.adapt_datetimefield_value(SINCE)
+    return sql, params, [i for i, param in enumerate(params) if param == marker]
 
 
 def mark_stale(decision_ids: Iterable[int]) -> None:

@@ -25,7 +25,7 @@ from apps.decisions.models import (
     Status,
     Support,
 )
-from apps.decisions.rendering import page_link_for, record_html
+from apps.decisions.rendering import page_link_for
 from apps.reviews.forms import AskForm
 
 from . import merging
@@ -42,6 +42,7 @@ from .forms import (
     RelationForm,
     ScenarioForm,
 )
+from .preview import preview_html
 
 TEMPLATE = "authoring/edit.html"
 
@@ -207,7 +208,8 @@ def editor_context(
         "gaps": found,
         "required_gaps": required(found),
         "editable": decision.status == Status.DRAFT,
-        "preview": record_html(
+        # The page's body, its unchanged sections from the cache (preview.py).
+        "preview": preview_html(
             record, page_link_for(decision.workspace.slug), decision.workspace.image_host_list
         ),
         "editables": editables,

@@ -83,10 +83,11 @@ test: setup browser oidc-provider sshd lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# make test without the browser: what CI runs again on the newest Python the machine has.
+# make test without the browser: what CI runs again on the newest Python the machine has (on
+# PostgreSQL). UNIT_ARGS adds pytest options (.ci/run leaves out tests/corpus there).
 test-unit: setup oidc-provider sshd
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not browser$(if $(ADROIT_CORPUS),, and not corpus)"
+	$(BIN)/pytest -m "not browser$(if $(ADROIT_CORPUS),, and not corpus)" $(UNIT_ARGS)
 
 # Not part of `make test`: seeds bench/bench.sqlite3 (or DATABASE_URL, a database named *bench*),
 # serves it with gunicorn, loads it with locust. BENCH_SECONDS=5 for a quick look.

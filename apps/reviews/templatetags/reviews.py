@@ -46,7 +46,7 @@ def review_panel(context) -> str:
             f"{TEMPLATE}#panel", {**panel, "csrf_token": _CSRF_STANDIN}, request=request
         )
 
-    return _with_token(cached(decision, f"panel:{digest}", build), request)
+    return _with_token(cached(decision, f"panel:{digest}", build), context)
 
 
 @register.simple_tag(takes_context=True)
@@ -67,14 +67,18 @@ _CSRF_STANDIN = "csrf-token-of-the-reader"
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_STANDIN}">'
 
 
-def _token_input(request) -> str:
-    token = get_token(request)
+def _token_input(context) -> str:
+    # The page's own token (the context processor masks it once a page); a fresh one only
+    # where a context has none.
+    token = context.get("csrf_token")
+    if not token or str(token) == _CSRF_STANDIN:
+        token = get_token(context["request"])
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-def _with_token(html: str, request) -> SafeString:
+def _with_token(html: str, context) -> SafeString:
     """Cached HTML with the stand-in token replaced by this reader's own."""
-    return _piece(html.replace(_CSRF_INPUT, _token_input(request)))
+    return _piece(html.replace(_CSRF_INPUT, _token_input(context)))
 
 
 def _cut(body: str, record, sections: list[tuple[str, str]]) -> tuple[list, list[str]]:
@@ -129,7 +133,7 @@ def record_body(context, body: SafeString) -> SafeString:
         return chunks, off_page, empty
 
     chunks, off_page, empty = cached(decision, f"body:{int(can_edit)}", build)
-    token = _token_input(context["request"])
+    token = _token_input(context)
     out = []
     for chunk in chunks:
         if not isinstance(chunk, tuple):

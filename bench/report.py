@@ -29,9 +29,10 @@ CAUSES = {
     "log": "5 queries, rows and filter fields from the cache; what is left is the frame, the "
     "50 rows' values and their cache round trip (see Why)",
     "filtered log": "as the log (see Why)",
-    "decision page": "8 queries (12 in review) and a cache hit; then the comment region of each "
-    "section and the review panel's forms, rendered on every read (see Why)",
-    "markdown download": "4 queries and a cache hit; the download page's template (see Why)",
+    "decision page": "6 queries (12 with an open round and comments); text, empty comment regions "
+    "and panel from the cache; left: the membership and decision reads, the header (see Why)",
+    "markdown download": "4 queries and a cache hit; the decision read with its folder stamp and "
+    "the download page's template (see Why)",
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",

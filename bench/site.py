@@ -6,8 +6,9 @@
 
 Loads `--count` generated decisions (bench/seed.py's `generate_record`, about two printed pages
 each) into a throwaway SQLite database through the app's own `save_record` in one transaction,
-as an import does (so the app stores each new decision's rendered body when it commits:
-`apps/publishing/receivers.py`; the seed's time includes it), exports them as log4brains MADR
+as an import does (so the app queues a task that stores each new decision's rendered body when
+it commits, `apps/publishing/receivers.py`, and the worker runs it; the seed's time includes
+it), exports them as log4brains MADR
 files, times `log4brains build` on those files (installed from the npm registry into
 .interop-cache/, as `make interop` does) and `export_adrs --format site`'s builder on the same
 decisions, on the same machine, one after the other:
@@ -89,6 +90,9 @@ def load(count: int, folder: Path):
             record = generate_record(i)
             record.relations = []  # numbers of another workspace's decisions
             save_record(workspace, record, number=i)
+    # The app stores the bodies in a background task queued on commit: the worker runs it here,
+    # as `make run`'s worker would, and its time counts as the seed's.
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     return workspace
 
 

@@ -5,9 +5,10 @@
 * A frozen version (a decision accepted) queues a push to the workspace's repository, once
   the accepting transaction commits: the request that accepts never waits for a remote.
 * A decision created (an import, a new draft) or moved to another status (submitted,
-  accepted) has its body rendered for the site and stored once the transaction commits, all of
-  a transaction's decisions together (`site.store_bodies`): a site build then renders only the
-  revisions the app never rendered. Autosaves render nothing.
+  accepted) has its body rendered for the site and stored by a background task queued once the
+  transaction commits, one task for all of a transaction's decisions (`tasks.store_site_bodies`):
+  a site build then renders only the revisions the app never rendered, and the request that
+  submits or accepts renders nothing more. Autosaves queue nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from apps.versions.models import Version
 
 from . import site
 from .models import Repository
-from .tasks import push_accepted
+from .tasks import push_accepted, store_site_bodies
 
 register(ExtraFormat("site", "Static HTML site", site.write_site, site.site_zip))
 
@@ -47,7 +48,7 @@ _pending = threading.local()
 def _store_pending() -> None:
     ids, _pending.ids = _pending.ids, None
     if ids:
-        site.store_bodies(sorted(ids))
+        store_site_bodies.enqueue(sorted(ids))
 
 
 def _store_body_later(decision_id: int) -> None:
@@ -56,12 +57,13 @@ def _store_body_later(decision_id: int) -> None:
     # statement: a body rendered now would be stored under the key of the finished decision.
     if not connection.in_atomic_block:
         return
-    # One render for the whole transaction (an import of a thousand decisions renders them in a
+    # One task for the whole transaction (an import of a thousand decisions renders them in a
     # process per CPU); a transaction rolled back took its callback with it, so start afresh.
     ids = getattr(_pending, "ids", None)
     if ids is None or not any(func is _store_pending for _, func, _ in connection.run_on_commit):
         ids = _pending.ids = set()
-        # Robust: a body not stored costs the next site build a render, never the save.
+        # Robust: a body not stored (a queue that is down) costs the next site build a render,
+        # never the save.
         transaction.on_commit(_store_pending, robust=True)
     ids.add(decision_id)
 

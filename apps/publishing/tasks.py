@@ -1,4 +1,5 @@
-"""Syncing in the background (django-tasks, the `default` queue's worker).
+"""Syncing, and storing the site's bodies, in the background (django-tasks, the `default` queue's
+worker).
 
 A push talks to a remote that may be slow or down: the request that accepts a decision, or an
 admin's "Pull now", only queues the work. A failure is written on the repository (its page
@@ -17,6 +18,7 @@ from django_tasks import task
 from apps.decisions.models import Status, StatusChange
 from apps.versions.models import Version
 
+from . import site
 from .git import GitError
 from .models import Repository, SyncEvent
 from .secrets import CredentialUnreadable
@@ -115,3 +117,11 @@ def pull_repository(repository_id: int, user_id: int | None = None) -> None:
         run_safely(repo, "Sync", both)
     except Busy as error:
         _failed(repo, error, "Sync")
+
+
+@task()
+def store_site_bodies(decision_ids: list[int]) -> None:
+    """Render and store the site bodies of these decisions' current revisions (`receivers.py`).
+    A revision changed again before the task runs is stored under its newer key: what is stored
+    is always what the next build would render."""
+    site.store_bodies(decision_ids)

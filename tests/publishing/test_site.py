@@ -304,6 +304,26 @@ def test_it_builds_a_page_from_the_stored_body_without_rendering_it_again(
     assert StoredBody.objects.get().pk == stored.pk
 
 
+@pytest.mark.db_tasks
+def test_it_stores_bodies_in_the_background_not_in_the_saving_request(
+    workspace, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from apps.publishing.tasks import store_site_bodies
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_decision(workspace, "Use Redis", context="A store.")
+        second = make_decision(workspace, "Use Kafka", context="A log.")
+
+    assert not StoredBody.objects.exists()
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("store_site_bodies")
+    assert queued.args_kwargs["args"] == [sorted([first.pk, second.pk])]
+    store_site_bodies.call(*queued.args_kwargs["args"])  # what the worker runs
+    assert _stored(first).html and _stored(second).html
+
+
 def test_it_stores_the_body_of_a_decision_moved_to_another_status(
     workspace, django_capture_on_commit_callbacks
 ):

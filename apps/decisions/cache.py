@@ -111,13 +111,22 @@ def cached(decision: Decision, part: str, build: Callable[[], T]) -> T:
     if not hasattr(decision, "page_related"):
         return build()
     key = f"{page_key(decision)}:{part}"
-    found = cache.get(key)
+    ahead = getattr(decision, "_read_ahead", {})
+    found = ahead[key] if key in ahead else cache.get(key)
     if found is not None:
         return found[0]
     value = build()
     # Wrapped, so a part that is legitimately None or empty is a hit too.
     cache.set(key, (value,), TIMEOUT)
     return value
+
+
+def read_ahead(decision: Decision, parts: list[str]) -> None:
+    """Fetch these parts in one cache round trip (Redis: one request, not one a part); `cached`
+    then finds them on the instance. Parts not there are built by `cached` as usual."""
+    if hasattr(decision, "page_related"):
+        prefix = page_key(decision)
+        decision._read_ahead = cache.get_many([f"{prefix}:{part}" for part in parts])
 
 
 def load_record(decision: Decision) -> Decision:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import NamedTuple
 
 from django.db import connection
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
-from apps.decisions.cache import cached
+from apps.decisions.cache import cached, read_ahead
 from apps.decisions.models import Decision
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
@@ -171,6 +172,21 @@ def panel_context(
     return context
 
 
+def panel_part(decision: Decision, membership: Membership, state: ReviewState) -> str:
+    """The render-cache part a panel with no round and no comment is kept under: what it shows
+    beyond the render key is the reader's role, the workspace's review settings and, where the
+    reader may ask, who may be asked."""
+    asks = membership.allows("edit") and decision.status in ("draft", "in_review")
+    workspace = decision.workspace
+    shows = (
+        membership.role,
+        workspace.review_months,
+        workspace.default_approvals,
+        state.reviewers if asks else None,
+    )
+    return f"panel:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+
+
 def _ask_form(decision: Decision, round: ReviewRound | None, state: ReviewState | None) -> AskForm:
     form = AskForm(decision=decision, round=round)
     if state is not None:
@@ -196,6 +212,12 @@ def panel_for(request: HttpRequest, decision: Decision, membership: Membership, 
     cached = getattr(request, "_review_panel", None)
     if cached is None or cached[0] != (decision.pk, decision.status):
         state = review_state(decision)
+        # What the page reads from the render cache, in one round trip (templatetags/reviews.py).
+        edit = int(membership.allows("edit"))
+        read_ahead(
+            decision,
+            ["versions", "history", f"body:{edit}", panel_part(decision, membership, state)],
+        )
         panel = panel_context(decision, membership, record, state)
         panel["review_state"] = state
         remember_panel(request, decision, panel)

@@ -1,4 +1,3 @@
-import hashlib
 import re
 
 from django import template
@@ -11,7 +10,7 @@ from apps.core.markdown import render_markdown
 from apps.decisions.cache import cached
 from apps.reviews.models import body_anchor, section_choices
 from apps.reviews.outline import split_sections
-from apps.reviews.panel import TEMPLATE, panel_for
+from apps.reviews.panel import TEMPLATE, panel_for, panel_part
 
 register = template.Library()
 
@@ -34,19 +33,14 @@ def review_panel(context) -> str:
     request, decision, panel = context["request"], context["decision"], _panel(context)
     if panel["round"] is not None or panel["groups"] or panel["error"]:
         return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
-    membership, workspace = panel["membership"], decision.workspace
-    asks = membership.allows("edit") and decision.status in ("draft", "in_review")
-    # Who may be asked, as the page's first review query read them (panel.review_state).
-    reviewers = panel["review_state"].reviewers if asks else None
-    shows = (membership.role, workspace.review_months, workspace.default_approvals, reviewers)
-    digest = hashlib.sha256(repr(shows).encode()).hexdigest()[:24]
+    part = panel_part(decision, panel["membership"], panel["review_state"])
 
     def build() -> str:
         return render_to_string(
             f"{TEMPLATE}#panel", {**panel, "csrf_token": _CSRF_STANDIN}, request=request
         )
 
-    return _with_token(cached(decision, f"panel:{digest}", build), context)
+    return _with_token(cached(decision, part, build), context)
 
 
 @register.simple_tag(takes_context=True)

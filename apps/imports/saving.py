@@ -33,6 +33,7 @@ from apps.decisions.models import (
     Support,
     Tag,
 )
+from apps.decisions.signals import decisions_created_in_bulk
 from apps.formats.record import Record
 from apps.workspaces.models import Workspace
 
@@ -142,6 +143,7 @@ def insert_records(items: list[tuple[Workspace, Record, int]], owner=None) -> li
         )
         for workspace, r, number in items
     )
+    decisions_created_in_bulk.send(Decision, decision_ids=[d.pk for d in decisions])
     pairs = list(zip(decisions, (r for _, r, _ in items), strict=True))
     roles = [
         (ParticipantRole.DECISION_MAKER, "decision_makers"),

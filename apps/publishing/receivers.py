@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from apps.decisions.models import Decision, StatusChange
+from apps.decisions.signals import decisions_created_in_bulk
 from apps.exports.registry import ExtraFormat, register
 from apps.versions.models import Version
 
@@ -78,5 +79,11 @@ def status_changed(sender, instance: StatusChange, created: bool, **kwargs) -> N
         _store_body_later(instance.decision_id)
 
 
+def decisions_imported(sender, decision_ids: list[int], **kwargs) -> None:
+    for decision_id in decision_ids:
+        _store_body_later(decision_id)
+
+
 post_save.connect(decision_created, sender=Decision, dispatch_uid="publishing-store-new-body")
+decisions_created_in_bulk.connect(decisions_imported, dispatch_uid="publishing-store-imported")
 post_save.connect(status_changed, sender=StatusChange, dispatch_uid="publishing-store-moved-body")

@@ -324,6 +324,20 @@ def test_it_stores_bodies_in_the_background_not_in_the_saving_request(
     assert _stored(first).html and _stored(second).html
 
 
+def test_it_stores_the_bodies_of_decisions_an_import_creates_in_bulk(
+    workspace, django_capture_on_commit_callbacks
+):
+    from apps.formats.record import Record
+    from apps.imports.saving import save_records
+
+    records = [(Record(title=f"Use store {n}", context=f"Store **{n}**."), n) for n in (1, 2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = save_records(workspace, records)
+
+    assert "<strong>2</strong>" in _stored(made[1]).html
+    assert StoredBody.objects.count() == 2
+
+
 def test_it_stores_the_body_of_a_decision_moved_to_another_status(
     workspace, django_capture_on_commit_callbacks
 ):

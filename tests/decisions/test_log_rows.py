@@ -171,3 +171,15 @@ def test_it_shows_each_choice_as_asked_whatever_was_cached_before(author_client)
     assert 'value="rejected" id="id_status_3" aria-invalid="true" checked' in mixed
     assert "aria-invalid" not in statuses("?status=rejected")
     assert "checked" not in statuses("?status=nonsense")
+
+
+def test_it_answers_htmx_with_the_results_region_alone(author_client, workspace):
+    make_decision(workspace, title="Use PostgreSQL")
+    assert "Use PostgreSQL" in log(author_client)  # the region, now cached
+
+    for _ in range(2):
+        response = author_client.get("/?status=draft", headers={"HX-Request": "true"})
+        region = response.content.decode()
+        assert region.lstrip().startswith('<section id="results">')
+        assert "Decisions, filtered" in region and "Use PostgreSQL" in region
+        assert "<h1>" not in region

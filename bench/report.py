@@ -36,10 +36,10 @@ CAUSES = {
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
-    ("search", "sqlite"): "bm25 for at most 501 candidates, matched again by the count and the "
-    "page; query building and 20 results' template (see Why)",
-    ("search", "postgresql"): "ts_rank for at most 501 candidates from the GIN index, matched "
-    "again by the count and the page; snippets (see Why)",
+    ("search", "sqlite"): "one statement: FTS5 match and bm25 for at most 501 candidates, 20 "
+    "rows and snippet()s, 7–10 ms of SQLite's CPU; then the frame (see Why)",
+    ("search", "postgresql"): "one statement: ts_rank reads at most 501 candidates' vectors out "
+    "of TOAST, ts_headline 20 texts of 2,000 characters (see Why)",
     "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
     "markdown: import of 1,000 (read + save)": "reading, then bulk inserts and search documents",
 }

@@ -4,11 +4,20 @@ import pytest
 from django.core.cache import cache
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.template import Template
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from apps.accounts.management.commands.load_example import load_example
 from apps.workspaces.models import Membership
 
 from .factories import add_member, make_team, make_user, make_workspace
+
+# How fast hypothesis makes or runs an example depends on the machine's load (CI runs three suites
+# on two cores), not on the properties tested: no deadline, no health check on speed.
+hypothesis_settings.register_profile(
+    "adroit", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("adroit")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously there, which is safe in tests.

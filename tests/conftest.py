@@ -12,7 +12,7 @@ from apps.workspaces.models import Membership
 
 from .factories import add_member, make_team, make_user, make_workspace
 
-# How fast hypothesis makes or runs an example depends on the machine's load (CI runs three suites
+# How fast hypothesis makes or runs an example depends on the machine's load (CI runs two suites
 # on two cores), not on the properties tested: no deadline, no health check on speed.
 hypothesis_settings.register_profile(
     "adroit", deadline=None, suppress_health_check=[HealthCheck.too_slow]

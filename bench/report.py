@@ -194,7 +194,7 @@ def table(report: dict) -> str:
         f"{machine.get('memory_mb', '?')} MB, Python {machine.get('python')}, "
         f"Django {machine.get('django')}; {machine.get('server', '')}; {machine.get('load', '')}; "
         f"load average (1, 5, 15 min) {machine.get('load_before')} before, "
-        f"{machine.get('load_after')} after: other engineers' work shared the CPU.",
+        f"{machine.get('load_after')} after{_shared(machine)}.",
         "",
         "Each page's floor p95 is the floor measured in the same seconds as that page: every "
         "user alternates a floor request and a page request (the floor row is the floor alone).",
@@ -237,3 +237,11 @@ def update_doc(doc: Path, report: dict) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     doc.write_text(text)
+
+
+def _shared(machine: dict) -> str:
+    """Whether other work was running when the bench started (its own load counts after)."""
+    before = machine.get("load_before") or [0]
+    if before[0] >= 1:
+        return ": other work shared the CPU"
+    return " (the machine was otherwise idle when it started; the bench's own load counts after)"

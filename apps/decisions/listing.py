@@ -186,13 +186,21 @@ def _decision(row: tuple) -> Decision:
     owner's name are the model's own), without a query. The HTML is made from the very values
     its key is made of, so no entry can hold other values than its key says."""
     values = dict(zip(ROW_COLUMNS, row, strict=True))
+    values["updated_at"] = _typed("updated_at", values["updated_at"])
+    values["review_by"] = _typed("review_by", values["review_by"])
+    return decision_from_values(values)
+
+
+def decision_from_values(values: dict) -> Decision:
+    """An unsaved decision holding what a list row shows (`LOG_VALUES`, typed as the ORM reads
+    them; `review_by` where the row shows it), for a row's template: the log's and search's."""
     decision = Decision(
         pk=values["pk"],
         number=values["number"],
         title=values["title"],
         status=values["status"],
-        updated_at=_typed("updated_at", values["updated_at"]),
-        review_by=_typed("review_by", values["review_by"]),
+        updated_at=values["updated_at"],
+        review_by=values.get("review_by"),
         workspace=Workspace(
             pk=values["workspace_id"],
             slug=values["workspace__slug"],

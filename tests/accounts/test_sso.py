@@ -183,8 +183,10 @@ def test_it_refuses_an_expired_token(client, db, settings, provider_in_the_past)
 def test_it_refuses_a_tampered_state(client, sso):
     callback = callback_of(client)
     state = parse_qs(urlsplit(callback).query)["state"][0]
+    # A different last character: a state that already ends in "x" would come back untouched.
+    tampered = state[:-1] + ("y" if state.endswith("x") else "x")
 
-    response = client.get(callback.replace(f"state={state}", f"state={state[:-1]}x"))
+    response = client.get(callback.replace(f"state={state}", f"state={tampered}"))
 
     assert response.status_code == 400
     assert "does not belong to one started in this browser" in response.text

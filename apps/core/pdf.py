@@ -63,10 +63,7 @@ def render_in_process(
     attachments: tuple[FileAttachment, ...] = (),
     pages: Callable[[int], None] | None = None,
 ) -> bytes:
-    """Render complete HTML to PDF bytes in this process; stylesheets are static file paths.
-
-    `pages` hears the number of each page as layout reaches it.
-    """
+    """`weasy.render_in_process`, imported at the first PDF rather than with this module."""
     from apps.core import weasy
 
     return weasy.render_in_process(html, stylesheets, attachments, pages)

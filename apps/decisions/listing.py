@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -26,6 +27,9 @@ from django.utils.safestring import SafeString
 from apps.workspaces.models import Workspace
 
 from .models import Decision, Tag
+
+if TYPE_CHECKING:
+    from .filters import FilterForm
 
 # Cannot be typed into a tag name through any form: the unit separator.
 SEPARATOR = "\x1f"
@@ -64,6 +68,8 @@ def tag_lists(decisions: Iterable[Decision]) -> None:
 
 
 ROW_TEMPLATE = "decisions/log.html#log-row"
+# Bump when the log's content (decisions/log.html, its links or filter box) changes.
+PAGE_VERSION = 1
 # Bump when the row's template or what it shows changes: Redis outlives a deploy.
 ROW_VERSION = 1
 # Entries are superseded, never invalidated; a day bounds what an unread one costs.
@@ -247,10 +253,27 @@ class LogResults:
     read after any change is a new key; `rows` is rendered only when the region is not cached.
     One cache round trip for the region replaced 50 keys and 50 entries read (1 ms a read)."""
 
-    def __init__(self, rows: list[tuple], show_workspace: bool, *shown) -> None:
-        self._rows, self.show_workspace = rows, show_workspace
+    def __init__(
+        self, rows: list[tuple], show_workspace: bool, *shown, form: FilterForm | None = None
+    ) -> None:
+        self._rows, self.show_workspace, self._form = rows, show_workspace, form
         digest = hashlib.sha256(repr((rows, show_workspace, shown)).encode()).hexdigest()
         self.key = f"{ROW_VERSION}:{digest[:32]}"
+
+    @cached_property
+    def page_key(self) -> str:
+        """The key of the log's whole content (decisions/log.html): the results' key, the filter
+        fields' (the choices picked among those offered, which are the reader's workspaces, as
+        the page's links are) and the filters' query string (its links); "" (not cached whole)
+        once text is typed, as the filter fields are not, so a cached page per query string is
+        never made. One read instead of two, and the links' 20 URLs not reversed: 1.2 ms of the
+        log's CPU."""
+        form = self._form
+        if form is None or not form.rendering_key or form.data.get("q", "").strip():
+            return ""
+        shown = (self.key, form.rendering_key, form.querystring())
+        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+        return f"{PAGE_VERSION}:{digest[:32]}"
 
     @cached_property
     def rows(self) -> list[SafeString]:

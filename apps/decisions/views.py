@@ -33,6 +33,7 @@ def log(request: HttpRequest) -> HttpResponse:
         context["querystring_prev"],
         context["querystring_next"],
         bool(form.values),
+        form=form,
     )
     return render_partial(request, "decisions/log.html", context, "results")
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.decisions.listing import LogPages, _row_key, log_rows
@@ -183,3 +186,35 @@ def test_it_answers_htmx_with_the_results_region_alone(author_client, workspace)
         assert region.lstrip().startswith('<section id="results">')
         assert "Decisions, filtered" in region and "Use PostgreSQL" in region
         assert "<h1>" not in region
+
+
+@pytest.mark.template_context
+def test_it_reads_the_whole_content_from_one_cache_entry(author_client, workspace):
+    make_decision(workspace, title="Use PostgreSQL")
+    results = author_client.get("/").context["results"]
+    page_key = make_template_fragment_key("log-page", [results.page_key])
+    assert "Use PostgreSQL" in cache.get(page_key)
+
+    # The inner regions' entries are dropped: the page, cached whole, still shows them.
+    assert cache.delete(make_template_fragment_key("log-results", [results.key]))
+    page = log(author_client)
+    assert "Use PostgreSQL" in page and 'class="filter-fields"' in page
+    assert cache.get(make_template_fragment_key("log-results", [results.key])) is None
+
+
+@pytest.mark.template_context
+def test_it_renders_the_content_each_time_text_is_typed(author_client, workspace):
+    make_decision(workspace, title="Use PostgreSQL")
+    for query in ["?q=kafka", "?owner=Dana", "?tag=storage"]:
+        assert author_client.get(f"/{query}").context["results"].page_key == ""
+    assert author_client.get("/?status=draft").context["results"].page_key != ""
+
+
+def test_it_links_a_workspace_joined_since_the_page_was_cached(author_client, author, workspace):
+    import_link = 'href="{}"'.format(reverse("imports:upload", args=["billing"]))
+    assert import_link not in log(author_client)
+
+    add_member(make_workspace("billing", "Billing"), author, "viewer")
+
+    page = log(author_client)
+    assert import_link in page and "Import into Billing" in page

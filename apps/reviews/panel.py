@@ -38,12 +38,22 @@ PAGE_REGIONS = ("status", "actions", "banner", "jump")
 
 
 class ReviewState(NamedTuple):
-    """What the decision page asks first, in one plain query: whether a round is open, whether
-    anyone commented, and who may be asked to review (the ask form's choices, as text)."""
+    """What the decision page asks first, in one plain query: whether a round is open, how many
+    threads there are and how many are open, who may be asked to review (the ask form's
+    choices, as text), and `stamp`: every row of the review the page shows, summed up, so that
+    any review step (a round opened, a reviewer named, an approval, a change request given or
+    met, a comment, a thread resolved or reopened, a line written) makes a new one."""
 
     round_open: bool
     threads: int
+    open_threads: int
     reviewers: str
+    stamp: str
+
+    @property
+    def busy(self) -> bool:
+        """A round or a comment: the page shows rows of the review, and whose they are."""
+        return self.round_open or bool(self.threads)
 
     def reviewer_choices(self) -> list[tuple[int, str]]:
         """The ask form's choices, labelled as `AskForm` labels them, from `reviewers`."""
@@ -54,35 +64,93 @@ class ReviewState(NamedTuple):
         return choices
 
 
-# Written by hand, not by the ORM: building its three querysets cost more CPU than the page's
-# whole read when there is nothing to read. The reviewers are `forms.reviewer_choices` (members
-# in a reviewing role, not the owner), each joined with control characters no name holds.
+# Written by hand, not by the ORM: building its querysets cost more CPU than the page's whole
+# read when there is nothing to read. The reviewers are `forms.reviewer_choices` (members in a
+# reviewing role, not the owner), each joined with control characters no name holds.
+# The stamp's parts: rows are only ever added to a review (rounds, reviewers, approvals, change
+# requests, threads, comments), so their count and newest id say which ones there are; what
+# changes in place says so itself (a change request met, a thread resolved or reopened and by
+# whom, the approvals a round needs, a contribution's time). The members' names are in it too:
+# the panel names reviewers, approvers and commenters.
 STATE = """SELECT
     (SELECT COUNT(*) FROM reviews_reviewround WHERE decision_id = %s AND closed_at IS NULL),
     (SELECT COUNT(*) FROM reviews_thread WHERE decision_id = %s),
+    (SELECT COUNT(*) FROM reviews_thread WHERE decision_id = %s AND resolved_at IS NULL),
     (SELECT {join} FROM (
         SELECT CAST(u.id AS TEXT) || {chr}(31) || u.username || {chr}(31) || u.first_name
             || {chr}(31) || u.last_name AS who
         FROM auth_user u JOIN workspaces_membership m ON m.user_id = u.id
         WHERE m.workspace_id = %s AND m.role IN ({roles}) AND u.id <> %s
         ORDER BY u.username, u.id
-    ) reviewers)"""
+    ) reviewers),
+    (SELECT {join} FROM (
+        SELECT CAST(u.id AS TEXT) || {chr}(31) || u.username || {chr}(31) || u.first_name
+            || {chr}(31) || u.last_name || {chr}(31) || m.role AS who
+        FROM auth_user u JOIN workspaces_membership m ON m.user_id = u.id
+        WHERE m.workspace_id = %s
+    ) members),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(id), 0) AS TEXT) || ':'
+        || CAST(COALESCE(SUM(approvals_needed), 0) AS TEXT) || ':'
+        || CAST(COUNT(closed_at) AS TEXT)
+        FROM reviews_reviewround WHERE decision_id = %s),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(x.user_id), 0) AS TEXT)
+        FROM {reviewers} x JOIN reviews_reviewround r ON r.id = x.reviewround_id
+        WHERE r.decision_id = %s),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(a.id), 0) AS TEXT)
+        FROM reviews_approval a JOIN reviews_reviewround r ON r.id = a.round_id
+        WHERE r.decision_id = %s),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(c.id), 0) AS TEXT) || ':'
+        || CAST(COUNT(c.resolved_at) AS TEXT)
+        FROM reviews_changerequest c JOIN reviews_reviewround r ON r.id = c.round_id
+        WHERE r.decision_id = %s),
+    (SELECT {join} FROM (
+        SELECT CAST(t.id AS TEXT) || ':' || CAST(t.resolved_at AS TEXT) || ':'
+            || CAST(COALESCE(t.resolved_by_id, 0) AS TEXT) AS who
+        FROM reviews_thread t WHERE t.decision_id = %s AND t.resolved_at IS NOT NULL
+    ) resolved),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(MAX(c.id), 0) AS TEXT)
+        FROM reviews_comment c JOIN reviews_thread t ON t.id = c.thread_id
+        WHERE t.decision_id = %s),
+    (SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX(at) AS TEXT), '')
+        FROM reviews_contribution WHERE decision_id = %s AND version_id IS NULL)"""
+_state_sql: dict[str, str] = {}
+
+
+def _state_query() -> str:
+    """STATE for this database, formatted once per process."""
+    if connection.vendor not in _state_sql:
+        if connection.vendor == "postgresql":
+            char, join = "chr", "string_agg(who, chr(30) ORDER BY who)"
+        else:
+            char, join = "char", "group_concat(who, char(30))"
+        roles = ", ".join(["%s"] * len(REVIEW_ROLES))
+        table = ReviewRound.reviewers.through._meta.db_table
+        # Our own constant text; every value is a parameter.
+        _state_sql[connection.vendor] = STATE.format(
+            chr=char, join=join, roles=roles, reviewers=table
+        )
+    return _state_sql[connection.vendor]
+
+
+def state_params(decision: Decision) -> list:
+    pk = decision.pk
+    return [pk, pk, pk, decision.workspace_id, *REVIEW_ROLES, decision.owner_id or 0,
+            decision.workspace_id, pk, pk, pk, pk, pk, pk, pk]  # fmt: skip
+
+
+def state_from_row(row) -> ReviewState:
+    rounds, threads, open_threads, reviewers, members, *rest = row
+    # SQLite's group_concat keeps no order: the same rows read in another order are the same.
+    parts = [",".join(sorted((part or "").split(chr(30)))) for part in (members, *rest)]
+    stamp = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+    return ReviewState(bool(rounds), threads, open_threads, reviewers or "", stamp)
 
 
 def review_state(decision: Decision) -> ReviewState:
     """The decision's `ReviewState`, in one query."""
-    if connection.vendor == "postgresql":
-        char, join = "chr", "string_agg(who, chr(30) ORDER BY who)"
-    else:
-        char, join = "char", "group_concat(who, char(30))"
-    roles = list(REVIEW_ROLES)
-    # Our own constant text; every value is a parameter.
-    sql = STATE.format(chr=char, join=join, roles=", ".join(["%s"] * len(roles)))
-    params = [decision.pk, decision.pk, decision.workspace_id, *roles, decision.owner_id or 0]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rounds, threads, reviewers = cursor.fetchone()
-    return ReviewState(bool(rounds), threads, reviewers or "")
+        cursor.execute(_state_query(), state_params(decision))
+        return state_from_row(cursor.fetchone())
 
 
 def panel_context(
@@ -172,10 +240,11 @@ def panel_context(
     return context
 
 
-def panel_part(decision: Decision, membership: Membership, state: ReviewState) -> str:
-    """The render-cache part a panel with no round and no comment is kept under: what it shows
-    beyond the render key is the reader's role, the workspace's review settings and, where the
-    reader may ask, who may be asked."""
+def panel_part(decision: Decision, membership: Membership, state: ReviewState, reader: int) -> str:
+    """The render-cache part the decision page's panel is kept under: what it shows beyond the
+    render key is the reader's role, the workspace's review settings and, where the reader may
+    ask, who may be asked; with a round or a comment, the review's rows (`state.stamp`) and who
+    reads them (a reader's own change requests and comments give them forms of their own)."""
     asks = membership.allows("edit") and decision.status in ("draft", "in_review")
     workspace = decision.workspace
     shows = (
@@ -183,8 +252,16 @@ def panel_part(decision: Decision, membership: Membership, state: ReviewState) -
         workspace.review_months,
         workspace.default_approvals,
         state.reviewers if asks else None,
+        (state.stamp, reader) if state.busy else None,
     )
     return f"panel:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+
+
+def body_part(membership: Membership, state: ReviewState, reader: int) -> str:
+    """The render-cache part of the page text with each section's comments: whether the reader
+    may comment and, once anyone did, the review's rows and who reads them (as `panel_part`)."""
+    shows = (membership.allows("edit"), (state.stamp, reader) if state.threads else None)
+    return f"body:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
 
 
 def _ask_form(decision: Decision, round: ReviewRound | None, state: ReviewState | None) -> AskForm:
@@ -207,21 +284,36 @@ def section_threads(key: str, label: str, threads: list[Thread]) -> dict:
 
 
 def panel_for(request: HttpRequest, decision: Decision, membership: Membership, record: Record):
-    """The panel's context, computed once per request: the decision page shows it twice (the
-    panel, and each section's threads beside its text), and its queries must not double."""
+    """What the decision page knows of the review before rendering any of it, once per request:
+    its `ReviewState` and the cache parts it keys. The full context (`full_panel`) is read only
+    where a part is not in the cache. A review view's fresh panel (`remember_panel`) is used
+    as it is."""
     cached = getattr(request, "_review_panel", None)
     if cached is None or cached[0] != (decision.pk, decision.status):
         state = review_state(decision)
+        reader = request.user.pk
+        panel = {
+            "decision": decision,
+            "membership": membership,
+            "record": record,
+            "review_state": state,
+            "open_threads": state.open_threads,
+            "panel_part": panel_part(decision, membership, state, reader),
+            "body_part": body_part(membership, state, reader),
+        }
         # What the page reads from the render cache, in one round trip (templatetags/reviews.py).
-        edit = int(membership.allows("edit"))
-        read_ahead(
-            decision,
-            ["versions", "history", f"body:{edit}", panel_part(decision, membership, state)],
-        )
-        panel = panel_context(decision, membership, record, state)
-        panel["review_state"] = state
+        read_ahead(decision, [panel["panel_part"], panel["body_part"]])
         remember_panel(request, decision, panel)
     return request._review_panel[1]
+
+
+def full_panel(panel: dict) -> dict:
+    """`panel_context` for the page's `panel`, read once, when a part of it was not cached."""
+    if "sections" not in panel:
+        state = panel["review_state"]
+        panel.update(panel_context(panel["decision"], panel["membership"], panel["record"], state))
+        panel["review_state"] = state
+    return panel
 
 
 def remember_panel(request: HttpRequest, decision: Decision, panel: dict) -> None:

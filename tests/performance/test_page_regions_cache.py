@@ -11,7 +11,7 @@ import pytest
 from django.middleware.csrf import _does_token_match, _unmask_cipher_token
 from django.test import Client
 
-from apps.reviews.models import Thread
+from apps.reviews.models import Contribution, ReviewRound, Thread, move_by_hand
 
 from ..factories import add_member, make_user
 from ..reviews.helpers import draft, in_review, open_round
@@ -126,3 +126,81 @@ def test_it_gives_each_reader_their_own_csrf_token(people, decision):
     )
     assert response.status_code == 302
     assert Thread.objects.filter(decision=decision, section="context").exists()
+
+
+# A decision in review: its panel and commented sections are cached too, under the review's
+# stamp (apps/reviews/panel.py STATE). Each step of a review makes a new stamp.
+
+
+@pytest.fixture
+def reviewing(people):
+    return in_review(people["workspace"], people["ada"], [people["rita"]], needed=2)
+
+
+def test_it_shows_a_reply_and_a_reopened_thread_on_the_next_read(people, reviewing):
+    ada = signed_in(people["ada"])
+    thread = Thread.start(reviewing, "context", people["rita"], "Which teams?")
+    page(ada, reviewing)
+    thread.reply(people["ada"], "The payments teams.")
+    assert "The payments teams." in page(ada, reviewing)
+    thread.resolve(people["ada"])
+    assert "1 resolved comment" in page(ada, reviewing)
+    thread.reopen(people["ada"])
+    assert "1 open comment" in page(ada, reviewing)
+
+
+def test_it_shows_a_withdrawn_change_request_on_the_next_read(people, reviewing):
+    rita = signed_in(people["rita"])
+    change = open_round(reviewing).request_changes(people["rita"], "Name the costs.")
+    assert "Name the costs." in page(rita, reviewing)
+    change.withdraw(people["rita"])
+    assert "Name the costs." not in page(rita, reviewing)
+
+
+def test_it_shows_more_reviewers_and_approvals_needed_on_the_next_read(people, reviewing):
+    ada = signed_in(people["ada"])
+    assert "0 of 2" in page(ada, reviewing)
+    ReviewRound.open_for(reviewing, by=people["ada"], reviewers=[people["rob"]], approvals_needed=3)
+    shown = page(ada, reviewing)
+    assert "0 of 3" in shown
+    assert "Reviewers: rita, rob." in shown
+
+
+def test_it_shows_an_approval_that_no_longer_counts_on_the_next_read(people, reviewing):
+    ada = signed_in(people["ada"])
+    open_round(reviewing).approve(people["rob"])
+    assert "1 of 2" in page(ada, reviewing)
+    # Rob writes part of the text, as the editor records it: his approval is void.
+    Contribution.record(reviewing, people["rob"])
+    shown = page(ada, reviewing)
+    assert "0 of 2" in shown
+    assert "so that approval does not count" in shown
+
+
+def test_it_shows_a_commenter_s_new_name_on_the_next_read(people, reviewing):
+    # An author, who is no reviewer: the ask form does not name them, the comment does.
+    abe = make_user("abe")
+    add_member(people["workspace"], abe, "author")
+    rita = signed_in(people["rita"])
+    Thread.start(reviewing, "context", abe, "Which teams?")
+    assert "abe ·" in page(rita, reviewing)
+    abe.first_name, abe.last_name = "Abe", "Lincoln"
+    abe.save()
+    assert "Abe Lincoln ·" in page(rita, reviewing)
+
+
+def test_it_gives_only_the_reviewer_who_asked_the_form_to_withdraw(people, reviewing):
+    open_round(reviewing).request_changes(people["rita"], "Name the costs.")
+    # Rita reads first, so the panel with her change request is cached; then Rob reads it.
+    assert "Withdraw my request" in page(signed_in(people["rita"]), reviewing)
+    assert "Withdraw my request" not in page(signed_in(people["rob"]), reviewing)
+
+
+def test_it_shows_a_move_back_to_draft_on_the_next_read(people, reviewing):
+    ada = signed_in(people["ada"])
+    Thread.start(reviewing, "context", people["rita"], "Which teams?")
+    assert "Submit for review" not in page(ada, reviewing)
+    move_by_hand(reviewing, "draft", people["ada"], "Not ready.", seen="in_review")
+    shown = page(ada, reviewing)
+    assert 'id="decision-status" class="status status-draft"' in shown
+    assert "Submit for review" in shown

@@ -19,9 +19,7 @@ from apps.reviews.models import Contribution, Thread
 from ..factories import make_team
 from ..reviews.helpers import in_review, open_round
 
-PAGE_BUDGET = 8
-ROUND_READS = 4
-BUDGET = PAGE_BUDGET + ROUND_READS
+BUDGET = 8
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from apps.core.markdown import render_markdown
 from apps.decisions.cache import cached
 from apps.reviews.models import body_anchor, section_choices
 from apps.reviews.outline import split_sections
-from apps.reviews.panel import TEMPLATE, panel_for, panel_part
+from apps.reviews.panel import TEMPLATE, full_panel, panel_for
 
 register = template.Library()
 
@@ -24,23 +24,18 @@ def _panel(context) -> dict:
 def review_panel(context) -> str:
     """The decision page's review panel: history, versions, reviewers, approvals and threads.
 
-    While the decision has no open round and no comment, the panel shows only what the render
-    key covers (the record, its status, versions and history), the reader's role, the
-    workspace's review settings and who may be asked to review: it is kept in the render cache
-    under all of these, with a stand-in for the reader's CSRF token. Once a round or a comment
-    exists, it is rendered on every read from what was read just now.
+    Kept in the render cache (with a stand-in for the reader's CSRF token) under the render key
+    and `panel.panel_part`: the reader's role, the workspace's review settings, who may be asked
+    to review and, once there is a round or a comment, the review's stamp and the reader. So a
+    review step, a new member or a new name is a new entry, read fresh.
     """
     request, decision, panel = context["request"], context["decision"], _panel(context)
-    if panel["round"] is not None or panel["groups"] or panel["error"]:
-        return render_to_string(f"{TEMPLATE}#panel", panel, request=request)
-    part = panel_part(decision, panel["membership"], panel["review_state"])
 
     def build() -> str:
-        return render_to_string(
-            f"{TEMPLATE}#panel", {**panel, "csrf_token": _CSRF_STANDIN}, request=request
-        )
+        full = {**full_panel(panel), "csrf_token": _CSRF_STANDIN}
+        return render_to_string(f"{TEMPLATE}#panel", full, request=request)
 
-    return _with_token(cached(decision, part, build), context)
+    return _with_token(cached(decision, panel["panel_part"], build), context)
 
 
 @register.simple_tag(takes_context=True)
@@ -106,41 +101,29 @@ def record_body(context, body: SafeString) -> SafeString:
     """The page text with each section's comments after its heading, and a hidden target for
     each section without a heading (the panel's updates send every section's comments).
 
-    The cut of the text, and each section's region while it has no comment, are kept in the
-    decision's render cache (apps/decisions/cache.py), per key and per whether the reader may
-    comment: they hold nothing else (their forms' token is a stand-in, replaced by the reader's
-    own). A section with comments is rendered on every read, from the threads read just now.
+    Kept whole in the decision's render cache (apps/decisions/cache.py) under `panel.body_part`:
+    whether the reader may comment and, once anyone commented, the review's stamp and the
+    reader. Its forms' token is a stand-in, replaced by the reader's own.
     """
-    decision, record = context["decision"], context["record"]
-    membership = context["membership"]
-    can_edit = membership is not None and membership.allows("edit")
-    panel = _panel(context)
-    threads = {s["key"]: s for s in panel["sections"]}
+    decision, record, panel = context["decision"], context["record"], _panel(context)
 
-    def build() -> tuple[list, list[str], dict[str, str]]:
+    def build() -> str:
+        threads = {s["key"]: s for s in full_panel(panel)["sections"]}
         chunks, off_page = _cut(str(body), record, list(section_choices(record)))
+        out = []
         with context.push(csrf_token=_CSRF_STANDIN):
-            empty = {
-                key: _section_html(context, {**section, "threads": [], "open_count": 0})
-                for key, section in threads.items()
-            }
-        return chunks, off_page, empty
+            for chunk in chunks:
+                is_section = isinstance(chunk, tuple)
+                out.append(_section_html(context, threads[chunk[0]]) if is_section else chunk)
+        html = f'<div class="record-body">{"".join(out)}</div>'
+        if off_page:
+            targets = "".join(
+                f'<div id="threads-{escape(body_anchor(k))}"></div>' for k in off_page
+            )
+            html += f'<div class="off-page-sections" hidden>{targets}</div>'
+        return html
 
-    chunks, off_page, empty = cached(decision, f"body:{int(can_edit)}", build)
-    token = _token_input(context)
-    out = []
-    for chunk in chunks:
-        if not isinstance(chunk, tuple):
-            out.append(chunk)
-        elif threads[chunk[0]]["threads"]:
-            out.append(_section_html(context, threads[chunk[0]]))
-        else:
-            out.append(empty[chunk[0]].replace(_CSRF_INPUT, token))
-    html = f'<div class="record-body">{"".join(out)}</div>'
-    if off_page:
-        targets = "".join(f'<div id="threads-{escape(body_anchor(k))}"></div>' for k in off_page)
-        html += f'<div class="off-page-sections" hidden>{targets}</div>'
-    return _piece(html)
+    return _with_token(cached(decision, panel["body_part"], build), context)
 
 
 @register.filter

@@ -13,7 +13,7 @@ ADROIT_CORPUS ?= $(abspath $(wildcard ../shared/corpus))
 export ADROIT_CORPUS
 PYTEST_ARGS ?= $(if $(ADROIT_CORPUS),,-m "not corpus")
 
-.PHONY: run test test-unit lint format setup migrate example browser oidc-provider sshd worker scale bench bench-site bench-packs clean load fault interop hostile
+.PHONY: run test test-unit test-browser lint format setup migrate example browser oidc-provider sshd worker scale bench bench-site bench-packs clean load fault interop hostile
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ test: setup browser oidc-provider sshd lint
 test-unit: setup oidc-provider sshd
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser$(if $(ADROIT_CORPUS),, and not corpus)" $(UNIT_ARGS)
+
+# The browser tests alone: what CI runs beside test-unit, on SQLite and then on PostgreSQL. They
+# spend most of their time waiting for pages, not on a core. BROWSER_ARGS adds pytest options.
+test-browser: setup browser oidc-provider sshd
+	$(BIN)/pytest -m browser $(BROWSER_ARGS)
 
 # Not part of `make test`: seeds bench/bench.sqlite3 (or DATABASE_URL, a database named *bench*),
 # serves it with gunicorn, loads it with locust. BENCH_SECONDS=5 for a quick look.

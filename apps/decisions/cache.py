@@ -59,14 +59,18 @@ FOLDER = """(
 )"""
 
 
-def _stamp(template: str, table: str) -> RawSQL:
+def stamp_sql(template: str, table: str) -> str:
+    """RELATED or FOLDER for this database."""
     if connection.vendor == "postgresql":
         count, latest = "COUNT(*)::text", f"MAX({table}.updated_at)::text"
     else:
         count, latest = "COUNT(*)", f"MAX({table}.updated_at)"
+    return template.format(count=count, latest=latest)
+
+
+def _stamp(template: str, table: str) -> RawSQL:
     # Our own constant text, no user input.
-    sql = template.format(count=count, latest=latest)
-    return RawSQL(sql, [], output_field=CharField())  # noqa: S611
+    return RawSQL(stamp_sql(template, table), [], output_field=CharField())  # noqa: S611
 
 
 def with_page_key(queryset: DecisionQuerySet, folder: bool = False) -> DecisionQuerySet:

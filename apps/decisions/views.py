@@ -5,8 +5,8 @@ from django.views.decorators.http import require_GET
 
 from apps.core.http import paginate, render_partial
 
-from .access import get_access
-from .cache import rendered, with_page_key
+from .access import get_page_access
+from .cache import rendered
 from .filters import filters_for
 from .listing import LogPages, LogResults
 from .models import Decision
@@ -41,11 +41,9 @@ def log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, workspace_slug: str, number: int) -> HttpResponse:
-    # One query for the row and its cache key; the record and its HTML come from the cache,
-    # built once per revision (apps/decisions/cache.py).
-    decision, membership = get_access(
-        request, workspace_slug, number, queryset=with_page_key(Decision.objects.all())
-    )
+    # One query for the reader's rights, the row and its cache key; the record and its HTML
+    # come from the cache, built once per revision (apps/decisions/cache.py).
+    decision, membership = get_page_access(request, workspace_slug, number)
     page = rendered(decision)
     context = {
         "decision": decision,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.decisions.access import get_page_access
 from apps.decisions.building import link
 from apps.decisions.cache import page_key, with_page_key
 from apps.decisions.models import Decision, Scenario, Status
@@ -131,3 +132,16 @@ def test_it_keys_each_revision_and_each_related_change_apart(workspace, decision
 def test_it_refuses_to_key_a_decision_loaded_without_its_stamp(decision):
     with pytest.raises(ValueError, match="with_page_key"):
         page_key(Decision.objects.get(pk=decision.pk))
+
+
+def test_it_reads_the_page_s_decision_as_the_orm_reads_it(rf, author, decision):
+    request = rf.get("/")
+    request.user = author
+    read, membership = get_page_access(request, decision.workspace.slug, decision.number)
+    orm = with_page_key(Decision.objects.all()).get(pk=decision.pk)
+    # The same key, so the page and the exports share one cache entry per revision.
+    assert page_key(read) == page_key(orm)
+    fields = [f.attname for f in Decision._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert read.owner == orm.owner and read.workspace == orm.workspace
+    assert membership.role == "author"

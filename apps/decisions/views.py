@@ -22,7 +22,12 @@ def log(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "workspaces": workspaces,
-        **paginate(request, LogPages(decisions), LOG_PAGE, form.page_link),
+        **paginate(
+            request,
+            LogPages(decisions, request.GET.get("page"), LOG_PAGE),
+            LOG_PAGE,
+            form.page_link,
+        ),
     }
     page = context["page"]
     context["results"] = LogResults(

@@ -218,3 +218,26 @@ def test_it_links_a_workspace_joined_since_the_page_was_cached(author_client, au
 
     page = log(author_client)
     assert import_link in page and "Import into Billing" in page
+
+
+def test_it_shows_the_last_page_for_a_page_past_it_and_the_first_for_no_number(
+    author_client, workspace
+):
+    for i in range(55):
+        make_decision(workspace, title=f"Decision {i}")
+
+    past = author_client.get("/?page=9").content.decode()
+    nonsense = author_client.get("/?page=last").content.decode()
+
+    assert "Page 2 of 2 · 55 decisions" in past and "Decision 4<" in past
+    assert "Page 1 of 2 · 55 decisions" in nonsense and "Decision 54<" in nonsense
+
+
+def test_it_shows_when_each_decision_was_updated_and_is_due(author_client, workspace):
+    decision = make_decision(workspace, review_by=timezone.localdate() + timedelta(days=3))
+    updated = decision.updated_at.astimezone(timezone.get_current_timezone())
+
+    row = log(author_client).split("Use PostgreSQL")[1].split("</tr>")[0]
+
+    assert f'<time datetime="{updated.isoformat()}">{updated:%Y-%m-%d}</time>' in row
+    assert f">{decision.review_by:%Y-%m-%d}</time>" in row

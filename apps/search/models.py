@@ -30,6 +30,11 @@ class SearchDocument(models.Model):
     # What the document was built from: a decision whose updated_at moved since is rebuilt.
     source_updated = models.DateTimeField()
     stale = models.BooleanField(default=False)
+    # A hash of the four texts: what a snippet cut from them is cached under, with the words
+    # (results.py). A comment changes the text but not the decision's updated_at. Nullable with
+    # no default, so that SQLite adds the column in place: remaking the table would drop the
+    # triggers that keep the FTS5 index in step with it (migration 0005).
+    digest = models.CharField(max_length=32, null=True)
 
     # The GIN indexes on the vectors exist on PostgreSQL only: see migrations 0002 and 0003.
 

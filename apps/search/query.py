@@ -47,8 +47,10 @@ def matching_by_index() -> Iterator[None]:
     """Run the queries inside on PostgreSQL with matches read through the GIN index.
 
     The planner prices `vector @@ query` without the cost of reading each document's large
-    vector out of TOAST, so for a word found in most documents it scans them all (55 ms at
-    10,000 documents here) instead of using the index (7 ms). Evaluate the page inside.
+    vector out of TOAST, so for a word found in most documents it scanned them all (55 ms at
+    10,000 documents here) instead of using the index (7 ms). Since the vectors are kept in
+    their rows (migration 0006) its costs are the real ones and the search page does without
+    this (and its three round trips); the API's `search` still runs inside it.
     """
     if connection.vendor != "postgresql":
         yield
@@ -152,33 +154,26 @@ def _search_sqlite(decisions: QuerySet, q: str) -> QuerySet:
 
 def ranked(decisions: QuerySet, q: str, offset: int, limit: int) -> tuple[list[dict], int]:
     """One page of these decisions matching `q`, best first, as the results show them (the
-    log's values, `listing.LOG_VALUES`, and `snippet` as HTML), and how many match up to
+    log's values, `listing.LOG_VALUES`, and their document's `digest`), and how many match up to
     CANDIDATES + 1: one statement.
 
     The candidates are the first CANDIDATES + 1 matches the index yields among the decisions
     given (rights and filters in that query), each ranked as it is read (bm25 or `ts_rank`); the
     statement around them counts them (a window count), sorts them and keeps the page, and only
-    then reads the page's rows, tags and snippets (FTS5's snippet(), PostgreSQL's ts_headline),
-    20 of each. Counting and paging through the ORM matched the words twice more, against every
-    match rather than the candidates: SQLite's count and page each read the whole FTS5 doclist
-    of a common word.
+    then reads the page's rows and tags. Counting and paging through the ORM matched the words
+    twice more, against every match rather than the candidates: SQLite's count and page each
+    read the whole FTS5 doclist of a common word. The snippets are `snippets`' work.
     """
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config=CONFIG)
         found = decisions.filter(search_document__vector=query)
         rank, best = SearchRank(F("search_document__vector"), query), "DESC"
-        headlines, headline_params = _headlines(q)
-        snippet, snippet_params = "snippets.snippet", []
-        join = f"LEFT OUTER JOIN ({headlines}) AS snippets ON snippets.s_id = page.c_id"
     else:
         expression = fts_query(q)
         if not expression:
             return [], 0
         found = decisions.filter(text_index__match=expression)
         rank, best = F("text_index__rank"), "ASC"  # bm25: the lower, the better
-        # A subquery per row shown: joined as a table, SQLite cut a snippet for every match.
-        snippet, snippet_params = FTS_SNIPPET, [expression]
-        join, headline_params = "", []
     candidates = found.order_by().values(c_id=F("pk"), c_rank=rank, c_updated=F("updated_at"))
     sql, params = candidates[: CANDIDATES + 1].query.sql_with_params()
     shown_sql, shown_params = _shown(connection.vendor)
@@ -186,23 +181,21 @@ def ranked(decisions: QuerySet, q: str, offset: int, limit: int) -> tuple[list[d
     # The parts are SQL compiled by the ORM (or constant); every value is a parameter.
     statement = " ".join(
         [
-            f"SELECT shown.*, {snippet}, page.total",  # noqa: S608
+            "SELECT shown.*, page.total",  # noqa: S608
             "FROM (SELECT c_id, c_rank, c_updated, COUNT(*) OVER () AS total",
             f"FROM ({sql}) AS c",
             f"ORDER BY {order} LIMIT %s OFFSET %s) AS page",
-            f"INNER JOIN ({shown_sql}) AS shown ON shown.pk = page.c_id {join}",
+            f"INNER JOIN ({shown_sql}) AS shown ON shown.pk = page.c_id",
             f"ORDER BY {order}",
         ]
     )
     with connection.cursor() as cursor:
-        values = [*snippet_params, *params, limit, offset, *shown_params, *headline_params]
-        cursor.execute(statement, values)
+        cursor.execute(statement, [*params, limit, offset, *shown_params])
         names = [column[0] for column in cursor.description]
         found_rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     total = found_rows[0]["total"] if found_rows else 0
     for row in found_rows:
         del row["total"]
-        row["snippet"] = mark(row["snippet"] or "")
         if settings.USE_TZ and timezone.is_naive(row["updated_at"]):
             # SQLite gives the stored UTC time without its zone, as the ORM would convert it.
             row["updated_at"] = timezone.make_aware(row["updated_at"], dt.UTC)
@@ -211,32 +204,58 @@ def ranked(decisions: QuerySet, q: str, offset: int, limit: int) -> tuple[list[d
 
 @functools.cache
 def _shown(vendor: str) -> tuple[str, tuple]:
-    """What a result shows, the log's values with the tags' names, as SQL: compiled once per
-    process, since building the query through the ORM (2 ms) cost ten times running it."""
-    return with_tag_names(Decision.objects.order_by()).values(*LOG_VALUES).query.sql_with_params()
+    """What a result shows, the log's values with the tags' names, and its document's digest, as
+    SQL: compiled once per process, since building the query through the ORM (2 ms) cost ten
+    times running it."""
+    shown = with_tag_names(Decision.objects.order_by())
+    return shown.values(*LOG_VALUES, digest=F("search_document__digest")).query.sql_with_params()
 
 
-# SQLite: where the words are in a result's document, for the page's rows only (each one
-# re-reads its document's text).
-FTS_SNIPPET = (
-    "(SELECT snippet(search_fts, -1, char(2), char(3), ' … ', 32) FROM search_fts "
-    "WHERE search_fts MATCH %s AND search_fts.rowid = page.c_id) AS snippet"
+def snippet_words(q: str) -> str:
+    """What the snippets of a search depend on besides the documents: the words as the database
+    reads them (PostgreSQL's websearch syntax, or the FTS5 expression made of it)."""
+    if connection.vendor == "postgresql":
+        return f"postgresql:{q}"
+    return f"sqlite:{fts_query(q)}"
+
+
+def snippets(q: str, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Where the words `q` are in these decisions' documents: for each id, its document's digest
+    and the snippet as HTML (`mark`), both read in one statement, so a snippet is never filed
+    under another text's digest. Each snippet re-reads and re-tokenises its document (ts_headline
+    0.4 ms, FTS5's snippet() 0.2 ms), so only the page's rows not yet cached come here."""
+    if not ids:
+        return {}
+    places = ", ".join(["%s"] * len(ids))
+    if connection.vendor == "postgresql":
+        sql, params = _headline_sql()
+        params = [q if param == WORDS else param for param in params]
+        statement = f"SELECT s_id, digest, snippet FROM ({sql}) AS h WHERE s_id IN ({places})"  # noqa: S608
+    else:
+        statement, params = FTS_SNIPPETS.format(places=places), [fts_query(q)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *ids])
+        return {pk: (digest, mark(text or "")) for pk, digest, text in cursor.fetchall()}
+
+
+# SQLite: the snippets of some matching documents, with the digest of the text cut.
+FTS_SNIPPETS = (
+    "SELECT rowid, "
+    "(SELECT digest FROM search_searchdocument WHERE decision_id = search_fts.rowid), "
+    "snippet(search_fts, -1, char(2), char(3), ' … ', 32) FROM search_fts "
+    "WHERE search_fts MATCH %s AND rowid IN ({places})"
 )
-# Stands for the words searched in the headlines' SQL compiled once (`_headlines`).
+# Stands for the words searched in the headlines' SQL compiled once (`_headline_sql`).
 WORDS = "\x00words\x00"
-
-
-def _headlines(q: str) -> tuple[str, list]:
-    sql, params = _headline_sql()
-    return sql, [q if param == WORDS else param for param in params]
 
 
 @functools.cache
 def _headline_sql() -> tuple[str, tuple]:
-    """PostgreSQL: each document's ts_headline, as SQL compiled once per process with WORDS for
-    the words searched (the ORM took 2–3 ms to build it); joined to the page's rows only."""
+    """PostgreSQL: each document's ts_headline and digest, as SQL compiled once per process with
+    WORDS for the words searched (the ORM took 2–3 ms to build it)."""
     found = SearchDocument.objects.annotate(snippet=_headline(WORDS, via=""))
-    return found.values(s_id=F("decision_id"), snippet=F("snippet")).query.sql_with_params()
+    values = found.values("digest", s_id=F("decision_id"), snippet=F("snippet"))
+    return values.query.sql_with_params()
 
 
 def ranked_pages(decisions: QuerySet, q: str, per_page: int, number) -> RankedPages:

@@ -11,7 +11,7 @@ from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.access import get_membership
 
 from .graph import workspace_graph
-from .query import CANDIDATES, matching_by_index, more_than, ranked_pages
+from .query import CANDIDATES, more_than, ranked_pages
 from .results import result_rows
 
 PER_PAGE = 20
@@ -26,10 +26,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if q:
         # The rights as a list of workspace ids, read once with the filters' workspaces.
         decisions = form.apply(Decision.objects.for_user(request.user, workspaces))
-        with matching_by_index():
-            pages = ranked_pages(decisions, q, PER_PAGE, request.GET.get("page"))
-            context.update(paginate(request, pages, PER_PAGE, form.page_link))
-        context["rows"] = result_rows(context["page"], show_workspace=len(workspaces) > 1)
+        pages = ranked_pages(decisions, q, PER_PAGE, request.GET.get("page"))
+        context.update(paginate(request, pages, PER_PAGE, form.page_link))
+        context["rows"] = result_rows(context["page"], len(workspaces) > 1, q)
         # Ranking stops at CANDIDATES matches: past that the page says "more than 500".
         context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
     return render_partial(request, "search/search.html", context, "results")

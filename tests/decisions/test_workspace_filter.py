@@ -1,7 +1,10 @@
 """The workspace filter picks among the reader's workspaces and filters on the picked one's id."""
 
-from apps.decisions.filters import FilterForm
+from django.contrib.auth.models import AnonymousUser
+
+from apps.decisions.filters import FilterForm, member_workspaces
 from apps.decisions.models import Decision
+from apps.workspaces.models import Workspace
 
 from ..factories import add_member, make_decision, make_user, make_workspace
 
@@ -44,3 +47,27 @@ def test_it_ignores_a_workspace_the_reader_is_not_a_member_of(client, db):
     page = client.get("/?workspace=secret").content.decode()
 
     assert "Buy the secret vendor" not in page and "Pick a broker" in page
+
+
+def test_it_reads_the_readers_workspaces_by_name_and_only_theirs(db):
+    reader = make_user("rita")
+    for slug, name in [("zeta", "Zeta"), ("alpha", "Alpha"), ("mid", "Middle")]:
+        add_member(make_workspace(slug, name), reader, "viewer")
+    make_workspace("secret", "Secret")
+    Workspace.objects.filter(slug="mid").update(description="Middle things")
+
+    workspaces = member_workspaces(reader)
+
+    assert [(w.slug, w.name) for w in workspaces] == [
+        ("alpha", "Alpha"),
+        ("mid", "Middle"),
+        ("zeta", "Zeta"),
+    ]
+    # Only the columns the lists need are read; any other is read when asked for.
+    assert workspaces[1].description == "Middle things"
+
+
+def test_it_offers_no_workspace_to_someone_signed_out(db):
+    make_workspace("platform")
+
+    assert member_workspaces(AnonymousUser()) == []

@@ -245,9 +245,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The cache holds what is rendered once per revision (apps/decisions/cache.py) and sessions. Local
 # memory per process by default, so a clone needs nothing more; REDIS_URL (redis://host:6379/0)
-# shares one cache between every worker and server through Django's own RedisCache.
+# shares one cache between every worker and server through Django's RedisCache, with one client per
+# connection pool (apps/core/cache.py).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "apps.core.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import os
 import shutil
@@ -160,10 +161,12 @@ def flush_by_delete():
         yield
 
 
-def migrations_key() -> str:
-    """What the migrated schema is made from: Django's version and every migration file of every
-    installed app, by content. A changed or added migration is a new key, so a new copy."""
-    digest = hashlib.sha256(f"{django.VERSION} {connection.vendor}".encode())
+@functools.cache
+def migrations_key(vendor: str) -> str:
+    """What the migrated schema is made from: Django's version, the database's kind and every
+    migration file of every installed app, by content. A changed or added migration is a new
+    key, so a new copy."""
+    digest = hashlib.sha256(f"{django.VERSION} {vendor}".encode())
     for config in apps.get_app_configs():
         folder = Path(config.path) / "migrations"
         for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
@@ -174,11 +177,11 @@ def migrations_key() -> str:
 
 def migrated_sqlite_file() -> Path:
     """Where a run keeps an empty SQLite database with every migration applied, for the next."""
-    return Path(tempfile.gettempdir()) / f"adroit-migrated-{migrations_key()}.sqlite3"
+    return Path(tempfile.gettempdir()) / f"adroit-migrated-{migrations_key('sqlite')}.sqlite3"
 
 
-def _migrated_postgres_name() -> str:
-    return f"adroit_migrated_{migrations_key()}"
+def migrated_postgres_name() -> str:
+    return f"adroit_migrated_{migrations_key('postgresql')}"
 
 
 def _start_from_migrated_copy() -> bool:
@@ -198,13 +201,13 @@ def _start_from_migrated_copy() -> bool:
         return False
     quote = connection.ops.quote_name
     with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_migrated_postgres_name()])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [migrated_postgres_name()])
         if not cursor.fetchone():
             return False
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)} WITH (FORCE)")
         try:
             cursor.execute(
-                f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(_migrated_postgres_name())}"
+                f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(migrated_postgres_name())}"
             )
         except DatabaseError:  # another run is copying it this moment: migrate as before
             return False
@@ -227,7 +230,7 @@ def _keep_migrated_copy() -> None:
         with connection._nodb_cursor() as cursor:
             try:
                 cursor.execute(
-                    f"CREATE DATABASE {quote(_migrated_postgres_name())} "
+                    f"CREATE DATABASE {quote(migrated_postgres_name())} "
                     f"TEMPLATE {quote(connection.settings_dict['NAME'])}"
                 )
             except DatabaseError:  # made by another run meanwhile, or the database is busy

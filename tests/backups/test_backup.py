@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -26,6 +27,7 @@ from apps.reviews.models import Contribution, Thread, submit_for_review
 from apps.versions.models import Version, sha256_of
 from apps.workspaces.models import Workspace
 
+from ..conftest import migrated_postgres_name, migrated_sqlite_file
 from ..factories import add_member, make_user
 from ..reviews.helpers import draft, open_round
 
@@ -163,7 +165,12 @@ def _fresh_database() -> tuple[dict[str, str], callable]:
         host, port, user = params["HOST"] or "127.0.0.1", params["PORT"] or 5432, params["USER"]
         dsn = f"host={host} port={port} user={user} dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
+            # From the migrated copy the test database was made from (tests/conftest.py), when
+            # there is one: the round trip's migrate then has nothing left to apply.
+            template = migrated_postgres_name()
+            kept = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            from_copy = f' TEMPLATE "{template}"' if kept.fetchone() else ""
+            admin.execute(f'CREATE DATABASE "{name}"{from_copy}')
 
         def drop() -> None:
             with psycopg.connect(dsn, autocommit=True) as admin:
@@ -172,6 +179,8 @@ def _fresh_database() -> tuple[dict[str, str], callable]:
         url = f"postgres://{user}@{host}:{port}/{name}"
         return {**env, "DATABASE_URL": url}, drop
     path = ROOT / f".restore-{uuid.uuid4().hex[:10]}.sqlite3"
+    if migrated_sqlite_file().exists():
+        shutil.copyfile(migrated_sqlite_file(), path)
     return {**env, "DATABASE_URL": f"sqlite:///{path}"}, lambda: path.unlink(missing_ok=True)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import migrated_sqlite_file
 from tests.formats.corpus import corpus_root
 
 pytestmark = pytest.mark.corpus
@@ -45,8 +46,12 @@ def folders() -> list[tuple[str, str]]:
 
 
 def migrated_database(work: Path) -> Path:
-    """An empty database with every migration applied, made as the tool makes its own."""
+    """An empty database with every migration applied, made as the tool makes its own; or the
+    migrated copy an earlier SQLite run of the suite kept (tests/conftest.py), when there is one."""
     database = work / "migrated.sqlite3"
+    if migrated_sqlite_file().exists():
+        shutil.copyfile(migrated_sqlite_file(), database)
+        return database
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=settings.BASE_DIR,

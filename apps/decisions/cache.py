@@ -105,8 +105,13 @@ def page_key(decision: Decision) -> str:
         decision.page_related,
         getattr(decision, "page_folder", None),
     ]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"decision:{decision.pk}:{decision.revision}:{digest}"
+    shown = repr(parts)
+    # A page asks for its key once a part: hashed once per instance and values.
+    known = getattr(decision, "_page_key", None)
+    if known is None or known[0] != shown:
+        digest = hashlib.sha256(shown.encode()).hexdigest()[:32]
+        known = decision._page_key = (shown, f"decision:{decision.pk}:{decision.revision}:{digest}")
+    return known[1]
 
 
 def cached(decision: Decision, part: str, build: Callable[[], T]) -> T:

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from apps.core.http import paginate, render_partial
@@ -49,11 +50,12 @@ def detail(request: HttpRequest, workspace_slug: str, number: int) -> HttpRespon
     # One query for the reader's rights, the row and its cache key; the record and its HTML
     # come from the cache, built once per revision (apps/decisions/cache.py).
     decision, membership = get_page_access(request, workspace_slug, number)
-    page = rendered(decision)
+    # Read only where the page's main region is not in the cache whole (reviews' page_region).
+    page = SimpleLazyObject(lambda: rendered(decision))
     context = {
         "decision": decision,
         "membership": membership,
-        "record": page.record,
-        "body": page.body,
+        "record": SimpleLazyObject(lambda: page.record),
+        "body": SimpleLazyObject(lambda: page.body),
     }
     return render(request, "decisions/detail.html", context)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from apps.decisions.cache import cached, read_ahead
@@ -283,6 +284,22 @@ def section_threads(key: str, label: str, threads: list[Thread]) -> dict:
     }
 
 
+def region_part(decision: Decision, membership: Membership, panel: dict) -> str:
+    """The render-cache part of the decision page's whole main region: the panel's and the
+    text's parts, the workspace's name and review period, and today's date (the upkeep panel
+    says whether a review date or an item is overdue)."""
+    workspace = decision.workspace
+    shows = (
+        panel["panel_part"],
+        panel["body_part"],
+        membership.role,
+        workspace.name,
+        workspace.review_months,
+        timezone.localdate().isoformat(),
+    )
+    return f"region:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+
+
 def panel_for(request: HttpRequest, decision: Decision, membership: Membership, record: Record):
     """What the decision page knows of the review before rendering any of it, once per request:
     its `ReviewState` and the cache parts it keys. The full context (`full_panel`) is read only
@@ -301,8 +318,10 @@ def panel_for(request: HttpRequest, decision: Decision, membership: Membership, 
             "panel_part": panel_part(decision, membership, state, reader),
             "body_part": body_part(membership, state, reader),
         }
-        # What the page reads from the render cache, in one round trip (templatetags/reviews.py).
-        read_ahead(decision, [panel["panel_part"], panel["body_part"]])
+        panel["region_part"] = region_part(decision, membership, panel)
+        # The page's main region, whole (templatetags/reviews.py `page_region`): on a hit, it is
+        # all the page reads from the render cache.
+        read_ahead(decision, [panel["region_part"]])
         remember_panel(request, decision, panel)
     return request._review_panel[1]
 

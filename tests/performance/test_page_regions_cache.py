@@ -5,15 +5,19 @@ be cached is, then changes the review or reads as another person, and checks the
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.middleware.csrf import _does_token_match, _unmask_cipher_token
 from django.test import Client
+from django.utils import timezone
+from freezegun import freeze_time
 
 from apps.reviews.models import Contribution, ReviewRound, Thread, move_by_hand
+from apps.workspaces.models import Workspace
 
-from ..factories import add_member, make_user
+from ..factories import add_member, make_decision, make_user
 from ..reviews.helpers import draft, in_review, open_round
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -204,3 +208,32 @@ def test_it_shows_a_move_back_to_draft_on_the_next_read(people, reviewing):
     shown = page(ada, reviewing)
     assert 'id="decision-status" class="status status-draft"' in shown
     assert "Submit for review" in shown
+
+
+# The page's main region is cached whole: what it shows beyond the decision and the review.
+
+
+def test_it_shows_the_workspace_s_new_name_and_review_period_on_the_next_read(people, decision):
+    ada = signed_in(people["ada"])
+    assert "Team" in page(ada, decision)
+    workspace = people["workspace"]
+    Workspace.objects.filter(pk=workspace.pk).update(name="Platform team")
+    assert f"{decision.ref} · Platform team" in page(ada, decision)
+    Workspace.objects.filter(pk=workspace.pk).update(review_months=7)
+    in_review_now = in_review(workspace, people["ada"], [people["rita"]])
+    rita = signed_in(people["rita"])
+    assert "default: 7 months after acceptance" in page(rita, in_review_now)
+    Workspace.objects.filter(pk=workspace.pk).update(review_months=9)
+    assert "default: 9 months after acceptance" in page(rita, in_review_now)
+
+
+def test_it_shows_a_review_date_as_overdue_the_day_after_it(people):
+    decision = make_decision(
+        people["workspace"], status="accepted", review_by=timezone.localdate(), owner=people["ada"]
+    )
+    ada = signed_in(people["ada"])
+    assert "badge-overdue" not in page(ada, decision)
+    # Just after midnight: within the day the cache keeps an entry, so only the date is new.
+    tomorrow = timezone.localtime().replace(hour=0, minute=1) + datetime.timedelta(days=1)
+    with freeze_time(tomorrow):
+        assert "badge-overdue" in page(ada, decision)

@@ -60,7 +60,9 @@ def _token_input(context) -> str:
     # The page's own token (the context processor masks it once a page); a fresh one only
     # where a context has none.
     token = context.get("csrf_token")
-    if not token or str(token) == _CSRF_STANDIN:
+    if str(token) == _CSRF_STANDIN:
+        return _CSRF_INPUT  # inside a region being cached (`page_region`): the stand-in stays
+    if not token:
         token = get_token(context["request"])
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
@@ -124,6 +126,36 @@ def record_body(context, body: SafeString) -> SafeString:
         return html
 
     return _with_token(cached(decision, panel["body_part"], build), context)
+
+
+class PageRegionNode(template.Node):
+    def __init__(self, nodelist) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        decision, panel = context["decision"], _panel(context)
+        part = panel.get("region_part")
+        if part is None:  # a review view's own panel: no page to cache
+            return self.nodelist.render(context)
+
+        def build() -> str:
+            with context.push(csrf_token=_CSRF_STANDIN):
+                return self.nodelist.render(context)
+
+        return _with_token(cached(decision, part, build), context)
+
+
+@register.tag
+def page_region(parser, token):
+    """`{% page_region %}…{% endpage_region %}`: the decision page's main region, kept whole in
+    the render cache under everything it shows beyond the render key (`panel.region_part`:
+    the panel's and the text's parts, so the reader's role, the review settings, who may be
+    asked and, once a review has rows, its stamp and the reader; the workspace's name and
+    review period; today's date). Its forms carry a stand-in token, replaced by the reader's
+    own on every read."""
+    nodelist = parser.parse(("endpage_region",))
+    parser.delete_first_token()
+    return PageRegionNode(nodelist)
 
 
 @register.filter

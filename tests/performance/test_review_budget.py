@@ -2,10 +2,11 @@
 standing (who wrote the text, judged once per request) and the threads in a fixed number of
 queries, however many reviewers, approvals, change requests and comments the round has.
 
-Issue 17 asks the page's 8. A decision in review reads four more rows the draft's page has not:
-its open round, the round's reviewers, approvals and change requests (they change without the
-decision's revision, so they are not in its render cache). It used to be 24: who wrote the text
-was asked three times over, in three queries each, and the ask form read the round again.
+Issue 17 asks the page's 8. The review's rows are read only when they changed: the page's one
+review query sums them up in a stamp (apps/reviews/panel.py), and the regions that show them
+are cached under it, so a page read from the cache makes 4 queries in review as in draft. It
+used to be 24, then 12: the round, its reviewers, approvals and change requests, the threads
+and who wrote the text were read on every view.
 """
 
 from __future__ import annotations

@@ -83,7 +83,10 @@ STATE = """SELECT
         FROM auth_user u JOIN workspaces_membership m ON m.user_id = u.id
         WHERE m.workspace_id = %s AND m.role IN ({roles}) AND u.id <> %s
         ORDER BY u.username, u.id
-    ) reviewers),
+    ) reviewers)"""
+# Asked only of a decision with a round or a comment: its dozen subqueries cost PostgreSQL more
+# to plan than the rest of the page's queries together.
+STAMP = """SELECT
     (SELECT {join} FROM (
         SELECT CAST(u.id AS TEXT) || {chr}(31) || u.username || {chr}(31) || u.first_name
             || {chr}(31) || u.last_name || {chr}(31) || m.role AS who
@@ -114,11 +117,11 @@ STATE = """SELECT
         WHERE t.decision_id = %s),
     (SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX(at) AS TEXT), '')
         FROM reviews_contribution WHERE decision_id = %s AND version_id IS NULL)"""
-_state_sql: dict[str, str] = {}
+_state_sql: dict[str, tuple[str, str]] = {}
 
 
-def _state_query() -> str:
-    """STATE for this database, formatted once per process."""
+def _state_queries() -> tuple[str, str]:
+    """STATE and STAMP for this database, formatted once per process."""
     if connection.vendor not in _state_sql:
         if connection.vendor == "postgresql":
             char, join = "chr", "string_agg(who, chr(30) ORDER BY who)"
@@ -127,31 +130,29 @@ def _state_query() -> str:
         roles = ", ".join(["%s"] * len(REVIEW_ROLES))
         table = ReviewRound.reviewers.through._meta.db_table
         # Our own constant text; every value is a parameter.
-        _state_sql[connection.vendor] = STATE.format(
-            chr=char, join=join, roles=roles, reviewers=table
+        _state_sql[connection.vendor] = (
+            STATE.format(chr=char, join=join, roles=roles),
+            STAMP.format(chr=char, join=join, reviewers=table),
         )
     return _state_sql[connection.vendor]
 
 
-def state_params(decision: Decision) -> list:
-    pk = decision.pk
-    return [pk, pk, pk, decision.workspace_id, *REVIEW_ROLES, decision.owner_id or 0,
-            decision.workspace_id, pk, pk, pk, pk, pk, pk, pk]  # fmt: skip
-
-
-def state_from_row(row) -> ReviewState:
-    rounds, threads, open_threads, reviewers, members, *rest = row
-    # SQLite's group_concat keeps no order: the same rows read in another order are the same.
-    parts = [",".join(sorted((part or "").split(chr(30)))) for part in (members, *rest)]
-    stamp = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
-    return ReviewState(bool(rounds), threads, open_threads, reviewers or "", stamp)
-
-
 def review_state(decision: Decision) -> ReviewState:
-    """The decision's `ReviewState`, in one query."""
+    """The decision's `ReviewState`: one query, and one more once it has a round or a comment."""
+    pk = decision.pk
+    state, stamp = _state_queries()
     with connection.cursor() as cursor:
-        cursor.execute(_state_query(), state_params(decision))
-        return state_from_row(cursor.fetchone())
+        cursor.execute(
+            state, [pk, pk, pk, decision.workspace_id, *REVIEW_ROLES, decision.owner_id or 0]
+        )
+        rounds, threads, open_threads, reviewers = cursor.fetchone()
+        summed = ""
+        if rounds or threads:
+            cursor.execute(stamp, [decision.workspace_id, pk, pk, pk, pk, pk, pk, pk])
+            # SQLite's group_concat keeps no order: the same rows in another order are the same.
+            parts = [",".join(sorted((part or "").split(chr(30)))) for part in cursor.fetchone()]
+            summed = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+    return ReviewState(bool(rounds), threads, open_threads, reviewers or "", summed)
 
 
 def panel_context(

@@ -4,7 +4,7 @@ queries, however many reviewers, approvals, change requests and comments the rou
 
 Issue 17 asks the page's 8. The review's rows are read only when they changed: the page's one
 review query sums them up in a stamp (apps/reviews/panel.py), and the regions that show them
-are cached under it, so a page read from the cache makes 4 queries in review as in draft. It
+are cached under it, so a page read from the cache makes 5 queries in review (4 in draft). It
 used to be 24, then 12: the round, its reviewers, approvals and change requests, the threads
 and who wrote the text were read on every view.
 """

@@ -26,20 +26,23 @@ SEARCH_P95_MS_SQLITE = 100.0
 # Why a budget is missed, as profiled (docs/benchmarks.md, "Why budgets are missed"): by scenario,
 # and by scenario and database where the databases differ.
 CAUSES = {
-    "log": "5 queries, rows and filter fields from the cache; what is left is the frame, the "
-    "50 rows' values and their cache round trip (see Why)",
+    "log": "4 queries, the whole content from one cache entry; left: the count and page statement "
+    "(the count reads the index entries of the reader's decisions on every request), the filter "
+    "form (see Why)",
     "filtered log": "as the log (see Why)",
-    "decision page": "6 queries (12 with an open round and comments); text, empty comment regions "
-    "and panel from the cache; left: the membership and decision reads, the header (see Why)",
+    "decision page": "4 queries (5 in review), the main region from one cache entry; left: the "
+    "one read of rights, row and key, and PostgreSQL's planning of it (see Why)",
     "markdown download": "4 queries and a cache hit; the decision read with its folder stamp and "
     "the download page's template (see Why)",
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
-    ("search", "sqlite"): "one statement: FTS5 match and bm25 for at most 501 candidates, 20 "
-    "rows and snippet()s, 7–10 ms of SQLite's CPU; then the frame (see Why)",
-    ("search", "postgresql"): "one statement: ts_rank reads at most 501 candidates' vectors out "
-    "of TOAST, ts_headline 20 texts of 2,000 characters (see Why)",
+    ("search", "sqlite"): "one statement in SQLite's CPU: FTS5 match and bm25 for at most 501 "
+    "candidates, the join to their rows; then filters, rows and the page: 2.4× the floor in CPU "
+    "(see Why)",
+    ("search", "postgresql"): "one statement: about 6 ms of the server's CPU checking about 1,000 "
+    "documents for 501 candidates, and 1.2 ms planning it; 3.4× the floor in CPU with the "
+    "server's share (see Why)",
     "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
     "markdown: import of 1,000 (read + save)": "reading, then bulk inserts and search documents",
 }

@@ -259,4 +259,18 @@ def django_db_setup(
             _keep_migrated_copy()
     yield
     with django_db_blocker.unblock():
+        _end_other_sessions()
         teardown_databases(config, verbosity=verbosity)
+
+
+def _end_other_sessions() -> None:
+    """PostgreSQL refuses to drop a database others are connected to. The live server's request
+    threads keep their connections (CONN_MAX_AGE) and a request still being served when the last
+    browser test ends may hold one: the run then failed at its very end, every test passed."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -59,6 +59,12 @@ FOLDER = """(
 )"""
 
 
+def shown_digest(shown, length: int = 32) -> str:
+    """What a cache key is made of: every value its entry shows, by `repr`, so that another value
+    is another key (entries are superseded, never invalidated)."""
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:length]
+
+
 def stamp_sql(template: str, table: str) -> str:
     """RELATED or FOLDER for this database."""
     if connection.vendor == "postgresql":

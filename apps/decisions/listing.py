@@ -12,7 +12,6 @@ the page's query on every request; a row's HTML holds nothing of the reader.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from django.utils.safestring import SafeString
 
 from apps.workspaces.models import Workspace
 
+from .cache import shown_digest
 from .models import Decision, Tag
 
 if TYPE_CHECKING:
@@ -221,8 +221,7 @@ def _row_key(row: tuple, show_workspace: bool) -> str:
     if not show_workspace:
         shown[ROW_COLUMNS.index("workspace__name")] = None
     shown.append(show_workspace)
-    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    return f"logrow:{ROW_VERSION}:{row[0]}:{digest}"
+    return f"logrow:{ROW_VERSION}:{row[0]}:{shown_digest(shown)}"
 
 
 def _decision(row: tuple) -> Decision:
@@ -299,8 +298,7 @@ class LogResults:
         self, rows: list[tuple], show_workspace: bool, *shown, form: FilterForm | None = None
     ) -> None:
         self._rows, self.show_workspace, self._form = rows, show_workspace, form
-        digest = hashlib.sha256(repr((rows, show_workspace, shown)).encode()).hexdigest()
-        self.key = f"{ROW_VERSION}:{digest[:32]}"
+        self.key = f"{ROW_VERSION}:{shown_digest((rows, show_workspace, shown))}"
 
     @cached_property
     def page_key(self) -> str:
@@ -314,8 +312,7 @@ class LogResults:
         if form is None or not form.rendering_key or form.data.get("q", "").strip():
             return ""
         shown = (self.key, form.rendering_key, form.querystring())
-        digest = hashlib.sha256(repr(shown).encode()).hexdigest()
-        return f"{PAGE_VERSION}:{digest[:32]}"
+        return f"{PAGE_VERSION}:{shown_digest(shown)}"
 
     @cached_property
     def rows(self) -> list[SafeString]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import NamedTuple
 
 from django.db import connection
@@ -12,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from apps.decisions.cache import cached, read_ahead
+from apps.decisions.cache import cached, read_ahead, shown_digest
 from apps.decisions.models import Decision
 from apps.formats.record import Record
 from apps.versions.models import Version, content_sha256
@@ -151,7 +150,7 @@ def review_state(decision: Decision) -> ReviewState:
             cursor.execute(stamp, [decision.workspace_id, pk, pk, pk, pk, pk, pk, pk])
             # SQLite's group_concat keeps no order: the same rows in another order are the same.
             parts = [",".join(sorted((part or "").split(chr(30)))) for part in cursor.fetchone()]
-            summed = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+            summed = shown_digest(parts, 24)
     return ReviewState(bool(rounds), threads, open_threads, reviewers or "", summed)
 
 
@@ -256,14 +255,14 @@ def panel_part(decision: Decision, membership: Membership, state: ReviewState, r
         state.reviewers if asks else None,
         (state.stamp, reader) if state.busy else None,
     )
-    return f"panel:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+    return f"panel:{shown_digest(shows, 24)}"
 
 
 def body_part(membership: Membership, state: ReviewState, reader: int) -> str:
     """The render-cache part of the page text with each section's comments: whether the reader
     may comment and, once anyone did, the review's rows and who reads them (as `panel_part`)."""
     shows = (membership.allows("edit"), (state.stamp, reader) if state.threads else None)
-    return f"body:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+    return f"body:{shown_digest(shows, 24)}"
 
 
 def _ask_form(decision: Decision, round: ReviewRound | None, state: ReviewState | None) -> AskForm:
@@ -298,7 +297,7 @@ def region_part(decision: Decision, membership: Membership, panel: dict) -> str:
         workspace.review_months,
         timezone.localdate().isoformat(),
     )
-    return f"region:{hashlib.sha256(repr(shows).encode()).hexdigest()[:24]}"
+    return f"region:{shown_digest(shows, 24)}"
 
 
 def panel_for(request: HttpRequest, decision: Decision, membership: Membership, record: Record):

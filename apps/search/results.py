@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from apps.decisions.cache import shown_digest
 from apps.decisions.listing import LOG_VALUES, decision_from_values
 
 from .query import snippet_words, snippets
@@ -37,8 +38,7 @@ def _key(row: dict, show_workspace: bool) -> str:
     if not show_workspace:
         shown[LOG_VALUES.index("workspace__name")] = None
     shown.append(show_workspace)
-    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    return f"searchrow:{ROW_VERSION}:{row['pk']}:{digest}"
+    return f"searchrow:{ROW_VERSION}:{row['pk']}:{shown_digest(shown)}"
 
 
 def _snippet_key(row: dict, words: str) -> str:

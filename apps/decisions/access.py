@@ -25,6 +25,17 @@ class Access(NamedTuple):
     membership: Membership
 
 
+def _check_number(number: int) -> None:
+    if number > MAX_NUMBER:  # beyond what a database integer holds: no such decision
+        raise Http404("No such decision.")
+
+
+def _require(membership: Membership, need: str) -> None:
+    """403 unless the member's role allows `need`: the rule every way to a decision applies."""
+    if not membership.allows(need):
+        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+
+
 def get_access(
     request: HttpRequest,
     workspace_slug: str,
@@ -33,11 +44,9 @@ def get_access(
     queryset: DecisionQuerySet | None = None,
 ) -> Access:
     """The decision, if the user's role in its workspace allows `need`; else 404 or 403."""
-    if number > MAX_NUMBER:  # beyond what a database integer holds: no such decision
-        raise Http404("No such decision.")
+    _check_number(number)
     membership = get_membership(request, workspace_slug)
-    if not membership.allows(need):
-        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    _require(membership, need)
     queryset = queryset if queryset is not None else Decision.objects.all()
     decision = queryset.filter(workspace=membership.workspace, number=number).first()
     if decision is None:
@@ -65,11 +74,9 @@ def get_row_for(
     of `get_access` (the member's role allows "edit", the decision is in their workspace), made
     on the row's own query so a keystroke's autosave stays within its few queries. None when
     the decision has no such row (the caller says whether that is a 404)."""
-    if number > MAX_NUMBER:
-        raise Http404("No such decision.")
+    _check_number(number)
     membership = get_membership(request, workspace_slug)
-    if not membership.allows("edit"):
-        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    _require(membership, "edit")
     row = (
         queryset.select_related(to_decision)
         .filter(**{f"{to_decision}__workspace": membership.workspace})
@@ -144,8 +151,7 @@ def get_page_access(request: HttpRequest, workspace_slug: str, number: int) -> A
     """`get_access` for the decision page, in one query: the membership, its workspace, the
     decision, its owner and what its cache key is made of (as `cache.with_page_key` reads it).
     Building those querysets cost more CPU than the rest of a page read from the cache."""
-    if number > MAX_NUMBER:
-        raise Http404("No such decision.")
+    _check_number(number)
     if not request.user.is_authenticated:
         raise Http404
     sql, tables = _page_read()
@@ -161,8 +167,7 @@ def get_page_access(request: HttpRequest, workspace_slug: str, number: int) -> A
     membership = _instance(tables[0], values[0])
     membership.workspace = _instance(tables[1], values[1])
     membership.user = request.user
-    if not membership.allows("view"):
-        raise PermissionDenied(f"Your role ({membership.role}) does not allow this.")
+    _require(membership, "view")
     if values[2][0] is None:
         raise Http404("No such decision.")
     decision = _instance(tables[2], values[2])

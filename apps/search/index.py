@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, connections, models, router, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from apps.decisions.models import Decision
 from apps.formats.record import Record
@@ -78,7 +75,8 @@ def index_decisions(ids: Iterable[int]) -> int:
     built = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        decisions = list(Decision.objects.with_record().filter(pk__in=chunk))
+        # In key order, as the triggers lock documents: two writers never wait on each other.
+        decisions = list(Decision.objects.with_record().filter(pk__in=chunk).order_by("pk"))
         comments = _comments(chunk)
         documents = [_document(d, comments.get(d.pk, [])) for d in decisions]
         with transaction.atomic():
@@ -96,6 +94,10 @@ def index_decisions(ids: Iterable[int]) -> int:
                     title_vector=SearchVector("title", config=CONFIG),
                     head_vector=SearchVector("head", config=CONFIG),
                 )
+            # A decision changed since it was read here (its change waited for the rows written
+            # above, migration 0008) keeps its document marked stale, for the next search.
+            changed = ~Q(source_updated=models.F("decision__updated_at"))
+            SearchDocument.objects.filter(Q(decision_id__in=chunk), changed).update(stale=True)
         built += len(documents)
     return built
 
@@ -109,57 +111,28 @@ def stale(decisions: models.QuerySet) -> models.QuerySet:
     )
 
 
-# When this process last made sure every document was current. Later checks look only at
-# decisions changed since (minus a margin for transactions still open then), an index range scan
-# instead of comparing all documents with their decisions on every search.
-_checked: dict[str, object] = {}
-MARGIN = timedelta(seconds=120)
+# Whether this process has compared every document with its decision. After that first check,
+# a search looks only at the documents marked stale: triggers mark a decision's document stale in
+# the statement that changes the decision (migration 0008).
+_checked: dict[str, bool] = {}
 
 
 def refresh() -> int:
     """Bring every out-of-date document up to date before a search reads them."""
     alias = router.db_for_read(Decision)
-    now = timezone.now()
-    since = _checked.get(alias)
-    if since is None:
+    if not _checked.get(alias):
         stale_ids = stale(Decision.objects.using(alias)).order_by().values_list("pk", flat=True)
     else:
-        sql, params, at = _recent_check(alias)
-        params = list(params)
-        for i in at:
-            params[i] = connections[alias].ops.adapt_datetimefield_value(since - MARGIN)
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(STALE_IDS)
             stale_ids = [row[0] for row in cursor.fetchall()]
     built = index_decisions(stale_ids)
-    _checked[alias] = now
+    _checked[alias] = True
     return built
 
 
-# Stands for the time of the last check in the check's SQL compiled once (`_recent_check`).
-SINCE = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-@functools.cache
-def _recent_check(alias: str) -> tuple[str, tuple, list[int]]:
-    """The check of every search after the first, as SQL compiled once per process, with the
-    places of its time parameter: building it through the ORM took 1.6–2.8 ms, running it a
-    few hundredths of that.
-
-    Two index lookups (recent changes; documents marked stale), joined as one list, rather than
-    one OR across the join, which would compare every decision with its document. (An OR of the
-    two lookups was no better on PostgreSQL: it scanned every decision to test it against both,
-    5.7 ms of the server's CPU at 10,000 decisions, more than the search itself.)
-    """
-    recent = Decision.objects.using(alias).filter(updated_at__gte=SINCE).order_by().values("pk")
-    marked = SearchDocument.objects.using(alias).filter(stale=True).order_by()
-    candidates = Decision.objects.using(alias).filter(
-        pk__in=recent.union(marked.values("decision_id"), all=True)
-    )
-    query = stale(candidates).order_by().values_list("pk", flat=True).query
-    sql, params = query.sql_with_params()
-    marker = connections[alias].ops.adapt_datetimefield_value(SINCE)
-    return sql, params, [i for i, param in enumerate(params) if param == marker]
+# The check of every search after a process's first: the partial index of stale documents.
+STALE_IDS = "SELECT decision_id FROM search_searchdocument WHERE stale"
 
 
 def mark_stale(decision_ids: Iterable[int]) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.decisions.models import Decision
-from apps.search.index import index_decisions
+from apps.search.index import index_decisions, mark_stale, refresh
+from apps.search.models import SearchDocument
 from apps.search.query import CANDIDATES, fts_query
 
 from ..factories import make_decision
@@ -67,6 +71,60 @@ def test_it_finds_a_document_changed_after_it_was_indexed(member, workspace, aut
     assert results(member, "/search/?q=envoy") == ["ADR-0001"]
 
 
+def test_it_finds_a_decision_changed_or_added_behind_the_apps_back(member, workspace):
+    """Raw SQL, as a restore or an admin's fix might run it: the triggers mark the documents."""
+    decision = make_decision(workspace, "Edge", context="We use nginx.")
+    assert results(member, "/search/?q=nginx") == ["ADR-0001"]
+    later = decision.updated_at + dt.timedelta(seconds=1)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE decisions_decision SET context = %s, updated_at = %s WHERE id = %s",
+            ["We use haproxy.", connection.ops.adapt_datetimefield_value(later), decision.pk],
+        )
+    assert SearchDocument.objects.get(decision=decision).stale
+    copy = Decision.objects.get(pk=decision.pk)
+    copy.pk, copy.number, copy.title, copy.context = None, 2, "Mesh", "We use linkerd."
+    Decision.objects.bulk_create([copy])
+
+    assert results(member, "/search/?q=nginx") == []
+    assert results(member, "/search/?q=haproxy") == ["ADR-0001"]
+    assert results(member, "/search/?q=linkerd") == ["ADR-0002"]
+    assert not SearchDocument.objects.filter(stale=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_a_document_stale_when_its_decision_changed_while_it_was_rebuilt(workspace):
+    """A rebuild that read the decision before another request's change committed must not file
+    the old text as current: the change's trigger holds the document until it commits, and the
+    rebuild then re-checks what it wrote."""
+    decision = make_decision(workspace, "Edge", context="We use nginx.")
+    mark_stale([decision.pk])  # the harder case: nothing left to mark, only to lock
+    changed = threading.Event()
+
+    def change():
+        try:
+            with transaction.atomic():
+                assert decision.bump_revision(decision.revision, context="We use envoy.")
+                changed.set()
+                time.sleep(0.5)  # the rebuild reads the old text now, then waits to write
+        finally:
+            changed.set()
+            connection.close()
+
+    other = threading.Thread(target=change)
+    other.start()
+    assert changed.wait(30)
+    index_decisions([decision.pk])
+    other.join(30)
+
+    assert SearchDocument.objects.get(decision=decision).stale
+    refresh()
+    document = SearchDocument.objects.get(decision=decision)
+    assert "envoy" in document.head
+    assert not document.stale
+
+
 def test_it_forgets_a_deleted_decision(member, workspace):
     decision = make_decision(workspace, "Edge", context="We use traefik.")
     assert results(member, "/search/?q=traefik") == ["ADR-0001"]
@@ -106,3 +164,16 @@ def test_it_keeps_the_index_the_search_reads_on_each_database():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
             triggers = {name for (name,) in cursor.fetchall()}
             assert {"search_fts_delete", "search_fts_insert", "search_fts_update"} <= triggers
+        # The triggers that mark a changed decision's document stale (0008): without them a
+        # search after a process's first would miss every change.
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'decisions_decision'::regclass"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'decisions_decision'"
+            )
+        triggers = {name for (name,) in cursor.fetchall()}
+        assert {"search_documents_added", "search_documents_changed"} <= triggers

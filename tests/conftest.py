@@ -8,6 +8,7 @@ from pathlib import Path
 import django
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
@@ -15,6 +16,7 @@ from django.template import Template
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import _get_databases_for_setup
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from apps.accounts.management.commands.load_example import load_example
 from apps.workspaces.models import Membership
@@ -158,6 +160,43 @@ def _sql_flush_by_delete(ops, style, tables, *, reset_sequences=False, allow_cas
 def flush_by_delete():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PostgresOperations, "sql_flush", _sql_flush_by_delete)
+        yield
+
+
+SCAN_STATIC = WhiteNoiseMiddleware.add_files_from_finders
+_static_scans: dict[tuple, dict] = {}
+
+
+def _static_settings() -> tuple:
+    """Every setting a scan of the static files depends on, by value."""
+    names = sorted(n for n in dir(django_settings) if n.startswith(("STATIC", "WHITENOISE")))
+    values = ((n, repr(getattr(django_settings, n))) for n in names)
+    return (*values, tuple(django_settings.INSTALLED_APPS))
+
+
+def _scan_static_once(self: WhiteNoiseMiddleware) -> None:
+    """WhiteNoise's scan of the static files, done once per run and then reused.
+
+    Django's test client loads the middleware afresh for every Client, and with
+    WHITENOISE_USE_FINDERS WhiteNoise then lists, stats and reads the headers of all 190-odd
+    static files: half the time of a test that makes a client per request (test_permissions
+    makes 1,300), and 10 ms or so for every other test. The files do not change during a run;
+    a test that changes a static or WhiteNoise setting gets a scan of its own.
+    """
+    key = (self.static_prefix, _static_settings())
+    found = _static_scans.get(key)
+    if found is None:
+        kept, self.files = self.files, {}
+        SCAN_STATIC(self)
+        found = _static_scans[key] = self.files
+        self.files = kept
+    self.files.update(found)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_scanned_once():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", _scan_static_once)
         yield
 
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.accounts.models import GroupRole
@@ -32,6 +32,7 @@ from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
 from apps.workspaces.models import Membership
 
+from .conftest import FAST_HASHER
 from .factories import make_team, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
 
@@ -351,7 +352,12 @@ def shared_world(django_db_setup, django_db_blocker):
     """The world, built once for the module (about 180 queries) in a transaction rolled back at
     its end. Each test's own transaction nests inside it, as in Django's setUpTestData, so what
     one test changes is gone for the next; the objects themselves are only read."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The autouse fast hasher comes per test, after this: its six people would cost PBKDF2.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=[FAST_HASHER]),
+        transaction.atomic(),
+    ):
         yield build_world()
         transaction.set_rollback(True)
 

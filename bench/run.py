@@ -313,8 +313,11 @@ def search_url() -> str:
     return ""
 
 
-# From rare to common in the seed (its prose has the ADR corpus's word frequencies): "message" is
-# in most documents, so ranking stops at the candidate cap; "latency" in a few percent.
+# From rare to common in the seed (its prose has the ADR corpus's word frequencies, its teams,
+# products and qualities are each decision's own). Share of the documents each is in, counted at
+# 10,000: envoy, vault, checkout 15-16 %; event sourcing 21 %; latency 26 %; compliance 29 %;
+# postgresql 31 %; kafka 34 %; message 94 %. At 1,000 most stop short of the candidate cap, at
+# 10,000 all reach it.
 SEARCH_WORDS = [
     "kafka",
     "latency",

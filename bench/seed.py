@@ -9,7 +9,7 @@ bulk inserts (a few dozen queries per 500 decisions), so 10,000 take a minute or
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -158,17 +158,26 @@ SENTENCES = [
 @dataclass
 class Words:
     rng: random.Random
+    # What this decision is about: its teams, the products it weighs, the qualities it cares
+    # about. A real ADR names its own; drawing from the whole lists in every sentence put each
+    # team and quality in nearly every document ("checkout" in 99 %, "latency" in 96 %).
+    teams: list[str] = field(default_factory=lambda: TEAMS)
+    products: list[str] = field(default_factory=lambda: PRODUCTS)
+    qualities: list[str] = field(default_factory=lambda: QUALITIES)
 
     def pick(self, items: list[str]) -> str:
         return self.rng.choice(items)
 
     def sentence(self) -> str:
-        """One sentence in four about the domain (a team, a product, a quality); the others
-        drawn from the ADR corpus's words at their real frequencies (bench/vocabulary.py), so
-        each word is in as many documents as in a real log: a few in most, most in a few."""
+        """One sentence in four about the decision's domain (its team, products and qualities);
+        the others drawn from the ADR corpus's words at their real frequencies
+        (bench/vocabulary.py), so each word is in as many documents as in a real log: a few in
+        most, most in a few."""
         if self.rng.random() < 0.25:
             return self.pick(SENTENCES).format(
-                team=self.pick(TEAMS), product=self.pick(PRODUCTS), quality=self.pick(QUALITIES)
+                team=self.pick(self.teams),
+                product=self.pick(self.products),
+                quality=self.pick(self.qualities),
             )
         words, weights = vocabulary.load()
         drawn = self.rng.choices(words, cum_weights=weights, k=self.rng.randint(8, 18))
@@ -178,7 +187,8 @@ class Words:
         return " ".join(self.sentence() for _ in range(sentences))
 
     def phrase(self) -> str:
-        return f"{self.pick(QUALITIES)} stays within the agreed budget for {self.pick(TEAMS)}"
+        quality, team = self.pick(self.qualities), self.pick(self.teams)
+        return f"{quality} stays within the agreed budget for {team}"
 
 
 def generate_record(i: int) -> rec.Record:
@@ -187,6 +197,10 @@ def generate_record(i: int) -> rec.Record:
     rng = words.rng
     topic, aspect = words.pick(TOPICS), words.pick(ASPECTS)
     products = rng.sample(PRODUCTS, rng.randint(3, 6))
+    # The team deciding, and now and then one it consults; the qualities it weighs.
+    words.teams = rng.sample(TEAMS, 2)[: 1 + (rng.random() < 0.3)]
+    words.products = products
+    words.qualities = rng.sample(QUALITIES, rng.randint(2, 4))
     scenarios = [
         rec.ScenarioEntry(
             title=f"{product} ({words.pick(['managed', 'self-hosted', 'hybrid'])})",
@@ -207,7 +221,8 @@ def generate_record(i: int) -> rec.Record:
                 rec.SupportEntry(
                     scenario=s.title,
                     level=words.pick(LEVELS),
-                    note=f"{words.pick(QUALITIES).capitalize()} checked by {words.pick(TEAMS)}",
+                    note=f"{words.pick(words.qualities).capitalize()} checked by "
+                    f"{words.pick(words.teams)}",
                 )
                 for s in scenarios
             ],
@@ -220,7 +235,7 @@ def generate_record(i: int) -> rec.Record:
     status = words.pick(STATUSES)
     decided = status not in {"draft", "in_review"}
     return rec.Record(
-        title=f"Decide on {topic} {aspect} for {words.pick(TEAMS)} ({i})",
+        title=f"Decide on {topic} {aspect} for {words.teams[0]} ({i})",
         status=status,
         decision_makers=rng.sample(PEOPLE, 2),
         consulted=rng.sample(PEOPLE, 2),
@@ -237,8 +252,8 @@ def generate_record(i: int) -> rec.Record:
             rec.Point(kind=kind, text=words.sentence().rstrip("."))
             for kind in ["good", "good", "bad", "neutral"][: rng.randint(3, 4)]
         ],
-        confirmation=f"The {words.pick(TEAMS)} team reviews the {words.pick(QUALITIES)} dashboard"
-        " a month after rollout.",
+        confirmation=f"The {words.teams[0]} team reviews the {words.pick(words.qualities)} "
+        "dashboard a month after rollout.",
         considerations=[
             rec.ConsiderationEntry(
                 title="Authentication", body=words.paragraph(2), is_open=False, options=options

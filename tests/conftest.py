@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import hashlib
 import os
@@ -10,9 +11,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.template import Template
+from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import _get_databases_for_setup
@@ -59,6 +61,23 @@ def fast_defaults(request, settings, monkeypatch):
         settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS, "QUEUES": settings.TASK_QUEUES}}
     if request.node.get_closest_marker("template_context") is None:
         monkeypatch.setattr(Template, "_render", PLAIN_RENDER)
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker, media: Path):
+    """For data a module builds once (a module-scoped fixture), in a transaction rolled back when
+    the module ends: what `fast_defaults` and `media_root` give each test, which only start after
+    such a fixture. Each test's own transaction nests inside, as in Django's setUpTestData."""
+    tasks = {"default": {"BACKEND": IMMEDIATE_TASKS, "QUEUES": django_settings.TASK_QUEUES}}
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=[FAST_HASHER], TASKS=tasks, MEDIA_ROOT=media),
+        pytest.MonkeyPatch.context() as patch,
+        transaction.atomic(),
+    ):
+        patch.setattr(Template, "_render", PLAIN_RENDER)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

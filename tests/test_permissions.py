@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.accounts.models import GroupRole
@@ -33,7 +33,7 @@ from apps.imports.models import PendingImport
 from apps.reviews.models import Thread
 from apps.workspaces.models import Membership
 
-from .conftest import FAST_HASHER
+from .conftest import built_once
 from .factories import make_team, make_user, make_workspace
 from .reviews.helpers import accepted, draft, in_review, open_round
 
@@ -349,18 +349,12 @@ def test_the_table_lists_only_urls_that_exist():
 
 
 @pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, built once for the module (about 180 queries) in a transaction rolled back at
     its end. Each test's own transaction nests inside it, as in Django's setUpTestData, so what
     one test changes is gone for the next; the objects themselves are only read."""
-    # The autouse fast hasher comes per test, after this: its six people would cost PBKDF2.
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=[FAST_HASHER]),
-        transaction.atomic(),
-    ):
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("world")):
         yield build_world()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from apps.exports.tasks import build
 from apps.reviews.models import ReviewRound
 from apps.workspaces.models import Workspace
 
+from ..conftest import built_once
 from ..factories import add_member, make_decision, make_user, make_workspace
 from .xss import (
     ALL_PAYLOADS,
@@ -54,8 +55,122 @@ def approve(decision: Decision, reviewer) -> None:
     decision.refresh_from_db()
 
 
+@pytest.mark.parametrize("chunk", NAMES)
+def test_it_keeps_each_name_escaped(client, db, chunk):
+    workspace = make_workspace("team")
+    # The corpus piece as the reviewer's first name and as the author's last name.
+    ada = make_user("ada", first_name="Ada", last_name=chunk)
+    rita = make_user("rita", first_name=chunk)
+    add_member(workspace, ada, "author")
+    add_member(workspace, rita, "reviewer")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
+    send_to_review(decision, ada, [rita])
+    approve(decision, rita)
+    pages = []
+
+    client.force_login(rita)
+    pages.append((client.get(f"/w/team/{decision.number}/versions/"), [rita]))
+    pages.append((client.get("/notifications/"), [rita, ada]))
+    client.force_login(ada)
+    pages.append((client.get("/notifications/"), [ada, rita]))
+    pages.append((client.get("/timeline/"), [ada, rita]))
+
+    for response, people in pages:
+        html = response.content.decode()
+        assert_fragment_harmless(html, own="/")
+        for person in people:
+            assert_escaped(html, person.get_full_name())
+
+
+def test_it_accepts_when_the_last_approver_has_a_long_name(db):
+    workspace = make_workspace("team")
+    ada = make_user("ada")
+    rita = make_user("rita", first_name="R" * 150, last_name="S" * 150)
+    add_member(workspace, ada, "author")
+    add_member(workspace, rita, "reviewer")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
+    send_to_review(decision, ada, [rita])
+
+    approve(decision, rita)
+
+    assert decision.status == "accepted"
+    version = decision.versions.get()
+    assert version.accepted_by == rita.get_full_name()[:200]
+    assert [a["name"] for a in version.approvals] == [rita.get_full_name()]
+
+
+@pytest.mark.parametrize("name", WORKSPACE_NAMES)
+def test_it_keeps_each_workspace_name_escaped(client, db, name):
+    workspace = Workspace.objects.create(slug="team", name=name)
+    adam = make_user("adam")
+    add_member(workspace, adam, "admin")
+    decision = make_decision(workspace, "Use PostgreSQL", owner=adam)
+    client.force_login(adam)
+
+    for path in ("/w/team/audit/", decision.get_absolute_url(), "/workspaces/"):
+        html = client.get(path).content.decode()
+        assert_fragment_harmless(html, own="/")
+        assert_escaped(html, name)
+
+
+def marked_draft(workspace, owner) -> Decision:
+    return make_decision(
+        workspace, "Marked", owner=owner, context="Plain **hx-marker** text.\n\n" + ALL_PAYLOADS
+    )
+
+
+def assert_user_content_in_hx_disable(html: str) -> None:
+    rendered = "<strong>hx-marker</strong>"
+    inside = sum(region.count(rendered) for region in hx_disabled_regions(html))
+    assert inside >= 1 and inside == html.count(rendered)
+
+
+def test_it_wraps_the_decision_page_body_in_hx_disable(author_client, workspace, author):
+    decision = marked_draft(workspace, author)
+
+    assert_user_content_in_hx_disable(
+        author_client.get(decision.get_absolute_url()).content.decode()
+    )
+
+
+def test_it_wraps_the_version_page_body_in_hx_disable(author_client, workspace, author):
+    rita = make_user("rita")
+    add_member(workspace, rita, "reviewer")
+    decision = marked_draft(workspace, author)
+    send_to_review(decision, author, [rita])
+    approve(decision, rita)
+
+    html = author_client.get(f"/w/team/{decision.number}/versions/1/").content.decode()
+
+    assert_user_content_in_hx_disable(html)
+
+
+def test_it_wraps_the_authoring_preview_in_hx_disable(author_client, workspace, author):
+    decision = marked_draft(workspace, author)
+
+    html = author_client.get(f"/w/team/{decision.number}/edit/", follow=True).content.decode()
+
+    assert "Plain **hx-marker** text." in html  # the field, escaped text outside the region
+    assert_user_content_in_hx_disable(html)
+
+
+# --- One hostile world, built once for the tests below ------------------------------------
+# They only read it. Each test above makes a workspace "team" of its own, which would clash
+# with the world's: they run first, and a test that makes one goes above this line.
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("world")):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db) -> dict:
+def world(db, shared_world) -> dict:
+    return shared_world
+
+
+def build_world() -> dict:
     """ADR-0001 accepted as v1, reopened with a hostile reason, changed and accepted as v2;
     ADR-0002 in review with an open hostile change request; ADR-0003 rejected with a hostile
     reason. The workspace, its description and the people's names are hostile too."""
@@ -225,102 +340,3 @@ def test_it_keeps_the_text_in_the_web_export(client, world, fmt):
     assert sum("<script>alert(1)</script>" in text for text in texts.values()) >= 2
     for text in texts.values():
         assert_harmless(render_markdown(text))
-
-
-@pytest.mark.parametrize("chunk", NAMES)
-def test_it_keeps_each_name_escaped(client, db, chunk):
-    workspace = make_workspace("team")
-    # The corpus piece as the reviewer's first name and as the author's last name.
-    ada = make_user("ada", first_name="Ada", last_name=chunk)
-    rita = make_user("rita", first_name=chunk)
-    add_member(workspace, ada, "author")
-    add_member(workspace, rita, "reviewer")
-    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
-    send_to_review(decision, ada, [rita])
-    approve(decision, rita)
-    pages = []
-
-    client.force_login(rita)
-    pages.append((client.get(f"/w/team/{decision.number}/versions/"), [rita]))
-    pages.append((client.get("/notifications/"), [rita, ada]))
-    client.force_login(ada)
-    pages.append((client.get("/notifications/"), [ada, rita]))
-    pages.append((client.get("/timeline/"), [ada, rita]))
-
-    for response, people in pages:
-        html = response.content.decode()
-        assert_fragment_harmless(html, own="/")
-        for person in people:
-            assert_escaped(html, person.get_full_name())
-
-
-def test_it_accepts_when_the_last_approver_has_a_long_name(db):
-    workspace = make_workspace("team")
-    ada = make_user("ada")
-    rita = make_user("rita", first_name="R" * 150, last_name="S" * 150)
-    add_member(workspace, ada, "author")
-    add_member(workspace, rita, "reviewer")
-    decision = make_decision(workspace, "Use PostgreSQL", owner=ada)
-    send_to_review(decision, ada, [rita])
-
-    approve(decision, rita)
-
-    assert decision.status == "accepted"
-    version = decision.versions.get()
-    assert version.accepted_by == rita.get_full_name()[:200]
-    assert [a["name"] for a in version.approvals] == [rita.get_full_name()]
-
-
-@pytest.mark.parametrize("name", WORKSPACE_NAMES)
-def test_it_keeps_each_workspace_name_escaped(client, db, name):
-    workspace = Workspace.objects.create(slug="team", name=name)
-    adam = make_user("adam")
-    add_member(workspace, adam, "admin")
-    decision = make_decision(workspace, "Use PostgreSQL", owner=adam)
-    client.force_login(adam)
-
-    for path in ("/w/team/audit/", decision.get_absolute_url(), "/workspaces/"):
-        html = client.get(path).content.decode()
-        assert_fragment_harmless(html, own="/")
-        assert_escaped(html, name)
-
-
-def marked_draft(workspace, owner) -> Decision:
-    return make_decision(
-        workspace, "Marked", owner=owner, context="Plain **hx-marker** text.\n\n" + ALL_PAYLOADS
-    )
-
-
-def assert_user_content_in_hx_disable(html: str) -> None:
-    rendered = "<strong>hx-marker</strong>"
-    inside = sum(region.count(rendered) for region in hx_disabled_regions(html))
-    assert inside >= 1 and inside == html.count(rendered)
-
-
-def test_it_wraps_the_decision_page_body_in_hx_disable(author_client, workspace, author):
-    decision = marked_draft(workspace, author)
-
-    assert_user_content_in_hx_disable(
-        author_client.get(decision.get_absolute_url()).content.decode()
-    )
-
-
-def test_it_wraps_the_version_page_body_in_hx_disable(author_client, workspace, author):
-    rita = make_user("rita")
-    add_member(workspace, rita, "reviewer")
-    decision = marked_draft(workspace, author)
-    send_to_review(decision, author, [rita])
-    approve(decision, rita)
-
-    html = author_client.get(f"/w/team/{decision.number}/versions/1/").content.decode()
-
-    assert_user_content_in_hx_disable(html)
-
-
-def test_it_wraps_the_authoring_preview_in_hx_disable(author_client, workspace, author):
-    decision = marked_draft(workspace, author)
-
-    html = author_client.get(f"/w/team/{decision.number}/edit/", follow=True).content.decode()
-
-    assert "Plain **hx-marker** text." in html  # the field, escaped text outside the region
-    assert_user_content_in_hx_disable(html)

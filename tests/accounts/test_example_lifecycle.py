@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from apps.activity.models import AuditEvent
 from apps.decisions.models import Decision, StatusChange
 from apps.reviews.models import Approval, ReviewRound
 from apps.versions.models import content_sha256
+
+
+@pytest.fixture
+def example(db, example_once):
+    """The example, loaded once for the module: each test here leaves it as it found it."""
+    return example_once
 
 
 def test_it_freezes_version_1_of_each_accepted_decision_with_its_approvals(example):

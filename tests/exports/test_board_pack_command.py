@@ -11,6 +11,12 @@ from ..factories import make_decision, make_workspace
 from .pdfs import attachment_hashes, content_lines, footer, outline, texts
 
 
+@pytest.fixture
+def example(db, example_once):
+    """The example, loaded once for the module: each test here leaves it as it found it."""
+    return example_once
+
+
 def test_it_writes_the_board_pack_of_a_workspace(example, tmp_path):
     out = tmp_path / "packs" / "platform.pdf"
 

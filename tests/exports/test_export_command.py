@@ -7,6 +7,12 @@ from pypdf import PdfReader
 from apps.formats.readers import read
 
 
+@pytest.fixture
+def example(db, example_once):
+    """The example, loaded once for the module: each test here leaves it as it found it."""
+    return example_once
+
+
 def test_it_writes_one_markdown_file_per_decision(example, tmp_path):
     call_command("export_adrs", "--out", str(tmp_path), "--workspace", "platform")
     names = sorted(p.name for p in tmp_path.iterdir())

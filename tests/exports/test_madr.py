@@ -2,12 +2,20 @@ import html
 import re
 from io import BytesIO
 
+import pytest
 import yaml
 from pypdf import PdfReader
 
 from apps.decisions.models import Decision
 from apps.formats.record import Point, Record, ScenarioEntry, SectionEntry
 from apps.formats.writers import write_madr
+
+
+@pytest.fixture
+def example(db, example_once):
+    """The example, loaded once for the module: each test here leaves it as it found it."""
+    return example_once
+
 
 MADR_ORDER = [
     "Context and Problem Statement",

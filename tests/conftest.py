@@ -116,6 +116,10 @@ def author_client(client, author):
 
 @pytest.fixture
 def people(workspace) -> dict:
+    return make_people(workspace)
+
+
+def make_people(workspace) -> dict:
     """The review team: a person per role in `workspace`, and olga, an admin elsewhere."""
     return {
         "workspace": workspace,

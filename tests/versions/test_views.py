@@ -6,12 +6,32 @@ from pypdf import PdfReader
 from apps.decisions.models import Decision
 from apps.reviews.models import submit_for_review
 
+from ..conftest import built_once, make_people
+from ..factories import make_workspace
 from ..reviews.helpers import accepted, open_round
 from .helpers import added, removed
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The team and its decision with two versions, built once for the module: every test here
+    only reads them (two reviews each time were most of the module's time)."""
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("versions")):
+        people = make_people(make_workspace("team"))
+        yield {"people": people, "decision": with_two_versions(people)}
+
+
 @pytest.fixture
-def two_versions(people):
+def people(db, shared) -> dict:
+    return shared["people"]
+
+
+@pytest.fixture
+def two_versions(db, shared) -> Decision:
+    return shared["decision"]
+
+
+def with_two_versions(people: dict) -> Decision:
     decision, _ = accepted(people["workspace"], people["ada"], people["rita"])
     decision.move_to("draft", by=people["ada"])
     Decision.objects.filter(pk=decision.pk).update(context="We expose a public API.")

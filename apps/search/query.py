@@ -68,14 +68,18 @@ def matching_by_index() -> Iterator[None]:
         yield
 
 
-# Ranking reads each candidate's document; only this many matches are ranked, and counted.
-CANDIDATES = 500
+# Ranking reads each candidate's document; only this many matches are ranked, and counted. Each
+# candidate cost 4-5 us of the database's time on PostgreSQL at 10,000 decisions (2 on SQLite):
+# 500 of them made a search for a common word 1.4 ms slower than 200, and 2.3x the floor page
+# rather than 1.9x (bench/run.py --only search). Ten pages of 20 are more than anyone reads; past
+# them the page asks for another word or a filter.
+CANDIDATES = 200
 
 
 def search(decisions: QuerySet, q: str) -> QuerySet:
     """These decisions matching `q`, best first: at most CANDIDATES + 1 of them, so that a word
     in every document costs as much as a rare one. A page that finds more than CANDIDATES says
-    "more than 500" (`more_than`) rather than counting them all.
+    "more than 200" (`more_than`) rather than counting them all.
 
     Both databases find the matches through their index (PostgreSQL's GIN, SQLite's FTS5 kept in
     step with the documents by triggers, migration 0005), among the decisions given (so the

@@ -29,7 +29,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         pages = ranked_pages(decisions, q, PER_PAGE, request.GET.get("page"))
         context.update(paginate(request, pages, PER_PAGE, form.page_link))
         context["rows"] = result_rows(context["page"], len(workspaces) > 1, q)
-        # Ranking stops at CANDIDATES matches: past that the page says "more than 500".
+        # Ranking stops at CANDIDATES matches: past that the page says "more than 200".
         context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
     return render_partial(request, "search/search.html", context, "results")
 

@@ -37,12 +37,11 @@ CAUSES = {
     "in-place edit": "a write: row lock, revision check, save, the region and preview re-rendered",
     "save": "a write: row lock, revision check, save, the preview re-rendered",
     ("save", "sqlite"): "a write; SQLite has one writer at a time, so saves queue (see Why)",
-    ("search", "sqlite"): "one statement in SQLite's CPU: FTS5 match and bm25 for at most 501 "
-    "candidates, the join to their rows; then filters, rows and the page: 2.4× the floor in CPU "
+    ("search", "sqlite"): "one statement in SQLite's CPU: FTS5 match and bm25 for at most 201 "
+    "candidates, the join to their rows; then filters, rows and the page: 2.1× the floor in CPU "
     "(see Why)",
-    ("search", "postgresql"): "one statement: about 6 ms of the server's CPU checking about 1,000 "
-    "documents for 501 candidates, and 1.2 ms planning it; 3.4× the floor in CPU with the "
-    "server's share (see Why)",
+    ("search", "postgresql"): "one statement: 2.0-2.7 ms of the server's CPU for at most 201 "
+    "candidates, 0.6 ms of it planning; 2.5× the floor in CPU with the server's share (see Why)",
     "pdf: one decision": "the render child's fork and caps, a fixed cost that CPU contention grows",
     "markdown: import of 1,000 (read + save)": "reading, then bulk inserts and search documents",
 }

@@ -396,11 +396,18 @@ class RankedPages:
         return self.fetched[offset, limit]
 
     def count(self) -> int:
+        """How many are listed: the matches, or CANDIDATES when there are more (`capped`), as
+        the page says "the best 200 are listed"."""
         if self.total is None:
             self._fetch((self.number - 1) * self.per_page, self.per_page)
         if self.total is None:  # past the last page: the first match counts them all
             self._fetch(0, 1)
-        return self.total
+        return min(self.total, CANDIDATES)
+
+    @property
+    def capped(self) -> bool:
+        """Whether more than CANDIDATES match (the statement counts up to one more)."""
+        return more_than(self.total or 0)
 
     def __getitem__(self, index: slice) -> list[dict]:
         # The Paginator cuts the last page at the count: it is the page already read.

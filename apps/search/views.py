@@ -11,7 +11,7 @@ from apps.decisions.models import Decision, Status, StatusChange
 from apps.workspaces.access import get_membership
 
 from .graph import workspace_graph
-from .query import CANDIDATES, more_than, ranked_pages
+from .query import CANDIDATES, ranked_pages
 from .results import result_rows
 
 PER_PAGE = 20
@@ -30,7 +30,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context.update(paginate(request, pages, PER_PAGE, form.page_link))
         context["rows"] = result_rows(context["page"], len(workspaces) > 1, q)
         # Ranking stops at CANDIDATES matches: past that the page says "more than 200".
-        context["more_than"] = CANDIDATES if more_than(context["page"].paginator.count) else 0
+        context["more_than"] = CANDIDATES if pages.capped else 0
     return render_partial(request, "search/search.html", context, "results")
 
 

@@ -5,7 +5,7 @@ import yaml
 from django.core.exceptions import ValidationError
 
 from apps.authoring.management.commands.load_kits import load_kits
-from apps.authoring.models import Kit, KitChoice
+from apps.authoring.models import Kit, KitChoice, _load
 from apps.authoring.questions import parse
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,21 @@ def test_the_admin_shows_a_kits_questions_and_refuses_bad_ones(admin_client):
     assert response.status_code == 200
     assert "The questions are not valid" in response.content.decode()
     assert Kit.objects.get(pk=kit.pk).body == kit.body
+
+
+@pytest.mark.parametrize(
+    "body", ["title: [Pick a queue\n", "- just\n- a list\n", "title: !!python/name:os.system\n"]
+)
+def test_it_refuses_a_body_that_is_not_a_yaml_mapping_or_not_safe(body):
+    with pytest.raises(ValidationError, match="This is not a decision record"):
+        Kit(slug="k", name="K", body=body).full_clean()
+
+
+def test_it_gives_each_reader_of_a_kit_its_own_copy_of_the_parsed_body():
+    # Parsed once per text and shared: a caller that changes its copy changes no one else's.
+    body = "title: T\nscenarios: [{title: SQS}]\n"
+    mine = _load(body)
+    mine["scenarios"].append({"title": "Kafka"})
+    mine["title"] = "Changed"
+
+    assert _load(body) == {"title": "T", "scenarios": [{"title": "SQS"}]}

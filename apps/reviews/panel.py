@@ -70,8 +70,9 @@ class ReviewState(NamedTuple):
 # The stamp's parts: rows are only ever added to a review (rounds, reviewers, approvals, change
 # requests, threads, comments), so their count and newest id say which ones there are; what
 # changes in place says so itself (a change request met, a thread resolved or reopened and by
-# whom, the approvals a round needs, a contribution's time). The members' names are in it too:
-# the panel names reviewers, approvers and commenters.
+# whom, the approvals a round needs, a contribution's time). The members' names are in it too,
+# and those of everyone the review names (commenters, resolvers, approvers, people who asked for
+# changes, reviewers), members or not: someone who left keeps their comments, and may be renamed.
 STATE = """SELECT
     (SELECT COUNT(*) FROM reviews_reviewround WHERE decision_id = %s AND closed_at IS NULL),
     (SELECT COUNT(*) FROM reviews_thread WHERE decision_id = %s),
@@ -115,7 +116,21 @@ STAMP = """SELECT
         FROM reviews_comment c JOIN reviews_thread t ON t.id = c.thread_id
         WHERE t.decision_id = %s),
     (SELECT CAST(COUNT(*) AS TEXT) || ':' || COALESCE(CAST(MAX(at) AS TEXT), '')
-        FROM reviews_contribution WHERE decision_id = %s AND version_id IS NULL)"""
+        FROM reviews_contribution WHERE decision_id = %s AND version_id IS NULL),
+    (SELECT {join} FROM (
+        SELECT CAST(u.id AS TEXT) || {chr}(31) || u.username || {chr}(31) || u.first_name
+            || {chr}(31) || u.last_name AS who
+        FROM auth_user u WHERE u.id IN (
+            SELECT c.author_id FROM reviews_comment c
+            JOIN reviews_thread t ON t.id = c.thread_id WHERE t.decision_id = %s
+            UNION SELECT t.resolved_by_id FROM reviews_thread t WHERE t.decision_id = %s
+            UNION SELECT a.reviewer_id FROM reviews_approval a
+            JOIN reviews_reviewround r ON r.id = a.round_id WHERE r.decision_id = %s
+            UNION SELECT c.reviewer_id FROM reviews_changerequest c
+            JOIN reviews_reviewround r ON r.id = c.round_id WHERE r.decision_id = %s
+            UNION SELECT x.user_id FROM {reviewers} x
+            JOIN reviews_reviewround r ON r.id = x.reviewround_id WHERE r.decision_id = %s)
+    ) named)"""
 _state_sql: dict[str, tuple[str, str]] = {}
 
 
@@ -147,7 +162,7 @@ def review_state(decision: Decision) -> ReviewState:
         rounds, threads, open_threads, reviewers = cursor.fetchone()
         summed = ""
         if rounds or threads:
-            cursor.execute(stamp, [decision.workspace_id, pk, pk, pk, pk, pk, pk, pk])
+            cursor.execute(stamp, [decision.workspace_id, *[pk] * 12])
             # SQLite's group_concat keeps no order: the same rows in another order are the same.
             parts = [",".join(sorted((part or "").split(chr(30)))) for part in cursor.fetchone()]
             summed = shown_digest(parts, 24)

@@ -193,6 +193,23 @@ def test_it_shows_a_commenter_s_new_name_on_the_next_read(people, reviewing):
     assert "Abe Lincoln ·" in page(rita, reviewing)
 
 
+def test_it_shows_the_new_name_of_a_commenter_who_left_on_the_next_read(people, reviewing):
+    # No longer a member, so the members' names in the stamp do not name them: their comment
+    # and their approval still do.
+    abe = make_user("abe")
+    membership = add_member(people["workspace"], abe, "reviewer")
+    rita = signed_in(people["rita"])
+    Thread.start(reviewing, "context", abe, "Which teams?")
+    open_round(reviewing).approve(abe)
+    membership.delete()
+    assert "abe ·" in page(rita, reviewing)
+    abe.first_name, abe.last_name = "Abe", "Lincoln"
+    abe.save()
+    shown = page(rita, reviewing)
+    assert "Abe Lincoln ·" in shown
+    assert "abe ·" not in shown
+
+
 def test_it_gives_only_the_reviewer_who_asked_the_form_to_withdraw(people, reviewing):
     open_round(reviewing).request_changes(people["rita"], "Name the costs.")
     # Rita reads first, so the panel with her change request is cached; then Rob reads it.

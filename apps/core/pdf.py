@@ -87,8 +87,9 @@ def html_to_pdf(
     memory_mb = memory_mb if memory_mb is not None else settings.ADROIT_PDF_MEMORY_MB
     # Loaded here, before the fork, so the child starts with WeasyPrint in memory instead of
     # importing it under its memory cap (and every render paying for the import again).
-    from apps.core import weasy  # noqa: F401
+    from apps.core import weasy
 
+    weasy.parse_stylesheets(stylesheets)  # once here, so that every child starts with them
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(

@@ -1,3 +1,4 @@
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -7,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from apps.core.pdf import FileAttachment, PdfRenderError, html_to_pdf
+from apps.core.weasy import stylesheet
 from apps.decisions.models import Decision
 from apps.decisions.rendering import record_pdf
 from apps.exports.packs import board_pack
@@ -238,3 +240,29 @@ def test_it_attaches_files_byte_for_byte_to_a_pdf_a():
     reader = PdfReader(BytesIO(pdf))
     assert reader.attachments == {"ADR-0001-v1.md": [body]}
     assert b"pdfaid:part" in reader.xmp_metadata.stream.get_data()
+
+
+def test_it_parses_a_stylesheet_once_per_version_of_its_file(settings, tmp_path):
+    sheet = tmp_path / "css" / "cover.css"
+    sheet.parent.mkdir()
+    sheet.write_text("@page { @top-center { content: 'First edition' } }")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    first = stylesheet("css/cover.css")
+    assert stylesheet("css/cover.css") is first
+    assert "First edition" in pdf_text(html_to_pdf("<p>x</p>", stylesheets=("css/cover.css",)))
+
+    sheet.write_text("@page { @top-center { content: 'Second edition' } }")
+    later = sheet.stat().st_mtime_ns + 1_000_000_000  # a new version, however coarse the clock
+    os.utime(sheet, ns=(later, later))
+
+    assert stylesheet("css/cover.css") is not first
+    assert "Second edition" in pdf_text(html_to_pdf("<p>x</p>", stylesheets=("css/cover.css",)))
+
+
+def test_it_reports_a_missing_stylesheet_as_a_render_error():
+    with pytest.raises(PdfRenderError):
+        html_to_pdf("<p>x</p>", stylesheets=("css/no-such-sheet.css",))
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)

@@ -109,13 +109,14 @@ def stylesheet(name: str, fetcher: StaticOnlyFetcher | None = None) -> CSS:
     fetched when a document is rendered, by that document's fetcher; `fetcher` reads the file
     (and anything it imports) when it is parsed."""
     path = _static_file(name)
-    if path is None:  # refused by the fetcher, as any other missing file
-        return CSS(url=STATIC_ORIGIN + name, url_fetcher=fetcher or StaticOnlyFetcher())
-    key = (name, path.stat().st_mtime_ns)
-    if key not in _stylesheets:
-        url = STATIC_ORIGIN + name
-        _stylesheets[key] = CSS(url=url, url_fetcher=fetcher or StaticOnlyFetcher())
-    return _stylesheets[key]
+    key = (name, path.stat().st_mtime_ns) if path is not None else None
+    sheet = _stylesheets.get(key)
+    if sheet is None:
+        # A missing file is refused by the fetcher, as any other, and never kept.
+        sheet = CSS(url=STATIC_ORIGIN + name, url_fetcher=fetcher or StaticOnlyFetcher())
+        if key is not None:
+            _stylesheets[key] = sheet
+    return sheet
 
 
 def parse_stylesheets(names: tuple[str, ...]) -> None:
